@@ -1,0 +1,14 @@
+#pragma once
+// One function per `declared` subcommand. Each takes the arguments after the
+// subcommand name and returns the process exit code.
+#include <string>
+#include <vector>
+
+namespace declared {
+
+using Args = std::vector<std::string>;
+
+int import_command(const Args& args);  // declared import leh ...
+int replay_command(const Args& args);  // declared replay ...
+
+}  // namespace declared

@@ -1,0 +1,97 @@
+#pragma once
+// The election card: everything known before the first count. Councils, their
+// wards and seats, who holds what (eve of poll), who won each seat last time it
+// was fought, and which parties can hold control. See docs/formats.md.
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace declared {
+
+inline constexpr std::string_view kNoc = "NOC";
+
+struct Election {
+    std::string id;    // Democracy Club style: "local.2022-05-05"
+    std::string name;
+    std::string date;  // ISO date of polling day
+    bool test = false; // rehearsal data: every event says so
+};
+
+struct Party {
+    std::string code;                  // short, stable: LAB, CON, LD, GREEN, IND...
+    std::string name;
+    std::vector<std::string> aliases;  // other spellings that map to this code
+    std::string colour;                // "#rrggbb", may be empty
+    bool can_control = true;           // independents and "others" buckets cannot
+};
+
+enum class Cycle { all_out, thirds, halves, unknown };
+
+struct Ward {
+    std::string id;    // ballot id: "local.reading.abbey.2022-05-05"
+    std::string name;
+    std::string ons;   // GSS code, may be empty
+    int seats = 1;     // seats up tonight
+    // Party that won each seat up tonight the last time it was fought (size ==
+    // seats, or empty when unknown). Seat gains are counted against this.
+    std::vector<std::string> last_won;
+    bool notional = false;   // last_won is an estimate on new boundaries
+    bool postponed = false;  // no poll tonight: seats vacant, not winnable
+};
+
+struct Mayoralty {
+    std::string id;        // "mayor.croydon.2022-05-05"
+    std::string name;      // "Mayor of Croydon"
+    std::string previous;  // party of the previous holder, may be empty (new post)
+};
+
+struct Council {
+    std::string id;      // "local.reading.2022-05-05"
+    std::string ons;     // GSS code
+    std::string name;
+    std::string region;
+    int size = 0;        // total seats on the council; 0 = unknown (no control arithmetic)
+    Cycle cycle = Cycle::unknown;
+    // Eve of poll: seats held by party, and vacant seats.
+    std::map<std::string, int> composition;
+    int vacancies_before = 0;
+    std::string control_before;  // party code or "NOC"; empty = unknown
+    // Councillors not up tonight who keep their seats, by party code, and
+    // continuing seats that are empty. size == continuing + vacant + seats up.
+    std::map<std::string, int> continuing;
+    int continuing_vacancies = 0;
+    std::vector<Ward> wards;
+    std::vector<Mayoralty> mayors;  // single-winner contests held with this council
+
+    int seats_up() const;  // sum of ward seats (postponed included)
+};
+
+struct Card {
+    Election election;
+    std::vector<Party> parties;
+    std::vector<Council> councils;
+
+    // Lookups; valid after index() and until the card is changed.
+    void index();
+    const Party* party(std::string_view code_or_alias) const;
+    const Council* council(std::string_view id) const;
+    // Ward by id within its council; nullptr when the ward is not on that council.
+    const Ward* ward(const Council& c, std::string_view ward_id) const;
+    const Mayoralty* mayor(const Council& c, std::string_view contest_id) const;
+    std::size_t council_index(const Council& c) const { return static_cast<std::size_t>(&c - councils.data()); }
+    std::size_t ward_index(const Council& c, const Ward& w) const { return static_cast<std::size_t>(&w - c.wards.data()); }
+
+private:
+    std::unordered_map<std::string, std::size_t> party_by_name_;   // codes and aliases
+    std::unordered_map<std::string, std::size_t> council_by_id_;
+    std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> ward_by_id_;  // council, ward
+};
+
+std::string_view to_string(Cycle c);
+std::optional<Cycle> cycle_from_string(std::string_view s);
+
+}  // namespace declared

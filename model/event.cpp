@@ -1,0 +1,18 @@
+#include "model/event.hpp"
+
+namespace declared {
+
+std::string_view to_string(EventType t) {
+    switch (t) {
+        case EventType::ward_declared: return "ward_declared";
+        case EventType::declaration_corrected: return "declaration_corrected";
+        case EventType::council_updated: return "council_updated";
+        case EventType::control_called: return "control_called";
+        case EventType::call_retracted: return "call_retracted";
+        case EventType::scoreboard: return "scoreboard";
+        case EventType::heartbeat: break;
+    }
+    return "heartbeat";
+}
+
+}  // namespace declared

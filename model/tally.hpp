@@ -1,0 +1,71 @@
+#pragma once
+// The running tally of one election night: per-ward results, per-council
+// composition and control, national totals. Feed it declarations in arrival
+// order; it returns the events each one causes, serialized, with sequence
+// numbers. Same card + same declarations in the same order = byte-identical
+// events (no clocks, no hash-order iteration).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/card.hpp"
+#include "model/declaration.hpp"
+#include "model/error.hpp"
+#include "model/event.hpp"
+
+namespace declared {
+
+enum class Verdict {
+    fresh,       // first result for this ward: apply it
+    correction,  // higher revision than the one held: apply it (replaces)
+    duplicate,   // same revision, same content: nothing to do
+    stale,       // lower revision than the one held: ignored (error says why)
+    conflict,    // same revision, different content: rejected
+    rejected,    // invalid against the card (error says why)
+};
+
+std::string_view to_string(Verdict v);
+
+struct Assessment {
+    Verdict verdict = Verdict::rejected;
+    Error error;  // set for stale, conflict and rejected
+    bool accepted() const { return verdict == Verdict::fresh || verdict == Verdict::correction; }
+};
+
+class Tally {
+public:
+    explicit Tally(const Card& card);  // card must outlive the tally
+    ~Tally();
+    Tally(const Tally&) = delete;
+    Tally& operator=(const Tally&) = delete;
+
+    // Events knowable before any count (e.g. a thirds council whose control
+    // cannot change). Call once, before the first apply().
+    std::vector<Event> start();
+
+    // Validates against the card (resolving party aliases in d) and against
+    // what is held. Changes nothing.
+    Assessment assess(Declaration& d) const;
+
+    // Applies an assessed, accepted declaration. received_at is recorded on the
+    // events (the journal keeps it, so a rebuild gives the same bytes).
+    std::vector<Event> apply(const Declaration& d, std::string_view received_at);
+
+    std::uint64_t last_seq() const;
+    const Card& card() const;
+
+    // The national summary object (councillors, councils, councils_declared,
+    // councils_total, by_council, ...), one line of JSON.
+    std::string summary_json() const;
+    // One council's full state (composition, control, wards), one line of JSON;
+    // empty string for an unknown id.
+    std::string council_json(std::string_view council_id) const;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace declared

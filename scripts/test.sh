@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The test command: install what is missing, build, run every test; then the
+# same suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+scripts/setup.sh
+
+werror=OFF
+[ "${CI:-}" = "true" ] && werror=ON
+
+echo "== build (release, warnings as errors: $werror)"
+scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDECLARED_WERROR=$werror
+echo "== tests"
+ctest --test-dir build --output-on-failure -j "$(nproc)"
+
+echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer)"
+scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DDECLARED_WERROR=$werror -DDECLARED_SANITIZE=address,undefined
+echo "== tests under sanitizers"
+ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
