@@ -1,0 +1,125 @@
+#include "model/declaration_json.hpp"
+
+#include <boost/json.hpp>
+#include <simdjson.h>
+
+#include "model/details/json_reader.hpp"
+
+namespace declared {
+
+namespace {
+
+// Generous bounds: larger than any real ward, small enough that sums of them
+// cannot overflow anywhere downstream.
+constexpr std::int64_t kMaxCount = 100'000'000;
+constexpr std::int64_t kMaxRevision = 1'000'000'000;
+constexpr std::size_t kMaxCandidates = 100;
+constexpr std::size_t kMaxBytes = 1 << 20;
+
+}  // namespace
+
+struct DeclarationParser::Impl {
+    simdjson::dom::parser parser;
+};
+
+DeclarationParser::DeclarationParser() : impl_(std::make_unique<Impl>()) {}
+DeclarationParser::~DeclarationParser() = default;
+
+Result<Declaration> DeclarationParser::parse(std::string_view json) {
+    using R = Result<Declaration>;
+    if (json.size() > kMaxBytes)
+        return R::fail({"too_large", "", "a declaration of at most " + std::to_string(kMaxBytes) + " bytes",
+                        std::to_string(json.size()) + " bytes"});
+    simdjson::dom::element root;
+    if (auto err = impl_->parser.parse(json.data(), json.size(), true).get(root); err != simdjson::SUCCESS)
+        return R::fail({"invalid_json", "", "a valid UTF-8 JSON object", simdjson::error_message(err)});
+    simdjson::dom::object o;
+    if (root.get_object().get(o) != simdjson::SUCCESS)
+        return R::fail({"wrong_type", "", "a JSON object", details::describe(root)});
+
+    details::JsonReader r;
+    Declaration d;
+    r.only_fields(o, "", {"id", "council", "ward", "revision", "source", "declared_at", "electorate", "ballots",
+                          "rejected", "candidates", "lots"});
+    r.string(o, "", "id", d.id, true);
+    r.string(o, "", "council", d.council, true);
+    r.string(o, "", "ward", d.ward, true);
+    r.integer(o, "", "revision", d.revision, 1, kMaxRevision, true);
+    r.string(o, "", "source", d.source, false);
+    r.string(o, "", "declared_at", d.declared_at, true, 64);
+    r.optional_integer(o, "", "electorate", d.electorate, 0, kMaxCount);
+    r.optional_integer(o, "", "ballots", d.ballots, 0, kMaxCount);
+    r.optional_integer(o, "", "rejected", d.rejected, 0, kMaxCount);
+
+    if (auto cands = r.array(o, "", "candidates", true)) {
+        if (cands->size() == 0) r.fail("no_candidates", "candidates", "at least one candidate", "an empty array");
+        if (cands->size() > kMaxCandidates)
+            r.fail("too_many", "candidates", "at most " + std::to_string(kMaxCandidates) + " candidates",
+                   std::to_string(cands->size()));
+        std::size_t i = 0;
+        for (auto item : *cands) {
+            if (r.failed()) break;
+            std::string path = details::index_path("candidates", i++);
+            simdjson::dom::object c;
+            if (item.get_object().get(c) != simdjson::SUCCESS) {
+                r.fail("wrong_type", path, "an object", details::describe(item));
+                break;
+            }
+            Candidate cand;
+            r.only_fields(c, path, {"name", "party", "votes", "elected"});
+            r.string(c, path, "name", cand.name, true);
+            r.string(c, path, "party", cand.party, true, 64);
+            r.optional_integer(c, path, "votes", cand.votes, 0, kMaxCount);
+            r.boolean(c, path, "elected", cand.elected, true);
+            d.candidates.push_back(std::move(cand));
+        }
+    }
+    if (auto lots = r.object(o, "", "lots", false)) {
+        Lots l;
+        r.only_fields(*lots, "lots", {"between", "winner"});
+        if (auto between = r.array(*lots, "lots", "between", true)) {
+            std::size_t i = 0;
+            for (auto item : *between) {
+                std::string name;
+                r.string_value(item, details::index_path("lots.between", i++), name);
+                l.between.push_back(std::move(name));
+            }
+        }
+        r.string(*lots, "lots", "winner", l.winner, true);
+        d.lots = std::move(l);
+    }
+    if (r.failed()) return R::fail(r.error());
+    return R{std::move(d), {}};
+}
+
+std::string declaration_to_json(const Declaration& d) {
+    boost::json::object o;
+    o["id"] = d.id;
+    o["council"] = d.council;
+    o["ward"] = d.ward;
+    o["revision"] = d.revision;
+    if (!d.source.empty()) o["source"] = d.source;
+    o["declared_at"] = d.declared_at;
+    if (d.electorate) o["electorate"] = *d.electorate;
+    if (d.ballots) o["ballots"] = *d.ballots;
+    if (d.rejected) o["rejected"] = *d.rejected;
+    boost::json::array cands;
+    cands.reserve(d.candidates.size());
+    for (const auto& c : d.candidates) {
+        boost::json::object co;
+        co["name"] = c.name;
+        co["party"] = c.party;
+        if (c.votes) co["votes"] = *c.votes;
+        co["elected"] = c.elected;
+        cands.push_back(std::move(co));
+    }
+    o["candidates"] = std::move(cands);
+    if (d.lots) {
+        boost::json::array between;
+        for (const auto& n : d.lots->between) between.push_back(boost::json::string(n));
+        o["lots"] = boost::json::object{{"between", std::move(between)}, {"winner", d.lots->winner}};
+    }
+    return boost::json::serialize(o);
+}
+
+}  // namespace declared
