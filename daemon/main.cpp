@@ -1,0 +1,42 @@
+// declared: live election-night results. This file only dispatches to the
+// subcommand; each lives in its own *_command.cpp.
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "daemon/commands.hpp"
+
+namespace {
+
+struct Command {
+    std::string_view name;
+    int (*run)(const declared::Args&);
+    std::string_view summary;
+};
+
+constexpr Command kCommands[] = {
+    {"import", declared::import_command, "turn published result tables into a card and declarations"},
+    {"replay", declared::replay_command, "apply a night's declarations offline and print the result"},
+};
+
+int usage(std::FILE* out) {
+    std::fprintf(out, "usage: declared COMMAND [options]\n\ncommands:\n");
+    for (const auto& c : kCommands)
+        std::fprintf(out, "  %-8.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                     static_cast<int>(c.summary.size()), c.summary.data());
+    std::fprintf(out, "\n'declared COMMAND --help' describes a command's options.\n");
+    return out == stdout ? 0 : 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) return usage(stderr);
+    std::string_view name = argv[1];
+    if (name == "--help" || name == "-h" || name == "help") return usage(stdout);
+    if (name == "--version") return std::puts("declared 0.1.0"), 0;
+    for (const auto& c : kCommands)
+        if (c.name == name) return c.run(declared::Args(argv + 2, argv + argc));
+    std::fprintf(stderr, "declared: unknown command '%s'\n\n", argv[1]);
+    return usage(stderr);
+}
