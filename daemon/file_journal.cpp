@@ -261,6 +261,8 @@ Result<std::uint64_t> FileJournal::append(std::span<const std::string> records) 
     return Result<std::uint64_t>{first, {}};
 }
 
+std::size_t FileJournal::max_record_size() const { return fmt::kMaxRecordSize; }
+
 Result<std::uint64_t> FileJournal::sync() {
     if (fd_ < 0 && !failed_)
         return Result<std::uint64_t>::fail(

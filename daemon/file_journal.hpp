@@ -2,6 +2,7 @@
 // FileJournal: the journal as one local append-only file (docs/journal.md).
 // POSIX I/O: pwrite at a tracked offset, fdatasync, an exclusive flock so two
 // daemons never write the same file.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -28,6 +29,7 @@ public:
     Result<LoadReport> load(const RecordFn& on_record) override;
     Result<std::uint64_t> append(std::span<const std::string> records) override;
     Result<std::uint64_t> sync() override;
+    std::size_t max_record_size() const override;
 
     const std::string& path() const { return path_; }
     std::uint64_t size() const { return end_; }  // bytes of header and good records

@@ -20,11 +20,16 @@ Result<std::size_t> GroupCommitter::append(std::string record, Done done) {
 }
 
 Result<std::size_t> GroupCommitter::append(std::vector<std::string> records, Done done) {
+    // Checked here, not left to the journal: one bad record must not fail
+    // the others that share its batch.
+    const std::size_t max_record = journal_.max_record_size();
     std::size_t bytes = 0;
     for (const auto& record : records) {
-        if (record.empty())
+        if (record.empty() || record.size() > max_record)
             return Result<std::size_t>::fail(
-                Error{"journal_record_size", "journal", "records of at least 1 byte", "an empty record"});
+                Error{"journal_record_size", "journal",
+                      "records of 1 to " + std::to_string(max_record) + " bytes",
+                      "a record of " + std::to_string(record.size()) + " bytes"});
         bytes += record.size();
     }
     if (records.size() > options_.max_queued_records || bytes > options_.max_queued_bytes)

@@ -11,6 +11,7 @@
 //
 // A Journal is not thread-safe: one owner (in the daemon, the GroupCommitter's
 // writer thread) calls it. Call load() exactly once, before anything else.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -47,6 +48,10 @@ public:
 
     // Makes every appended record durable. Returns the number of durable records.
     virtual Result<std::uint64_t> sync() = 0;
+
+    // The largest record append() takes (records are 1 byte or more). Fixed
+    // for the journal's lifetime, so safe to ask from any thread.
+    virtual std::size_t max_record_size() const = 0;
 
 protected:
     Journal() = default;

@@ -4,8 +4,8 @@
 
 namespace declared {
 
-MemoryJournal::MemoryJournal(std::vector<std::string> durable_records)
-    : records_(std::move(durable_records)), durable_(records_.size()) {}
+MemoryJournal::MemoryJournal(std::vector<std::string> durable_records, std::size_t max_record_size)
+    : max_record_size_(max_record_size), records_(std::move(durable_records)), durable_(records_.size()) {}
 
 Result<LoadReport> MemoryJournal::load(const RecordFn& on_record) {
     std::vector<std::string> copy;
@@ -34,9 +34,11 @@ Result<std::uint64_t> MemoryJournal::append(std::span<const std::string> records
         return Result<std::uint64_t>::fail(Error{"journal_failed", "memory", "a journal accepting writes",
                                                  "one that failed earlier: " + failed_->message()});
     for (const auto& record : records) {
-        if (record.empty())
+        if (record.empty() || record.size() > max_record_size_)
             return Result<std::uint64_t>::fail(
-                Error{"journal_record_size", "memory", "a record of at least 1 byte", "0 bytes"});
+                Error{"journal_record_size", "memory",
+                      "a record of 1 to " + std::to_string(max_record_size_) + " bytes",
+                      std::to_string(record.size()) + " bytes"});
     }
     const std::uint64_t first = records_.size();
     records_.insert(records_.end(), records.begin(), records.end());

@@ -3,6 +3,7 @@
 // a Journal. It can fail on demand and simulate a crash (losing what was
 // appended but not synced). Unlike the other journals its inspection methods
 // are safe to call from any thread.
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -17,11 +18,12 @@ namespace declared {
 class MemoryJournal final : public Journal {
 public:
     MemoryJournal() = default;
-    explicit MemoryJournal(std::vector<std::string> durable_records);
+    explicit MemoryJournal(std::vector<std::string> durable_records, std::size_t max_record_size = 16u << 20);
 
     Result<LoadReport> load(const RecordFn& on_record) override;
     Result<std::uint64_t> append(std::span<const std::string> records) override;
     Result<std::uint64_t> sync() override;
+    std::size_t max_record_size() const override { return max_record_size_; }
 
     // Inspection.
     std::vector<std::string> records() const;  // appended, durable or not
@@ -39,6 +41,7 @@ public:
     void crash();
 
 private:
+    const std::size_t max_record_size_ = 16u << 20;
     mutable std::mutex mutex_;
     std::vector<std::string> records_;
     std::uint64_t durable_ = 0;

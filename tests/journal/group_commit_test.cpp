@@ -34,6 +34,7 @@ class GatedJournal final : public Journal {
 public:
     Result<LoadReport> load(const RecordFn& on_record) override { return inner.load(on_record); }
     Result<std::uint64_t> append(std::span<const std::string> records) override { return inner.append(records); }
+    std::size_t max_record_size() const override { return inner.max_record_size(); }
     Result<std::uint64_t> sync() override {
         std::unique_lock lock(mutex_);
         ++waiting_;
@@ -262,6 +263,24 @@ TEST_CASE("a failed sync fails its batch and every later append", "[journal][gro
     REQUIRE_FALSE(later.ok());
     CHECK(later.error.code == "journal_failed");
     CHECK(committer.stats().failures == 1);
+}
+
+TEST_CASE("a record the journal cannot take is refused alone, at enqueue", "[journal][group]") {
+    MemoryJournal journal({}, 10);
+    REQUIRE(load_all(journal).empty());
+    Acks acks;
+    GroupCommitter committer(journal);
+    REQUIRE(committer.append("fits", acks.done_for("fits")).ok());
+    auto too_long = committer.append("eleven byte", acks.done_for("eleven byte"));
+    REQUIRE_FALSE(too_long.ok());
+    CHECK(too_long.error.code == "journal_record_size");
+    auto empty = committer.append("", acks.done_for(""));
+    REQUIRE_FALSE(empty.ok());
+    CHECK(empty.error.code == "journal_record_size");
+    REQUIRE(committer.append("also fits", acks.done_for("also fits")).ok());
+    committer.stop();
+    CHECK(acks.errors.empty());
+    CHECK(acks.records == std::vector<std::string>{"fits", "also fits"});
 }
 
 TEST_CASE("stop drains the queue; an empty append is a barrier", "[journal][group]") {
