@@ -368,6 +368,7 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
         c.id = cw.id;
         c.ons = lc.ons;
         c.name = lc.name;
+        c.region = lc.county;  // the council table's region replaces it
         std::vector<Declaration> decls;
         std::map<std::string, int> won_by_group;  // CBP groups, postponed polls excluded
         int postponed_seats = 0;
@@ -617,6 +618,11 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
             }
         }
 
+        if (c.control_before.empty()) {
+            // Unknown (a new council, or no council table): the majority rule over
+            // whatever composition is known, as the card format would derive it.
+            c.control_before = control_of(c.composition, c.vacancies_before, can_control);
+        }
         rep.councils += 1;
         rep.wards += c.wards.size();
         rep.seats += static_cast<std::size_t>(up);
@@ -676,7 +682,9 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
         rep.last_time = res.declarations.back().declared_at;
     }
 
-    // Self-check: every declaration is valid against the card.
+    // Self-check: the card as written loads, and every declaration is valid against it.
+    if (auto loaded = parse_card(card_to_json(card)); !loaded.ok())
+        fail("card.json", 0, "", "the importer built a card that does not load (" + loaded.error.message() + ")");
     card.index();
     std::vector<Declaration> valid;
     for (auto& d : res.declarations) {

@@ -18,6 +18,7 @@ const std::vector<ColumnSpec>& leh_columns() {
         {"ward", {"Ward name", "Ward", "Division name", "Electoral division name", "Division", "Ward/division name"}},
         {"ward_ons", {"Ward code", "Division code", "Ward ONS code", "Electoral division code"}, false},
         {"type", {"Type", "Council type", "Authority type"}, false},
+        {"county", {"COUNTYNAME", "County name", "County"}, false},
         {"year", {"Year"}, false},
         {"seats", {"Vacancies", "Seats", "Seats up", "Seats contested", "Number of seats"}},
         {"candidate", {"Candidate name", "Candidate", "Name"}},
@@ -90,7 +91,11 @@ LehData read_leh_candidates(const CsvTable& table, const std::string& nation) {
 
         const std::string ckey = council_ons + "|" + council;
         auto [cit, cnew] = council_at.emplace(ckey, out.councils.size());
-        if (cnew) out.councils.push_back(LehCouncil{council_ons, council, trim(h.get(r, "type")), {}});
+        if (cnew) {
+            std::string county = trim(h.get(r, "county"));
+            if (county == "NA" || county == "N/A") county.clear();
+            out.councils.push_back(LehCouncil{council_ons, council, trim(h.get(r, "type")), county, {}});
+        }
         LehCouncil& lc = out.councils[cit->second];
         auto [wit, wnew] = ward_at.emplace(std::make_pair(cit->second, ward_ons + "|" + ward), lc.wards.size());
         if (wnew) {

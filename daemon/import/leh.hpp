@@ -30,6 +30,7 @@ struct LehWard {
 
 struct LehCouncil {
     std::string ons, name, type;
+    std::string county;  // ceremonial county (COUNTYNAME), may be empty
     std::vector<LehWard> wards;
 };
 

@@ -1,0 +1,139 @@
+// The real night of 5 May 2022 in England, imported and replayed through the
+// tally: the BBC's councillor totals and the Commons Library's council control.
+#include <catch2/catch.hpp>
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "daemon/import/importer.hpp"
+#include "daemon/import/sources.hpp"
+#include "daemon/import/text.hpp"
+#include "model/card_json.hpp"
+#include "model/declaration_json.hpp"
+#include "model/tally.hpp"
+
+using namespace declared;
+using namespace declared::import;
+
+namespace {
+
+std::string data(const std::string& rel) { return std::string(DECLARED_SHARED_DATA) + "/" + rel; }
+
+bool have_data() { return std::filesystem::exists(data("leh-2022/candidates.csv")); }
+
+ImportOptions options_2022() {
+    ImportOptions opt;
+    opt.candidates = data("leh-2022/candidates.csv");
+    opt.councils = data("cbp9545-2022/councils-england.csv");
+    opt.baseline = data("leap-2018/leap-2018-05-03.csv");
+    opt.roster = data("opencouncildata/councillors-2021.csv");
+    opt.postponed = {{"Kingston upon Thames", "New Malden Village"}, {"Redbridge", "Mayfield"}};
+    return opt;
+}
+
+}  // namespace
+
+TEST_CASE("real data: the 2022 night imports and replays to the published totals", "[import][real]") {
+    if (!have_data()) {
+        std::cout << "SKIPPED: " << DECLARED_SHARED_DATA << " not present\n";
+        return;
+    }
+    const ImportResult r = run_import(options_2022());
+    INFO(r.report.text());
+    CHECK(r.report.councils == 146);
+    CHECK(r.report.wards == 2848);
+    CHECK(r.report.seats == 4400);
+    CHECK(r.report.candidates == 15185);
+    CHECK(r.report.postponed_seats == 6);
+    CHECK(r.declarations.size() == 2846);
+    for (const auto& c : r.card.councils) {
+        INFO(c.name);
+        CHECK(c.size > 0);
+        int sum = c.continuing_vacancies + c.seats_up();
+        for (auto& [p, n] : c.continuing) sum += n;
+        CHECK(sum == c.size);
+    }
+
+    // Through the codec, as the daemon would read it.
+    auto loaded = parse_card(card_to_json(r.card));
+    REQUIRE(loaded.ok());
+    Card card = std::move(*loaded.value);
+    card.index();
+    Tally tally(card);
+    tally.start();
+    DeclarationParser parser;
+    for (const auto& d : r.declarations) {
+        auto parsed = parser.parse(declaration_to_json(d));
+        REQUIRE(parsed.ok());
+        Declaration decl = std::move(*parsed.value);
+        auto a = tally.assess(decl);
+        INFO(d.id << ": " << a.error.message());
+        REQUIRE(a.accepted());
+        tally.apply(decl, decl.declared_at);
+    }
+    const auto summary = boost::json::parse(tally.summary_json()).as_object();
+    auto count = [&](const char* table, const char* party) -> std::int64_t {
+        const auto& t = summary.at(table).as_object();
+        auto it = t.find(party);
+        return it == t.end() ? 0 : it->value().as_object().at("count").as_int64();
+    };
+    CHECK(count("councillors", "LAB") == 2265);
+    CHECK(count("councillors", "CON") == 1078);
+    CHECK(count("councillors", "LD") == 712);
+    CHECK(count("councillors", "GREEN") == 116);
+
+    std::map<std::string, int> controlled;
+    std::map<std::string, std::string> control_by_name;
+    for (const auto& c : summary.at("by_council").as_array()) {
+        const std::string ctl(c.at("control").as_string());
+        ++controlled[ctl];
+        control_by_name[std::string(c.at("name").as_string())] = ctl;
+    }
+    CHECK(controlled["LAB"] == 65);
+    CHECK(controlled["CON"] == 35);
+    CHECK(controlled["LD"] == 16);
+    CHECK(controlled["NOC"] == 29);
+    CHECK(controlled["ASP"] == 1);
+    // The national table agrees with the councils one by one.
+    CHECK(count("councils", "LAB") == 65);
+    CHECK(count("councils", "CON") == 35);
+    CHECK(count("councils", "LD") == 16);
+    CHECK(count("councils", "NOC") == 29);
+    CHECK(count("councils", "ASP") == 1);
+
+    // Each council's control equals CBP-9545's after May 2022, except where its
+    // OTH lumps parties: Tower Hamlets (Aspire's majority) and Castle Point (two
+    // local parties, no majority).
+    const auto cbp = read_cbp_councils(read_csv_file(options_2022().councils));
+    std::map<std::string, std::string> want;  // by ONS code and by name key
+    for (const auto& c : cbp) {
+        const std::string ctl = c.after_2022.control == "GRN" ? "GREEN" : c.after_2022.control;
+        want["ons:" + c.ons] = ctl;
+        want["name:" + council_key(c.name)] = ctl;
+    }
+    REQUIRE(control_by_name.size() == 146);
+    for (const auto& c : card.councils) {
+        INFO(c.name);
+        const std::string ctl = control_by_name[c.name];
+        std::string expected = want.count("ons:" + c.ons) ? want["ons:" + c.ons] : want["name:" + council_key(c.name)];
+        REQUIRE_FALSE(expected.empty());
+        if (c.name == "Tower Hamlets") CHECK((ctl == "ASP" && expected == "OTH"));
+        else if (c.name == "Castle Point") CHECK((ctl == "NOC" && expected == "OTH"));
+        else CHECK(ctl == expected);
+    }
+}
+
+TEST_CASE("real data: the import is deterministic", "[import][real]") {
+    if (!have_data()) {
+        std::cout << "SKIPPED: " << DECLARED_SHARED_DATA << " not present\n";
+        return;
+    }
+    const auto a = run_import(options_2022());
+    const auto b = run_import(options_2022());
+    CHECK(card_to_json(a.card) == card_to_json(b.card));
+    REQUIRE(a.declarations.size() == b.declarations.size());
+    for (std::size_t i = 0; i < a.declarations.size(); ++i) CHECK(a.declarations[i] == b.declarations[i]);
+}
