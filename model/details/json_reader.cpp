@@ -87,11 +87,7 @@ void JsonReader::integer_value(element e, std::string_view path, std::int64_t& o
     std::string expected = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
     std::int64_t v = 0;
     auto t = e.type();
-    if (t == element_type::DOUBLE) {
-        double d = 0;
-        (void)e.get_double().get(d);
-        return fail("not_integer", std::string(path), expected, describe(e));
-    }
+    if (t == element_type::DOUBLE) return fail("not_integer", std::string(path), expected, describe(e));
     if (t == element_type::UINT64) return fail("out_of_range", std::string(path), expected, describe(e));
     if (t != element_type::INT64 || e.get_int64().get(v) != simdjson::SUCCESS)
         return fail("wrong_type", std::string(path), expected, describe(e));

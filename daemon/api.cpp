@@ -1,0 +1,298 @@
+#include "daemon/api.hpp"
+
+#include <charconv>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <fmt/format.h>
+
+namespace declared {
+
+namespace http = boost::beast::http;
+using feed::error_response;
+using feed::json_response;
+using feed::Request;
+using feed::Respond;
+using feed::Response;
+
+struct Api::Cache {
+    std::uint64_t seq = ~std::uint64_t{0};
+    std::string scoreboard;
+    std::string councils;
+};
+
+namespace {
+
+std::string_view to_sv(boost::core::string_view s) { return {s.data(), s.size()}; }
+
+std::string_view status_word(Verdict v) {
+    switch (v) {
+        case Verdict::fresh: return "accepted";
+        case Verdict::correction: return "corrected";
+        default: return to_string(v);
+    }
+}
+
+boost::json::object error_json(const Error& e) {
+    return {{"code", e.code}, {"path", e.path}, {"expected", e.expected}, {"got", e.got}, {"message", e.message()}};
+}
+
+Response batch_response(const Request& req, const BatchResult& r) {
+    boost::json::array lines;
+    std::size_t accepted = 0, duplicate = 0, stale = 0, rejected = 0;
+    for (const auto& l : r.lines) {
+        boost::json::object o{{"line", l.line}, {"status", status_word(l.verdict)}};
+        if (!l.ward.empty()) o["ward"] = l.ward;
+        if (l.revision) o["revision"] = l.revision;
+        if (!l.seqs.empty()) {
+            boost::json::array seqs;
+            for (auto s : l.seqs) seqs.push_back(s);
+            o["seqs"] = std::move(seqs);
+        }
+        if (!l.error.code.empty()) o["error"] = error_json(l.error);
+        switch (l.verdict) {
+            case Verdict::fresh:
+            case Verdict::correction: ++accepted; break;
+            case Verdict::duplicate: ++duplicate; break;
+            case Verdict::stale: ++stale; break;
+            default: ++rejected; break;
+        }
+        lines.push_back(std::move(o));
+    }
+    http::status status = http::status::ok;
+    std::string_view word = "done";
+    switch (r.status) {
+        case BatchResult::Status::done: break;
+        case BatchResult::Status::rejected: status = http::status::bad_request, word = "rejected"; break;
+        case BatchResult::Status::conflict: status = http::status::conflict, word = "conflict"; break;
+        case BatchResult::Status::busy:
+            return error_response(req.version(), false, http::status::service_unavailable, "busy",
+                                  "the journal queue is full; retry shortly");
+        case BatchResult::Status::unavailable:
+            return error_response(req.version(), false, http::status::service_unavailable, "unavailable",
+                                  "the daemon is starting or shutting down; retry shortly");
+    }
+    // A single declaration also says what happened at the top level.
+    if (r.status == BatchResult::Status::done && r.lines.size() == 1) word = status_word(r.lines[0].verdict);
+    boost::json::object body{{"status", word},     {"accepted", accepted}, {"duplicate", duplicate},
+                             {"stale", stale},     {"rejected", rejected}, {"results", std::move(lines)}};
+    if (r.status == BatchResult::Status::rejected || r.status == BatchResult::Status::conflict) {
+        for (const auto& l : r.lines)
+            if (!l.error.code.empty() && l.verdict != Verdict::stale) {
+                auto err = error_json(l.error);
+                err["line"] = l.line;
+                body["error"] = std::move(err);
+                break;
+            }
+    }
+    return json_response(req.version(), req.keep_alive(), status, boost::json::serialize(body));
+}
+
+std::optional<std::uint64_t> parse_u64(std::string_view s) {
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
+Api::Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metrics, const GroupCommitter* committer)
+    : options_(std::move(options)),
+      ingest_(ingest),
+      hub_(hub),
+      metrics_(metrics),
+      committer_(committer),
+      cache_(std::make_shared<Cache>()) {}
+
+Api::~Api() = default;
+
+void Api::handle(Request&& req, Respond respond) {
+    ++metrics_.http_requests;
+    auto target = boost::urls::parse_origin_form(to_sv(req.target()));
+    if (!target)
+        return respond(error_response(req.version(), req.keep_alive(), http::status::bad_request, "bad_target",
+                                      "the request target is not a valid path: " + std::string(req.target())));
+    const std::string path = target->path();
+    Params params;
+    for (auto p : target->params()) params.emplace_back(p.key, p.value);
+    const auto method = req.method();
+    auto only = [&](http::verb allowed) {
+        if (method == allowed || (allowed == http::verb::get && method == http::verb::head)) return true;
+        auto res = error_response(req.version(), req.keep_alive(), http::status::method_not_allowed,
+                                  "method_not_allowed",
+                                  fmt::format("{} does not accept {}", path, std::string(req.method_string())));
+        res.set(http::field::allow, allowed == http::verb::get ? "GET, HEAD" : "POST");
+        respond(std::move(res));
+        return false;
+    };
+
+    if (path == "/v1/declarations") {
+        if (only(http::verb::post)) post_declarations(std::move(req), respond);
+        return;
+    }
+    if (path == "/healthz") {
+        if (only(http::verb::get)) respond(json_response(req.version(), req.keep_alive(), http::status::ok, R"({"status":"ok"})"));
+        return;
+    }
+    if (path == "/readyz") {
+        if (!only(http::verb::get)) return;
+        bool ready = ingest_.ready();
+        return respond(json_response(req.version(), req.keep_alive(),
+                                     ready ? http::status::ok : http::status::service_unavailable,
+                                     ready ? R"({"status":"ready"})" : R"({"status":"not ready"})"));
+    }
+    if (path == "/metrics") {
+        if (!only(http::verb::get)) return;
+        Response res{http::status::ok, req.version()};
+        res.set(http::field::content_type, "text/plain; version=0.0.4");
+        res.keep_alive(req.keep_alive());
+        res.body() = metrics_text();
+        res.prepare_payload();
+        return respond(std::move(res));
+    }
+    if (path == "/v1/events") {
+        if (only(http::verb::get)) get_events(req, params, respond);
+        return;
+    }
+    if (path == "/v1/scoreboard" || path == "/v1/councils") {
+        if (only(http::verb::get)) get_from_tally(req, path, "", std::move(respond));
+        return;
+    }
+    constexpr std::string_view kCouncil = "/v1/councils/";
+    if (path.starts_with(kCouncil) && path.size() > kCouncil.size()) {
+        if (only(http::verb::get)) get_from_tally(req, "/v1/councils/", path.substr(kCouncil.size()), std::move(respond));
+        return;
+    }
+    respond(error_response(req.version(), req.keep_alive(), http::status::not_found, "no_route",
+                           fmt::format("no resource at {}; see /v1/councils, /v1/scoreboard, /v1/events", path)));
+}
+
+void Api::post_declarations(Request&& req, Respond& respond) {
+    const auto version = req.version();
+    const bool keep_alive = req.keep_alive();
+    if (!ingest_.ready())
+        return respond(error_response(version, false, http::status::service_unavailable, "unavailable",
+                                      "the daemon is starting or shutting down; retry shortly"));
+    std::string_view auth = req[http::field::authorization];
+    if (auth.empty())
+        return respond(error_response(version, keep_alive, http::status::unauthorized, "no_token",
+                                      "send Authorization: Bearer <token>"));
+    constexpr std::string_view kBearer = "Bearer ";
+    if (!auth.starts_with(kBearer))
+        return respond(error_response(version, keep_alive, http::status::unauthorized, "bad_authorization",
+                                      "the Authorization header must be 'Bearer <token>'"));
+    auto source = options_.ingest_tokens.find(std::string(auth.substr(kBearer.size())));
+    if (source == options_.ingest_tokens.end())
+        return respond(error_response(version, keep_alive, http::status::forbidden, "bad_token",
+                                      "that token may not submit declarations"));
+    std::string_view type = req[http::field::content_type];
+    type = type.substr(0, type.find(';'));
+    Ingest::Format format;
+    if (type == "application/json") format = Ingest::Format::single;
+    else if (type == "application/x-ndjson" || type == "application/jsonl" || type == "application/json-lines")
+        format = Ingest::Format::lines;
+    else
+        return respond(error_response(version, keep_alive, http::status::unsupported_media_type, "unsupported_media_type",
+                                      fmt::format("Content-Type must be application/json (one declaration) or "
+                                                  "application/x-ndjson (JSON lines), got '{}'",
+                                                  type)));
+    ingest_.submit(std::move(req.body()), format, source->second,
+                   [version, keep_alive, respond = std::move(respond)](BatchResult r) {
+                       Request shape;
+                       shape.version(version);
+                       shape.keep_alive(keep_alive);
+                       respond(batch_response(shape, r));
+                   });
+}
+
+void Api::get_events(const Request& req, const Params& params, Respond& respond) {
+    std::uint64_t since = 0;
+    std::size_t limit = 1000;
+    for (const auto& [key, value] : params) {
+        auto v = parse_u64(value);
+        if (key == "since" || key == "limit") {
+            if (!v)
+                return respond(error_response(req.version(), req.keep_alive(), http::status::bad_request, "bad_query",
+                                              fmt::format("{} must be a non-negative integer, got '{}'", key, value)));
+            if (key == "since") since = *v;
+            else limit = static_cast<std::size_t>(std::min<std::uint64_t>(*v, options_.max_events_per_page));
+        } else {
+            return respond(error_response(req.version(), req.keep_alive(), http::status::bad_request, "bad_query",
+                                          fmt::format("unknown parameter '{}'; use since and limit", key)));
+        }
+    }
+    auto slice = hub_.since(since, limit);
+    // Events are already serialized: the page is their bytes joined, not re-encoded.
+    std::string body = fmt::format(R"({{"since":{},"last_seq":{},"oldest_seq":{},"truncated":{},"events":[)", since,
+                                   slice.last_seq, slice.oldest_seq, slice.truncated ? "true" : "false");
+    for (std::size_t i = 0; i < slice.events.size(); ++i) {
+        if (i) body += ',';
+        body += *slice.events[i].json;
+    }
+    body += "]}";
+    respond(json_response(req.version(), req.keep_alive(), http::status::ok, std::move(body)));
+}
+
+void Api::get_from_tally(const Request& req, std::string what, std::string id, Respond respond) {
+    ingest_.read([cache = cache_, what = std::move(what), id = std::move(id), version = req.version(),
+                  keep_alive = req.keep_alive(), respond = std::move(respond)](const Tally& tally) {
+        if (what == "/v1/councils/") {
+            std::string body = tally.council_json(id);
+            if (body.empty())
+                return respond(error_response(version, keep_alive, http::status::not_found, "unknown_council",
+                                              fmt::format("no council '{}' on the card; /v1/councils lists them", id)));
+            return respond(json_response(version, keep_alive, http::status::ok, std::move(body)));
+        }
+        if (cache->seq != tally.last_seq()) {
+            cache->seq = tally.last_seq();
+            cache->scoreboard = tally.summary_json();
+            auto summary = boost::json::parse(cache->scoreboard).as_object();
+            boost::json::object councils{{"last_seq", tally.last_seq()}, {"councils", summary["by_council"]}};
+            cache->councils = boost::json::serialize(councils);
+        }
+        respond(json_response(version, keep_alive, http::status::ok,
+                              what == "/v1/scoreboard" ? cache->scoreboard : cache->councils));
+    });
+}
+
+std::string Api::metrics_text() const {
+    std::string out;
+    render_counter(out, "declared_declarations_accepted_total", "Declarations applied (new or corrections).", metrics_.accepted);
+    render_counter(out, "declared_declarations_corrections_total", "Declarations that replaced an earlier revision.", metrics_.corrections);
+    render_counter(out, "declared_declarations_duplicate_total", "Declarations already held (same revision, same content).", metrics_.duplicates);
+    render_counter(out, "declared_declarations_stale_total", "Declarations older than the revision held.", metrics_.stale);
+    out += "# HELP declared_declarations_rejected_total Declarations refused, by reason.\n"
+           "# TYPE declared_declarations_rejected_total counter\n";
+    for (const auto& [reason, n] : metrics_.rejected_by_reason())
+        out += fmt::format("declared_declarations_rejected_total{{reason=\"{}\"}} {}\n", reason, n);
+    render_counter(out, "declared_events_total", "Events published.", metrics_.events);
+    render_gauge(out, "declared_last_seq", "Newest event sequence number.", static_cast<double>(hub_.last_seq()));
+    render_counter(out, "declared_http_requests_total", "HTTP requests handled.", metrics_.http_requests);
+    metrics_.ingest_latency.render(out, "declared_ingest_latency_seconds", "Receipt to durable acknowledgement.");
+    if (committer_) {
+        auto s = committer_->stats();
+        out += "# HELP declared_journal_fsync_seconds Journal sync latency.\n# TYPE declared_journal_fsync_seconds histogram\n";
+        std::uint64_t cumulative = 0;
+        for (std::size_t i = 0; i < SyncStats::kBucketBounds.size(); ++i) {
+            cumulative += s.buckets[i];
+            out += fmt::format("declared_journal_fsync_seconds_bucket{{le=\"{}\"}} {}\n", SyncStats::kBucketBounds[i], cumulative);
+        }
+        cumulative += s.buckets.back();
+        out += fmt::format("declared_journal_fsync_seconds_bucket{{le=\"+Inf\"}} {}\ndeclared_journal_fsync_seconds_sum {}\n"
+                           "declared_journal_fsync_seconds_count {}\n", cumulative, s.sum_seconds, s.syncs);
+        render_counter(out, "declared_journal_records_total", "Records made durable.", s.records);
+        render_gauge(out, "declared_journal_queued_records", "Records waiting for the journal.",
+                     static_cast<double>(committer_->queued_records()));
+    }
+    if (server_) {
+        const auto& ctx = server_->context();
+        render_gauge(out, "declared_connections", "Open HTTP connections.", static_cast<double>(ctx.sessions.size()));
+        render_counter(out, "declared_connections_total", "Connections accepted.", ctx.connections_total);
+        render_counter(out, "declared_connections_refused_total", "Connections refused at the limit.", ctx.connections_refused);
+    }
+    return out;
+}
+
+}  // namespace declared

@@ -1,0 +1,51 @@
+#pragma once
+// The daemon's HTTP surface: POST /v1/declarations into the ingest strand, and
+// the read API (councils, scoreboard, events, health, metrics). Reads of the
+// tally run on the ingest strand and are cached per seq, so pollers cost
+// nothing between declarations.
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daemon/ingest.hpp"
+#include "daemon/metrics.hpp"
+#include "feed/event_hub.hpp"
+#include "feed/http_types.hpp"
+#include "feed/server.hpp"
+
+namespace declared {
+
+struct ApiOptions {
+    // Bearer token -> source name. Empty: ingestion over HTTP is refused.
+    std::map<std::string, std::string> ingest_tokens;
+    std::size_t max_events_per_page = 10'000;
+};
+
+class Api : public feed::HttpHandler {
+public:
+    Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metrics, const GroupCommitter* committer);
+    ~Api() override;
+
+    void set_server(const feed::Server* server) { server_ = server; }
+    void handle(feed::Request&& req, feed::Respond respond) override;
+
+private:
+    void post_declarations(feed::Request&& req, feed::Respond& respond);
+    using Params = std::vector<std::pair<std::string, std::string>>;  // decoded query, in order
+    void get_events(const feed::Request& req, const Params& params, feed::Respond& respond);
+    void get_from_tally(const feed::Request& req, std::string what, std::string id, feed::Respond respond);
+    std::string metrics_text() const;
+
+    ApiOptions options_;
+    Ingest& ingest_;
+    feed::EventHub& hub_;
+    Metrics& metrics_;
+    const GroupCommitter* committer_;
+    const feed::Server* server_ = nullptr;
+    struct Cache;
+    std::shared_ptr<Cache> cache_;  // touched only on the ingest strand
+};
+
+}  // namespace declared

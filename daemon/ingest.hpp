@@ -1,0 +1,94 @@
+#pragma once
+// The one writer. Every source (HTTP push, drop directory, upstream poll)
+// hands its declarations here; on one strand, in arrival order, each is
+// parsed, validated, applied to the tally and journalled. Its events are
+// published, and the source acknowledged, only once the journal has made it
+// durable, so a seq that anyone has seen means the same thing after a crash.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "daemon/group_commit.hpp"
+#include "daemon/journal.hpp"
+#include "daemon/metrics.hpp"
+#include "feed/event_hub.hpp"
+#include "model/card.hpp"
+#include "model/declaration_json.hpp"
+#include "model/tally.hpp"
+
+namespace declared {
+
+// What became of one declaration of a batch.
+struct LineResult {
+    std::size_t line = 0;  // 1-based within the batch
+    Verdict verdict = Verdict::rejected;
+    Error error;           // rejected, conflict, stale
+    std::string ward;
+    std::int64_t revision = 0;
+    std::vector<std::uint64_t> seqs;  // events it caused
+};
+
+struct BatchResult {
+    enum class Status {
+        done,         // every line accepted, duplicate or stale (see lines)
+        rejected,     // a line failed parsing or validation: nothing applied
+        conflict,     // a line repeated a revision with different content; others applied
+        busy,         // the journal queue is full: nothing applied, retry shortly
+        unavailable,  // starting or stopping: nothing applied
+    };
+    Status status = Status::done;
+    std::vector<LineResult> lines;
+};
+
+class Ingest {
+public:
+    // Format of a batch: one JSON declaration, or JSON lines.
+    enum class Format { single, lines };
+    using Done = std::function<void(BatchResult)>;
+
+    Ingest(boost::asio::io_context& ioc, const Card& card, feed::EventHub& hub, Metrics& metrics);
+    ~Ingest();
+
+    // Before serving: publish the start events, then rebuild from every
+    // journalled entry. An entry that no longer applies (a different card)
+    // refuses the start with its record number.
+    Result<LoadReport> load(Journal& journal);
+    // From now on accepted declarations go to this committer.
+    void start(GroupCommitter& committer);
+    // Refuse new batches (unavailable); those in flight still complete.
+    void stop();
+
+    // Thread-safe: queues the batch on the ingest strand; done is called once,
+    // on the strand, when the outcome is final (after fsync where anything was accepted).
+    void submit(std::string body, Format format, std::string source, Done done);
+
+    // Runs fn on the ingest strand with read access to the tally.
+    void read(std::function<void(const Tally&)> fn);
+
+    bool ready() const { return ready_.load(); }
+
+private:
+    void process(std::string& body, Format format, const std::string& source, Done& done,
+                 std::chrono::steady_clock::time_point received);
+    void fatal(const Error& e);
+
+    boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+    Tally tally_;
+    DeclarationParser parser_;
+    feed::EventHub& hub_;
+    Metrics& metrics_;
+    GroupCommitter* committer_ = nullptr;
+    std::atomic<bool> ready_{false};
+    bool accepting_ = false;
+};
+
+// "2022-05-06T01:23:45.678Z" for the current time (UTC).
+std::string utc_now_iso8601();
+
+}  // namespace declared

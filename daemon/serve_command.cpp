@@ -1,0 +1,110 @@
+// declared serve: the long-running daemon. Wires the card, journal, ingest
+// strand, HTTP server and sources together, and shuts them down in order.
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include "daemon/api.hpp"
+#include "daemon/commands.hpp"
+#include "daemon/config.hpp"
+#include "daemon/file_journal.hpp"
+#include "daemon/group_commit.hpp"
+#include "daemon/ingest.hpp"
+#include "daemon/logging.hpp"
+#include "daemon/read_file.hpp"
+#include "feed/server.hpp"
+#include "model/card_json.hpp"
+
+namespace declared {
+
+namespace net = boost::asio;
+
+int serve_command(const Args& args) {
+    auto parsed = parse_serve_config(args);
+    if (parsed.help) return std::cout << parsed.help_text << '\n', 0;
+    if (!parsed.config) return std::cerr << "declared serve: " << parsed.error.message() << '\n', 2;
+    const ServeConfig& cfg = *parsed.config;
+    setup_logging(cfg.log_level);
+
+    auto card_text = read_file(cfg.card_path);
+    if (!card_text.ok()) return spdlog::critical("card: {}", card_text.error.message()), 1;
+    auto card = parse_card(*card_text.value);
+    if (!card.ok()) return spdlog::critical("card {}: {}", cfg.card_path, card.error.message()), 1;
+    if (card.value->election.test) spdlog::warn("the card is marked test: every event says so (rehearsal data)");
+
+    boost::system::error_code ec;
+    auto address = net::ip::make_address(cfg.listen_address, ec);
+    if (ec) return spdlog::critical("--listen: '{}' is not an IP address", cfg.listen_address), 1;
+
+    net::io_context ioc(static_cast<int>(cfg.threads));
+    auto work = net::make_work_guard(ioc);
+    Metrics metrics;
+    feed::EventHub hub;
+    Ingest ingest(ioc, *card.value, hub, metrics);
+
+    FileJournal journal(cfg.journal_path, FileJournalOptions{cfg.repair_journal});
+    auto loaded = ingest.load(journal);
+    if (!loaded.ok()) {
+        spdlog::critical("journal {}: {}", cfg.journal_path, loaded.error.message());
+        if (loaded.error.code.starts_with("journal_corrupt"))
+            spdlog::critical("hint: 'declared serve --repair-journal ...' keeps the valid records before the damage");
+        return 1;
+    }
+    for (const auto& w : loaded.value->warnings) spdlog::warn("journal {}: {}", cfg.journal_path, w.message());
+    spdlog::info("journal {}: {} declarations replayed, last seq {}", cfg.journal_path, loaded.value->records,
+                 hub.last_seq());
+
+    GroupCommitter committer(journal);
+    ApiOptions api_options;
+    api_options.ingest_tokens = cfg.ingest_tokens;
+    if (api_options.ingest_tokens.empty()) spdlog::warn("no ingest tokens configured: POST /v1/declarations is refused");
+    Api api(api_options, ingest, hub, metrics, &committer);
+    std::optional<feed::Server> server;
+    try {
+        server.emplace(ioc, net::ip::tcp::endpoint(address, cfg.listen_port), cfg.limits, api);
+    } catch (const boost::system::system_error& e) {
+        return spdlog::critical("cannot listen on {}:{}: {}", cfg.listen_address, cfg.listen_port, e.code().message()), 1;
+    }
+    api.set_server(&*server);
+    server->start();
+    ingest.start(committer);
+    auto ep = server->local_endpoint();
+    spdlog::info("listening on http://{}:{}", ep.address().to_string(), ep.port());
+
+    // Shutdown: stop accepting, refuse new batches, let in-flight ones reach
+    // the journal and be answered, close idle connections, then return.
+    std::thread flusher;
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& sig_ec, int sig) {
+        if (sig_ec) return;
+        spdlog::info("signal {}: shutting down", sig);
+        server->stop();
+        ingest.stop();
+        ingest.read([&](const Tally&) {
+            // Everything accepted before stop() is queued now; flush it off the strand.
+            flusher = std::thread([&] {
+                committer.stop();
+                net::post(ioc, [&] { work.reset(); });
+            });
+        });
+    });
+
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < cfg.threads; ++i) threads.emplace_back([&] { ioc.run(); });
+    ioc.run();
+    for (auto& t : threads) t.join();
+    if (flusher.joinable()) flusher.join();
+    auto stats = committer.stats();
+    spdlog::info("stopped: {} records durable in {} syncs; last seq {}", stats.records, stats.syncs, hub.last_seq());
+    spdlog::default_logger()->flush();
+    return 0;
+}
+
+}  // namespace declared

@@ -1,0 +1,48 @@
+#pragma once
+// One HTTP connection: read a request within the limits, hand it to the
+// handler, write its response, repeat while keep-alive. WebSocket upgrades go
+// to the upgrade hook. Everything runs on the connection's strand.
+#include <cstddef>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include "feed/http_types.hpp"
+#include "feed/session_registry.hpp"
+
+namespace declared::feed {
+
+struct ServerContext;
+
+class HttpSession : public Closable, public std::enable_shared_from_this<HttpSession> {
+public:
+    HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx);
+    ~HttpSession() override;
+
+    void run();               // serve requests until the peer or shutdown ends it
+    void refuse_and_close();  // over the connection limit: 503 and close
+    void close_gracefully() override;
+
+private:
+    void do_read();
+    void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void on_response(Response&& res);
+    void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+    void send_error(boost::beast::http::status status, std::string_view code, std::string_view message);
+    void do_close();
+
+    boost::beast::tcp_stream stream_;
+    boost::beast::flat_buffer buffer_;
+    std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    std::shared_ptr<ServerContext> ctx_;
+    std::shared_ptr<Response> res_;  // alive while it is written
+    std::size_t registry_id_ = 0;
+    bool busy_ = false;     // a request is with the handler or being written
+    bool closing_ = false;  // shutdown asked: no further requests
+};
+
+}  // namespace declared::feed

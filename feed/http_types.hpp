@@ -1,0 +1,40 @@
+#pragma once
+// The request and response types every HTTP handler speaks, and the limits
+// the server enforces before a handler sees anything.
+#include <chrono>
+#include <cstddef>
+#include <functional>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+namespace declared::feed {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// Called exactly once per request, from any thread.
+using Respond = std::function<void(Response&&)>;
+
+struct ServerLimits {
+    std::size_t max_body_bytes = 1 << 20;  // 413 beyond
+    std::size_t max_header_bytes = 8 << 10;  // 431 beyond
+    std::size_t max_connections = 1024;  // refused with 503 beyond
+    std::chrono::milliseconds request_timeout{10'000};  // whole request must arrive in this time (408)
+    std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection with no request
+};
+
+// Routes requests; the server knows nothing of what they mean.
+class HttpHandler {
+public:
+    virtual ~HttpHandler() = default;
+    virtual void handle(Request&& req, Respond respond) = 0;
+};
+
+// A JSON response with the usual headers; body must already be JSON.
+Response json_response(unsigned version, bool keep_alive, boost::beast::http::status status, std::string body);
+// {"error": {"code", "message", ...}} in one shape for every refusal.
+Response error_response(unsigned version, bool keep_alive, boost::beast::http::status status, std::string_view code,
+                        std::string_view message);
+
+}  // namespace declared::feed

@@ -1,0 +1,81 @@
+#include "feed/server.hpp"
+
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <spdlog/spdlog.h>
+
+#include "feed/fail.hpp"
+#include "feed/http_session.hpp"
+
+namespace declared::feed {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class Server::Listener : public std::enable_shared_from_this<Listener> {
+public:
+    Listener(net::io_context& ioc, const tcp::endpoint& endpoint, std::shared_ptr<ServerContext> ctx)
+        : ioc_(ioc), acceptor_(net::make_strand(ioc)), ctx_(std::move(ctx)) {
+        acceptor_.open(endpoint.protocol());
+        acceptor_.set_option(net::socket_base::reuse_address(true));
+        acceptor_.bind(endpoint);
+        acceptor_.listen(net::socket_base::max_listen_connections);
+    }
+
+    tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+
+    void start() { do_accept(); }
+
+    void stop() {
+        net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+            beast::error_code ec;
+            self->acceptor_.close(ec);
+        });
+    }
+
+private:
+    void do_accept() {
+        // Each connection gets its own strand.
+        acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+    }
+
+    void on_accept(beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+        if (ec) {
+            fail(ec, "accept");  // e.g. EMFILE: keep accepting, the next may succeed
+        } else {
+            ++ctx_->connections_total;
+            beast::error_code opt;
+            socket.set_option(tcp::no_delay(true), opt);
+            std::make_shared<HttpSession>(std::move(socket), ctx_)->run();
+        }
+        do_accept();
+    }
+
+    net::io_context& ioc_;
+    tcp::acceptor acceptor_;
+    std::shared_ptr<ServerContext> ctx_;
+};
+
+Server::Server(net::io_context& ioc, const tcp::endpoint& endpoint, ServerLimits limits, HttpHandler& handler,
+               UpgradeHandler* upgrades)
+    : ctx_(std::make_shared<ServerContext>()) {
+    ctx_->limits = limits;
+    ctx_->handler = &handler;
+    ctx_->upgrades = upgrades;
+    listener_ = std::make_shared<Listener>(ioc, endpoint, ctx_);
+}
+
+Server::~Server() = default;
+
+tcp::endpoint Server::local_endpoint() const { return listener_->local_endpoint(); }
+
+void Server::start() { listener_->start(); }
+
+void Server::stop() {
+    listener_->stop();
+    ctx_->sessions.close_all();
+}
+
+}  // namespace declared::feed
