@@ -260,13 +260,16 @@ boost::json::array strings(const std::vector<std::string>& v) {
 std::string card_to_json(const Card& card) {
     boost::json::object root;
     root["format"] = "declared-card/1";
-    root["election"] = {{"id", card.election.id},
-                        {"name", card.election.name},
-                        {"date", card.election.date},
-                        {"test", card.election.test}};
+    // Optional fields that are empty are left out: the reader refuses "".
+    boost::json::object election{{"id", card.election.id}};
+    if (!card.election.name.empty()) election["name"] = card.election.name;
+    if (!card.election.date.empty()) election["date"] = card.election.date;
+    election["test"] = card.election.test;
+    root["election"] = std::move(election);
     boost::json::array parties;
     for (const auto& p : card.parties) {
-        boost::json::object po{{"code", p.code}, {"name", p.name}};
+        boost::json::object po{{"code", p.code}};
+        if (!p.name.empty()) po["name"] = p.name;
         if (!p.aliases.empty()) po["aliases"] = strings(p.aliases);
         if (!p.colour.empty()) po["colour"] = p.colour;
         po["can_control"] = p.can_control;
@@ -275,11 +278,15 @@ std::string card_to_json(const Card& card) {
     root["parties"] = std::move(parties);
     boost::json::array councils;
     for (const auto& c : card.councils) {
-        boost::json::object co{{"id", c.id}, {"ons", c.ons}, {"name", c.name}, {"region", c.region}, {"size", c.size},
-                               {"cycle", to_string(c.cycle)}};
+        boost::json::object co{{"id", c.id}};
+        if (!c.ons.empty()) co["ons"] = c.ons;
+        co["name"] = c.name;
+        if (!c.region.empty()) co["region"] = c.region;
+        co["size"] = c.size;
+        co["cycle"] = to_string(c.cycle);
         co["composition"] = party_map(c.composition);
         co["vacancies"] = c.vacancies_before;
-        co["control_before"] = c.control_before;
+        if (!c.control_before.empty()) co["control_before"] = c.control_before;
         co["continuing"] = party_map(c.continuing);
         co["continuing_vacancies"] = c.continuing_vacancies;
         boost::json::array wards;
@@ -294,7 +301,11 @@ std::string card_to_json(const Card& card) {
         }
         co["wards"] = std::move(wards);
         boost::json::array mayors;
-        for (const auto& m : c.mayors) mayors.push_back(boost::json::object{{"id", m.id}, {"name", m.name}, {"previous", m.previous}});
+        for (const auto& m : c.mayors) {
+            boost::json::object mo{{"id", m.id}, {"name", m.name}};
+            if (!m.previous.empty()) mo["previous"] = m.previous;
+            mayors.push_back(std::move(mo));
+        }
         co["mayors"] = std::move(mayors);
         councils.push_back(std::move(co));
     }

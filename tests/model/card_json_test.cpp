@@ -111,3 +111,21 @@ TEST_CASE("card: inconsistent cards are refused with the path of the problem", "
         CHECK(e.path == "councils[0].wards[1].seats");
     }
 }
+
+TEST_CASE("card: empty optional fields are left out when written, so the card reads back", "[card]") {
+    Card card;
+    card.election.id = "local.2022-05-05";
+    card.parties.push_back(Party{"LAB", "", {}, "", true});
+    Council c;
+    c.id = "local.x.2022-05-05";
+    c.name = "X";  // no ONS code, region or control before
+    c.wards.push_back(Ward{"local.x.a.2022-05-05", "A", "", 1, {}, false, false});
+    c.mayors.push_back(Mayoralty{"mayor.x.2022-05-05", "Mayor of X", ""});
+    card.councils.push_back(c);
+    card.index();
+    auto back = parse_card(card_to_json(card));
+    INFO(back.error.message());
+    REQUIRE(back.ok());
+    CHECK(back.value->councils[0].ons.empty());
+    CHECK(back.value->councils[0].region.empty());
+}
