@@ -7,6 +7,8 @@
 #include <boost/url/parse.hpp>
 #include <fmt/format.h>
 
+#include "daemon/batch_report.hpp"
+
 namespace declared {
 
 namespace http = boost::beast::http;
@@ -26,46 +28,12 @@ namespace {
 
 std::string_view to_sv(boost::core::string_view s) { return {s.data(), s.size()}; }
 
-std::string_view status_word(Verdict v) {
-    switch (v) {
-        case Verdict::fresh: return "accepted";
-        case Verdict::correction: return "corrected";
-        default: return to_string(v);
-    }
-}
-
-boost::json::object error_json(const Error& e) {
-    return {{"code", e.code}, {"path", e.path}, {"expected", e.expected}, {"got", e.got}, {"message", e.message()}};
-}
-
 Response batch_response(const Request& req, const BatchResult& r) {
-    boost::json::array lines;
-    std::size_t accepted = 0, duplicate = 0, stale = 0, rejected = 0;
-    for (const auto& l : r.lines) {
-        boost::json::object o{{"line", l.line}, {"status", status_word(l.verdict)}};
-        if (!l.ward.empty()) o["ward"] = l.ward;
-        if (l.revision) o["revision"] = l.revision;
-        if (!l.seqs.empty()) {
-            boost::json::array seqs;
-            for (auto s : l.seqs) seqs.push_back(s);
-            o["seqs"] = std::move(seqs);
-        }
-        if (!l.error.code.empty()) o["error"] = error_json(l.error);
-        switch (l.verdict) {
-            case Verdict::fresh:
-            case Verdict::correction: ++accepted; break;
-            case Verdict::duplicate: ++duplicate; break;
-            case Verdict::stale: ++stale; break;
-            default: ++rejected; break;
-        }
-        lines.push_back(std::move(o));
-    }
     http::status status = http::status::ok;
-    std::string_view word = "done";
     switch (r.status) {
         case BatchResult::Status::done: break;
-        case BatchResult::Status::rejected: status = http::status::bad_request, word = "rejected"; break;
-        case BatchResult::Status::conflict: status = http::status::conflict, word = "conflict"; break;
+        case BatchResult::Status::rejected: status = http::status::bad_request; break;
+        case BatchResult::Status::conflict: status = http::status::conflict; break;
         case BatchResult::Status::busy:
             return error_response(req.version(), false, http::status::service_unavailable, "busy",
                                   "the journal queue is full; retry shortly");
@@ -73,20 +41,7 @@ Response batch_response(const Request& req, const BatchResult& r) {
             return error_response(req.version(), false, http::status::service_unavailable, "unavailable",
                                   "the daemon is starting or shutting down; retry shortly");
     }
-    // A single declaration also says what happened at the top level.
-    if (r.status == BatchResult::Status::done && r.lines.size() == 1) word = status_word(r.lines[0].verdict);
-    boost::json::object body{{"status", word},     {"accepted", accepted}, {"duplicate", duplicate},
-                             {"stale", stale},     {"rejected", rejected}, {"results", std::move(lines)}};
-    if (r.status == BatchResult::Status::rejected || r.status == BatchResult::Status::conflict) {
-        for (const auto& l : r.lines)
-            if (!l.error.code.empty() && l.verdict != Verdict::stale) {
-                auto err = error_json(l.error);
-                err["line"] = l.line;
-                body["error"] = std::move(err);
-                break;
-            }
-    }
-    return json_response(req.version(), req.keep_alive(), status, boost::json::serialize(body));
+    return json_response(req.version(), req.keep_alive(), status, boost::json::serialize(batch_report(r)));
 }
 
 std::optional<std::uint64_t> parse_u64(std::string_view s) {

@@ -1,5 +1,6 @@
 #include "daemon/ingest.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <boost/asio/post.hpp>
@@ -96,17 +97,17 @@ void Ingest::stop() {
     });
 }
 
-void Ingest::submit(std::string body, Format format, std::string source, Done done) {
+void Ingest::submit(std::string body, Format format, std::string source, Done done, Mode mode) {
     auto received = std::chrono::steady_clock::now();
-    net::post(strand_, [this, body = std::move(body), format, source = std::move(source), done = std::move(done),
-                        received]() mutable { process(body, format, source, done, received); });
+    net::post(strand_, [this, body = std::move(body), format, mode, source = std::move(source),
+                        done = std::move(done), received]() mutable { process(body, format, mode, source, done, received); });
 }
 
 void Ingest::read(std::function<void(const Tally&)> fn) {
     net::post(strand_, [this, fn = std::move(fn)] { fn(tally_); });
 }
 
-void Ingest::process(std::string& body, Format format, const std::string& source, Done& done,
+void Ingest::process(std::string& body, Format format, Mode mode, const std::string& source, Done& done,
                      std::chrono::steady_clock::time_point received) {
     BatchResult result;
     if (!accepting_) {
@@ -132,6 +133,7 @@ void Ingest::process(std::string& body, Format format, const std::string& source
         return done(std::move(result));
     }
     std::vector<Declaration> decls;
+    std::vector<std::size_t> decl_lines;
     decls.reserve(texts.size());
     for (std::size_t i = 0; i < texts.size(); ++i) {
         auto parsed = parser_.parse(texts[i]);
@@ -146,10 +148,11 @@ void Ingest::process(std::string& body, Format format, const std::string& source
         }
         if (!source.empty()) parsed.value->source = source;
         decls.push_back(std::move(*parsed.value));
+        decl_lines.push_back(line_numbers[i]);
     }
     if (!result.lines.empty()) {
         result.status = BatchResult::Status::rejected;
-        return done(std::move(result));
+        if (mode == Mode::all_or_nothing || decls.empty()) return done(std::move(result));
     }
     if (committer_->queued_records() + decls.size() > kQueueHeadroom) {
         result.status = BatchResult::Status::busy;
@@ -162,7 +165,7 @@ void Ingest::process(std::string& body, Format format, const std::string& source
     auto events = std::make_shared<std::vector<Event>>();
     for (std::size_t i = 0; i < decls.size(); ++i) {
         Declaration& d = decls[i];
-        LineResult line{line_numbers[i], Verdict::rejected, {}, d.ward, d.revision, {}};
+        LineResult line{decl_lines[i], Verdict::rejected, {}, d.ward, d.revision, {}};
         Assessment a = tally_.assess(d);
         line.verdict = a.verdict;
         line.error = a.error;
@@ -181,12 +184,15 @@ void Ingest::process(std::string& body, Format format, const std::string& source
             case Verdict::stale: ++metrics_.stale; break;
             case Verdict::conflict:
             case Verdict::rejected:
-                result.status = BatchResult::Status::conflict;
+                if (result.status == BatchResult::Status::done) result.status = BatchResult::Status::conflict;
                 metrics_.rejected(a.error.code);
                 break;
         }
         result.lines.push_back(std::move(line));
     }
+
+    std::stable_sort(result.lines.begin(), result.lines.end(),
+                     [](const LineResult& a, const LineResult& b) { return a.line < b.line; });
 
     // Acknowledge (and publish) only once durable. An empty append is a barrier:
     // a duplicate of something not yet on disk waits for it too.

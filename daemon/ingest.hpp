@@ -37,7 +37,7 @@ struct LineResult {
 struct BatchResult {
     enum class Status {
         done,         // every line accepted, duplicate or stale (see lines)
-        rejected,     // a line failed parsing or validation: nothing applied
+        rejected,     // a line failed parsing or validation: nothing applied (each_line: the rest was)
         conflict,     // a line repeated a revision with different content; others applied
         busy,         // the journal queue is full: nothing applied, retry shortly
         unavailable,  // starting or stopping: nothing applied
@@ -50,6 +50,10 @@ class Ingest {
 public:
     // Format of a batch: one JSON declaration, or JSON lines.
     enum class Format { single, lines };
+    // all_or_nothing: one invalid line refuses the batch (HTTP push, files).
+    // each_line: invalid lines are refused alone and the rest applied (an
+    // upstream feed must not stall on one bad record).
+    enum class Mode { all_or_nothing, each_line };
     using Done = std::function<void(BatchResult)>;
 
     Ingest(boost::asio::io_context& ioc, const Card& card, feed::EventHub& hub, Metrics& metrics);
@@ -66,7 +70,7 @@ public:
 
     // Thread-safe: queues the batch on the ingest strand; done is called once,
     // on the strand, when the outcome is final (after fsync where anything was accepted).
-    void submit(std::string body, Format format, std::string source, Done done);
+    void submit(std::string body, Format format, std::string source, Done done, Mode mode = Mode::all_or_nothing);
 
     // Runs fn on the ingest strand with read access to the tally.
     void read(std::function<void(const Tally&)> fn);
@@ -74,7 +78,7 @@ public:
     bool ready() const { return ready_.load(); }
 
 private:
-    void process(std::string& body, Format format, const std::string& source, Done& done,
+    void process(std::string& body, Format format, Mode mode, const std::string& source, Done& done,
                  std::chrono::steady_clock::time_point received);
     void fatal(const Error& e);
 

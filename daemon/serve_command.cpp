@@ -14,11 +14,13 @@
 #include "daemon/api.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/config.hpp"
+#include "daemon/drop_source.hpp"
 #include "daemon/file_journal.hpp"
 #include "daemon/group_commit.hpp"
 #include "daemon/ingest.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/read_file.hpp"
+#include "daemon/upstream_source.hpp"
 #include "feed/server.hpp"
 #include "model/card_json.hpp"
 
@@ -78,6 +80,17 @@ int serve_command(const Args& args) {
     auto ep = server->local_endpoint();
     spdlog::info("listening on http://{}:{}", ep.address().to_string(), ep.port());
 
+    std::optional<DropSource> drop;
+    if (!cfg.drop_dir.empty()) {
+        drop.emplace(ioc, ingest, cfg.drop_dir, cfg.drop_rescan);
+        if (auto e = drop->start()) return spdlog::critical("{}", e->message()), 1;
+    }
+    std::optional<UpstreamSource> upstream;
+    if (!cfg.upstream_url.empty()) {
+        upstream.emplace(ioc, ingest, UpstreamOptions{cfg.upstream_url, cfg.upstream_interval, cfg.upstream_token});
+        if (auto e = upstream->start()) return spdlog::critical("{}", e->message()), 1;
+    }
+
     // Shutdown: stop accepting, refuse new batches, let in-flight ones reach
     // the journal and be answered, close idle connections, then return.
     std::thread flusher;
@@ -85,6 +98,8 @@ int serve_command(const Args& args) {
     signals.async_wait([&](const boost::system::error_code& sig_ec, int sig) {
         if (sig_ec) return;
         spdlog::info("signal {}: shutting down", sig);
+        if (drop) drop->stop();
+        if (upstream) upstream->stop();
         server->stop();
         ingest.stop();
         ingest.read([&](const Tally&) {

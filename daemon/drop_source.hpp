@@ -1,0 +1,34 @@
+#pragma once
+// The drop directory: complete files of declarations (written elsewhere or
+// under a dot-name, then renamed in) are ingested once each, in name order.
+// Accepted files move to processed/; refused ones to rejected/ with
+// NAME.error.json beside them. inotify wakes the scan at once; a periodic
+// rescan covers filesystems where inotify is silent (NFS, overlay).
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "daemon/ingest.hpp"
+#include "model/error.hpp"
+
+namespace declared {
+
+class DropSource {
+public:
+    DropSource(boost::asio::io_context& ioc, Ingest& ingest, std::string dir, std::chrono::milliseconds rescan);
+    ~DropSource();
+
+    // Creates processed/ and rejected/, starts watching. An unusable
+    // directory is an error (the daemon refuses to start).
+    std::optional<Error> start();
+    void stop();
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace declared
