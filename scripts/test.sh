@@ -19,3 +19,6 @@ echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer)"
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DDECLARED_WERROR=$werror -DDECLARED_SANITIZE=address,undefined
 echo "== tests under sanitizers"
 ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
+
+echo "== fuzz the declaration parser and validator (libFuzzer, 60 s)"
+scripts/fuzz.sh 60
