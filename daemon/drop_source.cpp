@@ -161,8 +161,9 @@ DropSource::~DropSource() { stop(); }
 
 std::optional<Error> DropSource::start() {
     std::error_code ec;
+    fs::create_directories(impl_->dir, ec);
     if (!fs::is_directory(impl_->dir, ec))
-        return Error{"bad_drop_dir", "drop.dir", "an existing directory", impl_->dir.string()};
+        return Error{"bad_drop_dir", "drop.dir", "a directory (created if absent)", impl_->dir.string() + " is not one"};
     for (const char* sub : {"processed", "rejected"}) {
         fs::create_directories(impl_->dir / sub, ec);
         if (ec) return Error{"bad_drop_dir", "drop.dir", "a writable directory", (impl_->dir / sub).string() + ": " + ec.message()};
