@@ -24,7 +24,8 @@ void read_party_map(JsonReader& r, object o, const std::string& path, const char
     if (!m) return;
     for (auto [party, value] : *m) {
         std::int64_t n = 0;
-        r.integer_value(value, join_path(join_path(path, key), party), n, 0, kMaxSeats);
+        const std::string parent = join_path(path, key);
+        r.integer_value(value, details::Where{parent, party}, n, 0, kMaxSeats);
         out[std::string(party)] = static_cast<int>(n);
     }
 }
@@ -35,7 +36,8 @@ void read_strings(JsonReader& r, object o, const std::string& path, const char* 
     std::size_t i = 0;
     for (auto item : *a) {
         std::string s;
-        r.string_value(item, index_path(join_path(path, key), i++), s);
+        const std::string parent = join_path(path, key);
+        r.string_value(item, details::Where{parent, {}, i++}, s);
         out.push_back(std::move(s));
     }
 }

@@ -1,5 +1,7 @@
 #include "model/declaration_json.hpp"
 
+#include <cstdio>
+
 #include <boost/json.hpp>
 #include <simdjson.h>
 
@@ -59,12 +61,15 @@ Result<Declaration> DeclarationParser::parse(std::string_view json) {
         std::size_t i = 0;
         for (auto item : *cands) {
             if (r.failed()) break;
-            std::string path = details::index_path("candidates", i++);
             simdjson::dom::object c;
             if (item.get_object().get(c) != simdjson::SUCCESS) {
-                r.fail("wrong_type", path, "an object", details::describe(item));
+                r.fail("wrong_type", details::index_path("candidates", i), "an object", details::describe(item));
                 break;
             }
+            // Candidate paths are short and fixed: build them without the heap.
+            char buf[32];
+            int n = std::snprintf(buf, sizeof buf, "candidates[%zu]", i++);
+            std::string_view path(buf, static_cast<std::size_t>(n));
             Candidate cand;
             r.only_fields(c, path, {"name", "party", "votes", "elected"});
             r.string(c, path, "name", cand.name, true);
@@ -81,7 +86,7 @@ Result<Declaration> DeclarationParser::parse(std::string_view json) {
             std::size_t i = 0;
             for (auto item : *between) {
                 std::string name;
-                r.string_value(item, details::index_path("lots.between", i++), name);
+                r.string_value(item, details::Where{"lots.between", {}, i++}, name);
                 l.between.push_back(std::move(name));
             }
         }

@@ -41,6 +41,12 @@ std::string index_path(std::string_view parent, std::size_t i) {
     return p;
 }
 
+std::string Where::str() const {
+    if (index != static_cast<std::size_t>(-1)) return index_path(parent, index);
+    if (key.empty()) return std::string(parent);
+    return join_path(parent, key);
+}
+
 void JsonReader::fail(std::string code, std::string path, std::string expected, std::string got) {
     if (!error_) error_ = Error{std::move(code), std::move(path), std::move(expected), std::move(got)};
 }
@@ -70,28 +76,27 @@ std::optional<element> JsonReader::field(simdjson::dom::object o, std::string_vi
     return e;
 }
 
-void JsonReader::string_value(element e, std::string_view path, std::string& out, std::size_t max_len) {
+void JsonReader::string_value(element e, Where where, std::string& out, std::size_t max_len) {
     if (failed()) return;
     std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) return fail("wrong_type", std::string(path), "a string", describe(e));
-    if (s.empty()) return fail("empty_string", std::string(path), "a non-empty string", "\"\"");
+    if (e.get_string().get(s) != simdjson::SUCCESS) return fail("wrong_type", where.str(), "a string", describe(e));
+    if (s.empty()) return fail("empty_string", where.str(), "a non-empty string", "\"\"");
     if (s.size() > max_len)
-        return fail("too_long", std::string(path), "at most " + std::to_string(max_len) + " bytes",
+        return fail("too_long", where.str(), "at most " + std::to_string(max_len) + " bytes",
                     std::to_string(s.size()) + " bytes");
     out.assign(s);
 }
 
-void JsonReader::integer_value(element e, std::string_view path, std::int64_t& out, std::int64_t min,
-                               std::int64_t max) {
+void JsonReader::integer_value(element e, Where where, std::int64_t& out, std::int64_t min, std::int64_t max) {
     if (failed()) return;
-    std::string expected = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    auto expected = [&] { return "an integer from " + std::to_string(min) + " to " + std::to_string(max); };
     std::int64_t v = 0;
     auto t = e.type();
-    if (t == element_type::DOUBLE) return fail("not_integer", std::string(path), expected, describe(e));
-    if (t == element_type::UINT64) return fail("out_of_range", std::string(path), expected, describe(e));
+    if (t == element_type::DOUBLE) return fail("not_integer", where.str(), expected(), describe(e));
+    if (t == element_type::UINT64) return fail("out_of_range", where.str(), expected(), describe(e));
     if (t != element_type::INT64 || e.get_int64().get(v) != simdjson::SUCCESS)
-        return fail("wrong_type", std::string(path), expected, describe(e));
-    if (v < min || v > max) return fail("out_of_range", std::string(path), expected, std::to_string(v));
+        return fail("wrong_type", where.str(), expected(), describe(e));
+    if (v < min || v > max) return fail("out_of_range", where.str(), expected(), std::to_string(v));
     out = v;
 }
 
@@ -100,14 +105,14 @@ void JsonReader::string(simdjson::dom::object o, std::string_view path, std::str
     auto e = field(o, path, key, required);
     if (!e) return;
     if (!required && e->is_null()) return;
-    string_value(*e, join_path(path, key), out, max_len);
+    string_value(*e, Where{path, key}, out, max_len);
 }
 
 void JsonReader::integer(simdjson::dom::object o, std::string_view path, std::string_view key, std::int64_t& out,
                          std::int64_t min, std::int64_t max, bool required) {
     auto e = field(o, path, key, required);
     if (!e) return;
-    integer_value(*e, join_path(path, key), out, min, max);
+    integer_value(*e, Where{path, key}, out, min, max);
 }
 
 void JsonReader::optional_integer(simdjson::dom::object o, std::string_view path, std::string_view key,
@@ -115,7 +120,7 @@ void JsonReader::optional_integer(simdjson::dom::object o, std::string_view path
     auto e = field(o, path, key, false);
     if (!e || e->is_null()) return;
     std::int64_t v = 0;
-    integer_value(*e, join_path(path, key), v, min, max);
+    integer_value(*e, Where{path, key}, v, min, max);
     if (!failed()) out = v;
 }
 

@@ -19,6 +19,15 @@ std::string describe(simdjson::dom::element e);
 std::string join_path(std::string_view parent, std::string_view key);
 std::string index_path(std::string_view parent, std::size_t i);
 
+// Where a value sits: parent path plus a key or an index. Spelled out as a
+// string only when something is wrong there, so the good path allocates nothing.
+struct Where {
+    std::string_view parent;
+    std::string_view key;
+    std::size_t index = static_cast<std::size_t>(-1);
+    std::string str() const;
+};
+
 class JsonReader {
 public:
     bool failed() const { return error_.has_value(); }
@@ -45,9 +54,8 @@ public:
                                                 bool required);
 
     // Converting one element (used for array items and map values).
-    void integer_value(simdjson::dom::element e, std::string_view path, std::int64_t& out, std::int64_t min,
-                       std::int64_t max);
-    void string_value(simdjson::dom::element e, std::string_view path, std::string& out, std::size_t max_len = 256);
+    void integer_value(simdjson::dom::element e, Where where, std::int64_t& out, std::int64_t min, std::int64_t max);
+    void string_value(simdjson::dom::element e, Where where, std::string& out, std::size_t max_len = 256);
 
 private:
     std::optional<simdjson::dom::element> field(simdjson::dom::object o, std::string_view path, std::string_view key,
