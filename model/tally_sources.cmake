@@ -1,5 +1,11 @@
 # Sources of the tally engine, kept in their own list so that model/CMakeLists.txt
 # stays small. Add new tally files here.
 target_sources(model PRIVATE
+  control.cpp
+  council_state.cpp
+  event_writer.cpp
+  scoreboard.cpp
+  seat_gains.cpp
   tally.cpp
+  ward_result.cpp
 )

@@ -1,0 +1,106 @@
+#pragma once
+// One council's running state on the night: the results held for its wards
+// and mayoral contests, seats by party (continuing + won tonight), progress,
+// and the control call currently standing. Changed only by Tally.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "model/card.hpp"
+#include "model/control.hpp"
+#include "model/declaration.hpp"
+#include "model/scoreboard.hpp"
+
+namespace declared {
+
+class EventWriter;
+
+// A result as held: the declaration (party codes resolved), its winners in
+// report order, what it added to the totals, and the event that published it.
+struct HeldResult {
+    Declaration declaration;
+    std::vector<std::string> winners;  // party code of each elected candidate
+    WardContribution contribution;     // party positions; national totals
+    std::uint64_t seq = 0;             // ward_declared or declaration_corrected event
+};
+
+// The control call standing for a council.
+struct Call {
+    control::Status status = control::Status::unknown;  // secured or noc_certain
+    std::string control;   // party code or "NOC"
+    std::string outcome;   // "LAB GAIN from CON"
+    std::uint64_t seq = 0; // the control_called event
+};
+
+class CouncilState {
+public:
+    CouncilState(const Card& card, const Council& council, int controlling_on_card);
+
+    const Council& council() const { return *council_; }
+    int majority() const { return majority_; }
+    int vacancies() const { return vacancies_; }
+    int undeclared() const { return seats_total_ - seats_declared_; }
+    bool complete() const { return wards_declared_ == wards_total_; }
+    const std::string& control_before() const { return control_before_; }
+    int wards_declared() const { return wards_declared_; }
+    int wards_total() const { return wards_total_; }
+    int seats_declared() const { return seats_declared_; }
+    int seats_total() const { return seats_total_; }
+
+    std::optional<HeldResult>& ward(std::size_t i) { return wards_[i]; }
+    const std::optional<HeldResult>& ward(std::size_t i) const { return wards_[i]; }
+    std::optional<HeldResult>& mayor(std::size_t i) { return mayors_[i]; }
+    const std::optional<HeldResult>& mayor(std::size_t i) const { return mayors_[i]; }
+
+    // Adds (+1) or removes (-1) a ward result's seats; declared says whether
+    // the ward counts as declared (a correction removes and re-adds without
+    // changing progress).
+    void add_ward(const WardContribution& w, int seats, int sign, bool declared);
+
+    control::Settlement settle() const;
+    // Party code, "NOC", or "" (undecided or unknown) for a settlement.
+    std::string control_of(const control::Settlement& s) const;
+
+    std::optional<Call>& call() { return call_; }
+    const std::optional<Call>& call() const { return call_; }
+
+    // Body of council_updated (and the head of council_json).
+    void write(boost::json::object& out, const EventWriter& ids) const;
+    // The arithmetic behind a settlement: M, U, vacancies, each party's seats.
+    void write_arithmetic(boost::json::object& out, const control::Settlement& s) const;
+    // "LAB 30 continuing + 6 won = 36 >= 34 needed, 4 seats to declare"
+    std::string proof(const control::Settlement& s) const;
+
+private:
+    struct PartyLine {
+        int party = 0;        // position in Card::parties
+        int eve = 0;          // eve-of-poll seats
+        int won_vs_last = 0;  // won tonight in wards with a baseline
+        int last = 0;         // baseline seats in those wards
+    };
+    std::size_t line(int party);  // finds or adds the party's line
+    std::vector<std::size_t> composition_order() const;
+
+    const Card* card_;
+    const Council* council_;
+    std::vector<control::Holding> holdings_;  // parallel to lines_
+    std::vector<PartyLine> lines_;
+    std::vector<std::optional<HeldResult>> wards_;
+    std::vector<std::optional<HeldResult>> mayors_;
+    int vacancies_ = 0;     // continuing vacancies + postponed seats
+    int postponed_seats_ = 0;
+    int majority_ = 0;      // 0 when size is unknown
+    int wards_total_ = 0;   // wards with a poll tonight
+    int seats_total_ = 0;   // their seats
+    int wards_declared_ = 0;
+    int seats_declared_ = 0;
+    int controlling_on_card_ = 0;
+    int controlling_here_ = 0;
+    std::string control_before_;  // card's, or derived from composition
+    std::optional<Call> call_;
+};
+
+}  // namespace declared

@@ -1,0 +1,74 @@
+#pragma once
+// National running totals: councils declared, councils by controlling party
+// and NOC (with net change against eve-of-poll control), councillors elected
+// tonight by party (with net change against the last-fought baseline), vote
+// share and turnout over declared wards. Updated incrementally, by adding and
+// removing one ward's or one council's contribution, so that a declaration
+// costs work proportional to that ward, never a rescan of the night.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "model/card.hpp"
+
+namespace declared {
+
+// What one declared ward adds to the national totals. Party numbers are
+// positions in Card::parties.
+struct WardContribution {
+    std::vector<int> winners;  // party of each seat won
+    std::vector<int> baseline; // party of each seat last time; empty when unknown
+    std::vector<std::pair<int, std::int64_t>> votes;  // party, votes (contested wards)
+    std::int64_t electorate = 0;  // both zero unless the declaration has both
+    std::int64_t ballots = 0;
+};
+
+class Scoreboard {
+public:
+    explicit Scoreboard(const Card& card);
+
+    // sign +1 adds a ward's result, -1 removes it (a correction replaces it).
+    void add_ward(const WardContribution& w, int sign);
+    void add_ward_declared(int sign) { wards_declared_ += sign; }
+    // A council whose control is known (called, or complete): before and after
+    // are party positions, noc() for NOC, or -1 when unknown.
+    void add_council_control(int before, int after, int sign);
+    void add_council_declared(int sign) { councils_declared_ += sign; }
+
+    int noc() const { return static_cast<int>(parties_.size()) - 1; }
+
+    // Fields of the scoreboard event body and of the summary (formats.md).
+    void write(boost::json::object& out) const;
+    // "12 of 146 councils declared. Councils: LAB 8 (+2), NOC 1 (-1). Councillors: LAB 300 (+20), ..."
+    std::string headline() const;
+
+private:
+    struct PartyTotals {
+        std::int64_t councillors = 0;  // elected tonight
+        std::int64_t won_vs_last = 0;  // elected tonight in wards with a baseline
+        std::int64_t last = 0;         // baseline seats of those wards
+        std::int64_t votes = 0;
+        int councils = 0;         // councils with known control now controlled
+        int councils_before = 0;  // the same councils, controlled on the eve of poll
+    };
+    std::vector<int> councillor_order() const;
+    std::vector<int> council_order() const;  // parties then NOC last
+
+    const Card& card_;
+    std::vector<PartyTotals> parties_;  // by party position, then one for NOC
+    std::int64_t votes_ = 0;
+    std::int64_t electorate_ = 0;
+    std::int64_t ballots_ = 0;
+    int wards_declared_ = 0;
+    int wards_total_ = 0;
+    int councils_declared_ = 0;
+    int councils_known_ = 0;
+};
+
+// Basis points (hundredths of a percent) of part in whole, rounded half up;
+// whole 0 gives 0. Shares are integers so the JSON stays exact and readable.
+std::int64_t basis_points(std::int64_t part, std::int64_t whole);
+
+}  // namespace declared

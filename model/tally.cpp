@@ -1,0 +1,475 @@
+#include "model/tally.hpp"
+
+#include <map>
+#include <stdexcept>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "model/control.hpp"
+#include "model/council_state.hpp"
+#include "model/event_writer.hpp"
+#include "model/scoreboard.hpp"
+#include "model/seat_gains.hpp"
+#include "model/validate.hpp"
+#include "model/ward_result.hpp"
+
+namespace declared {
+
+namespace json = boost::json;
+
+std::string_view to_string(Verdict v) {
+    switch (v) {
+        case Verdict::fresh: return "fresh";
+        case Verdict::correction: return "correction";
+        case Verdict::duplicate: return "duplicate";
+        case Verdict::stale: return "stale";
+        case Verdict::conflict: return "conflict";
+        case Verdict::rejected: break;
+    }
+    return "rejected";
+}
+
+namespace {
+
+int controlling_parties(const Card& card) {
+    int n = 0;
+    for (const auto& p : card.parties) n += p.can_control ? 1 : 0;
+    return n;
+}
+
+// Everything but the source: a resend from another source is not news.
+bool same_content(const Declaration& a, const Declaration& b) {
+    return a.id == b.id && a.council == b.council && a.ward == b.ward && a.revision == b.revision &&
+           a.declared_at == b.declared_at && a.electorate == b.electorate && a.ballots == b.ballots &&
+           a.rejected == b.rejected && a.candidates == b.candidates && a.lots == b.lots;
+}
+
+json::object cause_of(const Declaration& d) {
+    json::object o;
+    o.emplace("ward", d.ward);
+    o.emplace("declaration", d.id);
+    o.emplace("revision", d.revision);
+    return o;
+}
+
+}  // namespace
+
+struct Tally::State {
+    const Card& card;
+    EventWriter writer;
+    Scoreboard board;
+    std::vector<CouncilState> councils;
+    std::uint64_t seq = 0;
+    bool started = false;
+
+    explicit State(const Card& c) : card(c), writer(c.election), board(c) {
+        const int controlling = controlling_parties(c);
+        councils.reserve(c.councils.size());
+        for (const auto& council : c.councils) {
+            councils.emplace_back(c, council, controlling);
+            if (councils.back().complete()) board.add_council_declared(+1);  // nothing to declare
+        }
+    }
+
+    int party_position(std::string_view code) const {
+        const Party* p = card.party(code);
+        if (!p) throw std::invalid_argument("party not on the card: " + std::string(code));
+        return static_cast<int>(p - card.parties.data());
+    }
+    int control_key(std::string_view control) const {
+        if (control.empty()) return -1;
+        if (control == kNoc) return board.noc();
+        const Party* p = card.party(control);
+        return p ? static_cast<int>(p - card.parties.data()) : -1;
+    }
+
+    void emit(std::vector<Event>& out, EventType type, const Council* c, std::string_view at,
+              std::string_view received_at, std::string_view text, json::object data) {
+        out.push_back(writer.write(++seq, type, c, at, received_at, text, std::move(data)));
+    }
+
+    // Resolves party aliases to codes and works out what the result adds.
+    HeldResult hold(const Declaration& d, const std::vector<std::string>* baseline,
+                    const std::vector<std::size_t>& order) const {
+        HeldResult h;
+        h.declaration = d;
+        for (auto& cand : h.declaration.candidates) {
+            const Party* p = card.party(cand.party);
+            if (!p) throw std::invalid_argument("party not on the card: " + cand.party);
+            if (cand.party != p->code) cand.party = p->code;
+        }
+        h.winners = winner_parties(h.declaration, order);
+        auto& w = h.contribution;
+        for (const auto& code : h.winners) w.winners.push_back(party_position(code));
+        if (baseline)
+            for (const auto& code : *baseline) w.baseline.push_back(party_position(code));
+        for (const auto& cand : h.declaration.candidates) {
+            if (!cand.votes) continue;
+            const int p = party_position(cand.party);
+            auto it = std::find_if(w.votes.begin(), w.votes.end(), [&](const auto& pv) { return pv.first == p; });
+            if (it == w.votes.end())
+                w.votes.emplace_back(p, *cand.votes);
+            else
+                it->second += *cand.votes;
+        }
+        if (d.electorate && d.ballots) {
+            w.electorate = *d.electorate;
+            w.ballots = *d.ballots;
+        }
+        return h;
+    }
+
+    json::object replaces(const HeldResult& old) const {
+        json::object o;
+        o.emplace("id", writer.event_id(old.seq));
+        o.emplace("seq", old.seq);
+        o.emplace("revision", old.declaration.revision);
+        o.emplace("declared_at", old.declaration.declared_at);
+        return o;
+    }
+
+    // Seats by party that a correction moved: {"CON": 1, "LAB": -1}.
+    static json::object seat_changes(const HeldResult& old, const HeldResult& now) {
+        std::map<std::string, int> delta;
+        for (const auto& p : old.winners) --delta[p];
+        for (const auto& p : now.winners) ++delta[p];
+        json::object o;
+        for (const auto& [p, n] : delta)
+            if (n != 0) o.emplace(p, n);
+        return o;
+    }
+
+    // Retracts a call that no longer holds, then calls control when it has
+    // become settled. The retraction always precedes the new call.
+    void settle(CouncilState& cs, const Declaration* cause, std::string_view received_at,
+                std::vector<Event>& out) {
+        const Council& c = cs.council();
+        const std::string_view at = cause ? std::string_view(cause->declared_at) : std::string_view();
+        const auto s = cs.settle();
+        const std::string control = cs.control_of(s);
+        auto& call = cs.call();
+        if (call && call->control != control) {
+            board.add_council_control(control_key(cs.control_before()), control_key(call->control), -1);
+            json::object data;
+            data.emplace("council", c.id);
+            data.emplace("name", c.name);
+            json::object retracts;
+            retracts.emplace("id", writer.event_id(call->seq));
+            retracts.emplace("seq", call->seq);
+            data.emplace("retracts", std::move(retracts));
+            data.emplace("call", control::to_string(call->status));
+            data.emplace("control", call->control);
+            data.emplace("outcome", call->outcome);
+            data.emplace("status", control::to_string(s.status));
+            json::object arithmetic;
+            cs.write_arithmetic(arithmetic, s);
+            data.emplace("arithmetic", std::move(arithmetic));
+            data.emplace("cause", cause ? json::value(cause_of(*cause)) : json::value(nullptr));
+            const std::string text = c.name + ": call retracted, " + call->outcome + " no longer stands";
+            call.reset();
+            emit(out, EventType::call_retracted, &c, at, received_at, text, std::move(data));
+        }
+        if (!call && !control.empty()) {
+            const std::string outcome = control::outcome_words(cs.control_before(), control);
+            json::object data;
+            data.emplace("council", c.id);
+            data.emplace("name", c.name);
+            data.emplace("call", control::to_string(s.status));
+            data.emplace("final", cs.undeclared() == 0);
+            data.emplace("control", control);
+            data.emplace("control_before",
+                         cs.control_before().empty() ? json::value(nullptr) : json::value(cs.control_before()));
+            data.emplace("outcome", outcome);
+            data.emplace("outcome_kind", control::to_string(control::outcome(cs.control_before(), control)));
+            json::object arithmetic;
+            cs.write_arithmetic(arithmetic, s);
+            data.emplace("arithmetic", std::move(arithmetic));
+            data.emplace("cause", cause ? json::value(cause_of(*cause)) : json::value(nullptr));
+            emit(out, EventType::control_called, &c, at, received_at, c.name + ": " + outcome, std::move(data));
+            call = Call{s.status, control, outcome, seq};
+            board.add_council_control(control_key(cs.control_before()), control_key(control), +1);
+        }
+    }
+
+    void council_updated(CouncilState& cs, const Declaration& d, std::string_view received_at,
+                         std::vector<Event>& out) {
+        const Council& c = cs.council();
+        json::object data;
+        cs.write(data, writer);
+        std::string text = c.name + ": " + std::to_string(cs.wards_declared()) + " of " +
+                           std::to_string(cs.wards_total()) + " wards declared; ";
+        if (cs.call())
+            text += cs.call()->outcome;
+        else if (c.size > 0)
+            text += "control undecided";
+        else
+            text += "control unknown";
+        emit(out, EventType::council_updated, &c, d.declared_at, received_at, text, std::move(data));
+    }
+
+    void scoreboard(std::string_view at, std::string_view received_at, std::vector<Event>& out) {
+        json::object data;
+        board.write(data);
+        emit(out, EventType::scoreboard, nullptr, at, received_at, board.headline(), std::move(data));
+    }
+
+    void apply_ward(CouncilState& cs, const Ward& w, const Declaration& d, std::string_view received_at,
+                    std::vector<Event>& out) {
+        const Council& c = cs.council();
+        auto& slot = cs.ward(card.ward_index(c, w));
+        if (slot && d.revision <= slot->declaration.revision) return;  // not news (assess says why)
+        if (w.postponed) throw std::invalid_argument("declaration for a postponed poll: " + w.id);
+
+        const auto order = report_order(d);
+        const std::vector<std::string>* baseline = w.last_won.empty() ? nullptr : &w.last_won;
+        HeldResult next = hold(d, baseline, order);
+        const auto seats = seat_results(next.winners, w.last_won);
+
+        const bool correction = slot.has_value();
+        const bool was_complete = cs.complete();
+        if (correction) {
+            cs.add_ward(slot->contribution, w.seats, -1, false);
+            board.add_ward(slot->contribution, -1);
+        } else {
+            board.add_ward_declared(+1);
+        }
+        cs.add_ward(next.contribution, w.seats, +1, !correction);
+        board.add_ward(next.contribution, +1);
+        if (!was_complete && cs.complete()) board.add_council_declared(+1);
+
+        json::object data;
+        const Contest contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional};
+        write_ward_result(data, contest, next.declaration, order, seats);
+        std::string place = c.name + ", " + w.name;
+        if (correction) {
+            data.emplace("replaces", replaces(*slot));
+            data.emplace("seat_changes", seat_changes(*slot, next));
+            place += " (corrected)";
+        }
+        emit(out, correction ? EventType::declaration_corrected : EventType::ward_declared, &c, d.declared_at,
+             received_at, ward_text(place, seats, next.declaration.uncontested(), w.notional), std::move(data));
+        next.seq = seq;
+        slot = std::move(next);
+
+        settle(cs, &d, received_at, out);
+        council_updated(cs, d, received_at, out);
+        scoreboard(d.declared_at, received_at, out);
+    }
+
+    // A mayoral contest: one winner, gain or hold against the previous
+    // holder's party; council seats and national totals are untouched.
+    void apply_mayor(CouncilState& cs, const Mayoralty& m, const Declaration& d, std::string_view received_at,
+                     std::vector<Event>& out) {
+        const Council& c = cs.council();
+        auto& slot = cs.mayor(static_cast<std::size_t>(&m - c.mayors.data()));
+        if (slot && d.revision <= slot->declaration.revision) return;
+        const auto order = report_order(d);
+        std::vector<std::string> previous;
+        if (!m.previous.empty()) previous.push_back(m.previous);
+        HeldResult next = hold(d, nullptr, order);
+        const auto seats = seat_results(next.winners, previous);
+        const bool correction = slot.has_value();
+
+        json::object data;
+        const Contest contest{"mayor", m.id, m.name, 1, &previous, false};
+        write_ward_result(data, contest, next.declaration, order, seats);
+        std::string place = m.name;
+        if (correction) {
+            data.emplace("replaces", replaces(*slot));
+            data.emplace("seat_changes", seat_changes(*slot, next));
+            place += " (corrected)";
+        }
+        emit(out, correction ? EventType::declaration_corrected : EventType::ward_declared, &c, d.declared_at,
+             received_at, ward_text(place, seats, next.declaration.uncontested(), false), std::move(data));
+        next.seq = seq;
+        slot = std::move(next);
+    }
+
+    // The result held for a declaration's contest, or nullptr. Throws for a
+    // contest that is not on the card.
+    const HeldResult* held(const Declaration& d) const {
+        const Council* c = card.council(d.council);
+        if (!c) return nullptr;
+        const auto& cs = councils[card.council_index(*c)];
+        if (const Ward* w = card.ward(*c, d.ward)) {
+            const auto& slot = cs.ward(card.ward_index(*c, *w));
+            return slot ? &*slot : nullptr;
+        }
+        if (const Mayoralty* m = card.mayor(*c, d.ward)) {
+            const auto& slot = cs.mayor(static_cast<std::size_t>(m - c->mayors.data()));
+            return slot ? &*slot : nullptr;
+        }
+        return nullptr;
+    }
+
+    void write_contest(json::object& out, const Contest& contest, const std::vector<std::string>& baseline,
+                       const std::optional<HeldResult>& slot, bool postponed) const {
+        out.emplace("contest", contest.kind);
+        out.emplace("id", contest.id);
+        out.emplace("name", contest.name);
+        out.emplace("seats", contest.seats);
+        out.emplace("postponed", postponed);
+        out.emplace("notional", contest.notional);
+        json::array base;
+        for (const auto& p : baseline) base.emplace_back(p);
+        out.emplace("baseline", std::move(base));
+        out.emplace("declared", slot.has_value());
+        if (!slot) {
+            out.emplace("event", nullptr);
+            out.emplace("result", nullptr);
+            return;
+        }
+        json::object ev;
+        ev.emplace("id", writer.event_id(slot->seq));
+        ev.emplace("seq", slot->seq);
+        out.emplace("event", std::move(ev));
+        const auto order = report_order(slot->declaration);
+        const auto seats = seat_results(slot->winners, baseline);
+        json::object result;
+        write_ward_result(result, contest, slot->declaration, order, seats);
+        out.emplace("result", std::move(result));
+    }
+};
+
+Tally::Tally(const Card& card) : state_(std::make_unique<State>(card)) {}
+Tally::~Tally() = default;
+
+std::vector<Event> Tally::start() {
+    std::vector<Event> out;
+    auto& st = *state_;
+    if (st.started) return out;
+    st.started = true;
+    for (auto& cs : st.councils) st.settle(cs, nullptr, {}, out);
+    if (!out.empty()) st.scoreboard({}, {}, out);
+    return out;
+}
+
+Assessment Tally::assess(Declaration& d) const {
+    if (auto e = validate(state_->card, d)) return {Verdict::rejected, std::move(*e)};
+    const Council* c = state_->card.council(d.council);
+    if (!c) return {Verdict::rejected, Error{"unknown_council", "council", "a council on the card", d.council}};
+    if (!state_->card.ward(*c, d.ward) && !state_->card.mayor(*c, d.ward))
+        return {Verdict::rejected, Error{"unknown_ward", "ward", "a ward of " + c->id, d.ward}};
+    const HeldResult* held = state_->held(d);
+    if (!held) return {Verdict::fresh, {}};
+    const auto have = held->declaration.revision;
+    const std::string have_s = std::to_string(have);
+    if (d.revision > have) return {Verdict::correction, {}};
+    if (d.revision < have)
+        return {Verdict::stale, Error{"stale_revision", "revision",
+                                      "a revision above " + have_s + " (revision " + have_s + " is held)",
+                                      std::to_string(d.revision)}};
+    if (same_content(d, held->declaration)) return {Verdict::duplicate, {}};
+    return {Verdict::conflict,
+            Error{"conflict", "revision", "the content already held for revision " + have_s + ", or a higher revision",
+                  "different content for revision " + have_s}};
+}
+
+std::vector<Event> Tally::apply(const Declaration& d, std::string_view received_at) {
+    auto& st = *state_;
+    std::vector<Event> out = start();  // nothing once started
+    const Council* c = st.card.council(d.council);
+    if (!c) throw std::invalid_argument("council not on the card: " + d.council);
+    auto& cs = st.councils[st.card.council_index(*c)];
+    if (const Ward* w = st.card.ward(*c, d.ward))
+        st.apply_ward(cs, *w, d, received_at, out);
+    else if (const Mayoralty* m = st.card.mayor(*c, d.ward))
+        st.apply_mayor(cs, *m, d, received_at, out);
+    else
+        throw std::invalid_argument("contest not on the card: " + d.ward);
+    return out;
+}
+
+std::uint64_t Tally::last_seq() const { return state_->seq; }
+const Card& Tally::card() const { return state_->card; }
+
+std::string Tally::summary_json() const {
+    const auto& st = *state_;
+    json::object out;
+    out.emplace("election", st.card.election.id);
+    out.emplace("test", st.card.election.test);
+    out.emplace("last_seq", st.seq);
+    st.board.write(out);
+    json::array by_council;
+    by_council.reserve(st.councils.size());
+    for (const auto& cs : st.councils) {
+        const Council& c = cs.council();
+        const auto s = cs.settle();
+        const std::string control = cs.control_of(s);
+        json::object o;
+        o.emplace("id", c.id);
+        o.emplace("name", c.name);
+        o.emplace("region", c.region);
+        std::string_view status = control::to_string(s.status);
+        if (cs.complete() && s.status != control::Status::unknown) status = "final";
+        o.emplace("status", status);
+        o.emplace("control", control.empty() ? json::value(nullptr) : json::value(control));
+        o.emplace("control_before", cs.control_before().empty() ? json::value(nullptr) : json::value(cs.control_before()));
+        o.emplace("outcome", control.empty() ? json::value(nullptr)
+                                             : json::value(control::outcome_words(cs.control_before(), control)));
+        o.emplace("wards_declared", cs.wards_declared());
+        o.emplace("wards_total", cs.wards_total());
+        by_council.emplace_back(std::move(o));
+    }
+    out.emplace("by_council", std::move(by_council));
+    json::array mayors;
+    for (const auto& cs : st.councils) {
+        const Council& c = cs.council();
+        for (std::size_t i = 0; i < c.mayors.size(); ++i) {
+            const auto& m = c.mayors[i];
+            const auto& slot = cs.mayor(i);
+            json::object o;
+            o.emplace("id", m.id);
+            o.emplace("name", m.name);
+            o.emplace("council", c.id);
+            o.emplace("previous", m.previous.empty() ? json::value(nullptr) : json::value(m.previous));
+            if (slot && !slot->winners.empty()) {
+                std::vector<std::string> previous;
+                if (!m.previous.empty()) previous.push_back(m.previous);
+                const auto seats = seat_results(slot->winners, previous);
+                o.emplace("winner", slot->winners.front());
+                o.emplace("outcome", seat_words(seats));
+            } else {
+                o.emplace("winner", nullptr);
+                o.emplace("outcome", nullptr);
+            }
+            mayors.emplace_back(std::move(o));
+        }
+    }
+    out.emplace("mayors", std::move(mayors));
+    return json::serialize(out);
+}
+
+std::string Tally::council_json(std::string_view council_id) const {
+    const auto& st = *state_;
+    const Council* c = st.card.council(council_id);
+    if (!c) return {};
+    const auto& cs = st.councils[st.card.council_index(*c)];
+    json::object out;
+    cs.write(out, st.writer);
+    json::array wards;
+    for (std::size_t i = 0; i < c->wards.size(); ++i) {
+        const Ward& w = c->wards[i];
+        json::object o;
+        st.write_contest(o, Contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional}, w.last_won, cs.ward(i),
+                         w.postponed);
+        wards.emplace_back(std::move(o));
+    }
+    out.emplace("wards", std::move(wards));
+    json::array mayors;
+    for (std::size_t i = 0; i < c->mayors.size(); ++i) {
+        const Mayoralty& m = c->mayors[i];
+        std::vector<std::string> previous;
+        if (!m.previous.empty()) previous.push_back(m.previous);
+        json::object o;
+        st.write_contest(o, Contest{"mayor", m.id, m.name, 1, &previous, false}, previous, cs.mayor(i), false);
+        mayors.emplace_back(std::move(o));
+    }
+    out.emplace("mayors", std::move(mayors));
+    return json::serialize(out);
+}
+
+}  // namespace declared
