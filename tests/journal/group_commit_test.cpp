@@ -283,7 +283,7 @@ TEST_CASE("a record the journal cannot take is refused alone, at enqueue", "[jou
     CHECK(acks.records == std::vector<std::string>{"fits", "also fits"});
 }
 
-TEST_CASE("stop drains the queue; an empty append is a barrier", "[journal][group]") {
+TEST_CASE("stop drains the queue, and an empty append is a barrier", "[journal][group]") {
     GatedJournal journal;
     REQUIRE(load_all(journal).empty());
     Acks acks;
