@@ -2,14 +2,9 @@
 
 #include <algorithm>
 
-#include <boost/json/array.hpp>
-#include <boost/json/value.hpp>
-
 #include "model/event_writer.hpp"
 
 namespace declared {
-
-namespace json = boost::json;
 
 namespace {
 int party_position(const Card& card, std::string_view code) {
@@ -103,32 +98,36 @@ std::vector<std::size_t> CouncilState::composition_order() const {
     return order;
 }
 
-void CouncilState::write_arithmetic(json::object& out, const control::Settlement& s) const {
+void CouncilState::write_arithmetic(JsonWriter& out, const control::Settlement& s) const {
     const Council& c = *council_;
-    out.emplace("size", c.size);
-    out.emplace("vacancies", vacancies_);
-    out.emplace("majority", majority_ > 0 ? json::value(majority_) : json::value(nullptr));
-    out.emplace("undeclared", undeclared());
+    out.field("size", c.size);
+    out.field("vacancies", vacancies_);
+    out.key("majority");
+    if (majority_ > 0)
+        out.value(majority_);
+    else
+        out.null();
+    out.field("undeclared", undeclared());
     if (s.party >= 0) {
         const auto i = static_cast<std::size_t>(s.party);
-        out.emplace("party", card_->parties[static_cast<std::size_t>(lines_[i].party)].code);
-        out.emplace("continuing", holdings_[i].continuing);
-        out.emplace("won", holdings_[i].won);
+        out.field("party", card_->parties[static_cast<std::size_t>(lines_[i].party)].code);
+        out.field("continuing", holdings_[i].continuing);
+        out.field("won", holdings_[i].won);
     }
-    json::array parties(out.storage());
+    out.key("parties").begin_array();
     for (std::size_t i : composition_order()) {
         const auto& h = holdings_[i];
-        json::object o(out.storage());
-        o.emplace("party", card_->parties[static_cast<std::size_t>(lines_[i].party)].code);
-        o.emplace("continuing", h.continuing);
-        o.emplace("won", h.won);
-        o.emplace("seats", h.total());
-        o.emplace("max_possible", h.total() + undeclared());
-        o.emplace("can_control", h.can_control);
-        parties.emplace_back(std::move(o));
+        out.begin_object();
+        out.field("party", card_->parties[static_cast<std::size_t>(lines_[i].party)].code);
+        out.field("continuing", h.continuing);
+        out.field("won", h.won);
+        out.field("seats", h.total());
+        out.field("max_possible", h.total() + undeclared());
+        out.field("can_control", h.can_control);
+        out.end_object();
     }
-    out.emplace("parties", std::move(parties));
-    out.emplace("proof", proof(s));
+    out.end_array();
+    out.field("proof", proof(s));
 }
 
 std::string CouncilState::proof(const control::Settlement& s) const {
@@ -157,60 +156,68 @@ std::string CouncilState::proof(const control::Settlement& s) const {
     return "council size unknown: no control arithmetic";
 }
 
-void CouncilState::write(json::object& out, const EventWriter& ids) const {
+void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
     const Council& c = *council_;
     const auto s = settle();
-    out.emplace("council", c.id);
-    out.emplace("name", c.name);
-    out.emplace("region", c.region);
-    out.emplace("size", c.size);
-    out.emplace("majority", majority_ > 0 ? json::value(majority_) : json::value(nullptr));
-    out.emplace("vacancies", vacancies_);
-    out.emplace("continuing_vacancies", c.continuing_vacancies);
-    out.emplace("postponed_seats", postponed_seats_);
-    out.emplace("wards_declared", wards_declared_);
-    out.emplace("wards_total", wards_total_);
-    out.emplace("seats_declared", seats_declared_);
-    out.emplace("seats_total", seats_total_);
-    out.emplace("undeclared", undeclared());
-    out.emplace("complete", complete());
+    out.field("council", c.id);
+    out.field("name", c.name);
+    out.field("region", c.region);
+    out.field("size", c.size);
+    out.key("majority");
+    if (majority_ > 0)
+        out.value(majority_);
+    else
+        out.null();
+    out.field("vacancies", vacancies_);
+    out.field("continuing_vacancies", c.continuing_vacancies);
+    out.field("postponed_seats", postponed_seats_);
+    out.field("wards_declared", wards_declared_);
+    out.field("wards_total", wards_total_);
+    out.field("seats_declared", seats_declared_);
+    out.field("seats_total", seats_total_);
+    out.field("undeclared", undeclared());
+    out.field("complete", complete());
 
-    json::array comp(out.storage());
+    out.key("composition").begin_array();
     for (std::size_t i : composition_order()) {
         const auto& h = holdings_[i];
         const auto& l = lines_[i];
-        json::object o(out.storage());
-        o.emplace("party", card_->parties[static_cast<std::size_t>(l.party)].code);
-        o.emplace("seats", h.total());
-        o.emplace("continuing", h.continuing);
-        o.emplace("won", h.won);
-        o.emplace("eve_of_poll", l.eve);
-        o.emplace("net_vs_last", l.won_vs_last - l.last);
-        comp.emplace_back(std::move(o));
+        out.begin_object();
+        out.field("party", card_->parties[static_cast<std::size_t>(l.party)].code);
+        out.field("seats", h.total());
+        out.field("continuing", h.continuing);
+        out.field("won", h.won);
+        out.field("eve_of_poll", l.eve);
+        out.field("net_vs_last", l.won_vs_last - l.last);
+        out.end_object();
     }
-    out.emplace("composition", std::move(comp));
+    out.end_array();
 
-    std::string_view status = control::to_string(s.status);
-    if (complete() && s.status != control::Status::unknown) status = "final";
-    out.emplace("status", status);
+    out.field("status", status_name(s));
     const std::string control = control_of(s);
-    out.emplace("control", control.empty() ? json::value(nullptr) : json::value(control));
-    out.emplace("control_before", control_before_.empty() ? json::value(nullptr) : json::value(control_before_));
+    out.key("control").string_or_null(control);
+    out.key("control_before").string_or_null(control_before_);
     if (control.empty()) {
-        out.emplace("outcome", nullptr);
-        out.emplace("outcome_kind", nullptr);
+        out.key("outcome").null();
+        out.key("outcome_kind").null();
     } else {
-        out.emplace("outcome", control::outcome_words(control_before_, control));
-        out.emplace("outcome_kind", control::to_string(control::outcome(control_before_, control)));
+        out.field("outcome", control::outcome_words(control_before_, control));
+        out.field("outcome_kind", control::to_string(control::outcome(control_before_, control)));
     }
+    out.key("call");
     if (call_) {
-        json::object call(out.storage());
-        call.emplace("id", ids.event_id(call_->seq));
-        call.emplace("seq", call_->seq);
-        out.emplace("call", std::move(call));
+        out.begin_object();
+        out.field("id", ids.event_id(call_->seq));
+        out.field("seq", call_->seq);
+        out.end_object();
     } else {
-        out.emplace("call", nullptr);
+        out.null();
     }
+}
+
+std::string_view CouncilState::status_name(const control::Settlement& s) const {
+    if (complete() && s.status != control::Status::unknown) return "final";
+    return control::to_string(s.status);
 }
 
 }  // namespace declared

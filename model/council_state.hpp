@@ -7,11 +7,10 @@
 #include <string>
 #include <vector>
 
-#include <boost/json/object.hpp>
-
 #include "model/card.hpp"
 #include "model/control.hpp"
 #include "model/declaration.hpp"
+#include "model/json_writer.hpp"
 #include "model/scoreboard.hpp"
 
 namespace declared {
@@ -63,14 +62,17 @@ public:
     control::Settlement settle() const;
     // Party code, "NOC", or "" (undecided or unknown) for a settlement.
     std::string control_of(const control::Settlement& s) const;
+    // "unknown", "undecided", "secured", "noc_certain", or "final" once complete.
+    std::string_view status_name(const control::Settlement& s) const;
 
     std::optional<Call>& call() { return call_; }
     const std::optional<Call>& call() const { return call_; }
 
-    // Body of council_updated (and the head of council_json).
-    void write(boost::json::object& out, const EventWriter& ids) const;
-    // The arithmetic behind a settlement: M, U, vacancies, each party's seats.
-    void write_arithmetic(boost::json::object& out, const control::Settlement& s) const;
+    // Fields of council_updated (and the head of council_json), into an open object.
+    void write(JsonWriter& out, const EventWriter& ids) const;
+    // The arithmetic behind a settlement, into an open object: M, U,
+    // vacancies, each party's seats, and the proof in words.
+    void write_arithmetic(JsonWriter& out, const control::Settlement& s) const;
     // "LAB 30 continuing + 6 won = 36 >= 34 needed, 4 seats to declare"
     std::string proof(const control::Settlement& s) const;
 

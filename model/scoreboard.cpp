@@ -2,11 +2,8 @@
 
 #include <algorithm>
 
-#include <boost/json/value.hpp>
 
 namespace declared {
-
-namespace json = boost::json;
 
 std::int64_t basis_points(std::int64_t part, std::int64_t whole) {
     if (whole <= 0) return 0;
@@ -71,35 +68,35 @@ std::vector<int> Scoreboard::council_order() const {
     return order;
 }
 
-void Scoreboard::write(json::object& out) const {
-    out.emplace("councils_declared", councils_declared_);
-    out.emplace("councils_total", card_.councils.size());
-    out.emplace("councils_known", councils_known_);
-    out.emplace("wards_declared", wards_declared_);
-    out.emplace("wards_total", wards_total_);
+void Scoreboard::write(JsonWriter& out) const {
+    out.field("councils_declared", councils_declared_);
+    out.field("councils_total", static_cast<std::uint64_t>(card_.councils.size()));
+    out.field("councils_known", councils_known_);
+    out.field("wards_declared", wards_declared_);
+    out.field("wards_total", wards_total_);
 
     auto code = [&](int p) -> std::string_view {
         return p == noc() ? kNoc : std::string_view(card_.parties[static_cast<std::size_t>(p)].code);
     };
-    json::object councils(out.storage());
+    out.key("councils").begin_object();
     for (int p : council_order()) {
         const auto& t = parties_[static_cast<std::size_t>(p)];
-        json::object o(out.storage());
-        o.emplace("count", t.councils);
-        o.emplace("change", t.councils - t.councils_before);
-        councils.emplace(code(p), std::move(o));
+        out.key(code(p)).begin_object();
+        out.field("count", t.councils);
+        out.field("change", t.councils - t.councils_before);
+        out.end_object();
     }
-    out.emplace("councils", std::move(councils));
+    out.end_object();
 
-    json::object councillors(out.storage());
+    out.key("councillors").begin_object();
     for (int p : councillor_order()) {
         const auto& t = parties_[static_cast<std::size_t>(p)];
-        json::object o(out.storage());
-        o.emplace("count", t.councillors);
-        o.emplace("change", t.won_vs_last - t.last);
-        councillors.emplace(code(p), std::move(o));
+        out.key(code(p)).begin_object();
+        out.field("count", t.councillors);
+        out.field("change", t.won_vs_last - t.last);
+        out.end_object();
     }
-    out.emplace("councillors", std::move(councillors));
+    out.end_object();
 
     // Vote share: parties with votes, most votes first.
     std::vector<int> by_votes;
@@ -111,23 +108,23 @@ void Scoreboard::write(json::object& out) const {
         if (ta.votes != tb.votes) return ta.votes > tb.votes;
         return card_.parties[static_cast<std::size_t>(a)].code < card_.parties[static_cast<std::size_t>(b)].code;
     });
-    json::object votes(out.storage());
-    votes.emplace("total", votes_);
-    json::object by_party(out.storage());
+    out.key("votes").begin_object();
+    out.field("total", votes_);
+    out.key("by_party").begin_object();
     for (int p : by_votes) {
-        json::object o(out.storage());
-        o.emplace("votes", parties_[static_cast<std::size_t>(p)].votes);
-        o.emplace("share_bp", basis_points(parties_[static_cast<std::size_t>(p)].votes, votes_));
-        by_party.emplace(code(p), std::move(o));
+        out.key(code(p)).begin_object();
+        out.field("votes", parties_[static_cast<std::size_t>(p)].votes);
+        out.field("share_bp", basis_points(parties_[static_cast<std::size_t>(p)].votes, votes_));
+        out.end_object();
     }
-    votes.emplace("by_party", std::move(by_party));
-    out.emplace("votes", std::move(votes));
+    out.end_object();
+    out.end_object();
 
-    json::object turnout(out.storage());
-    turnout.emplace("electorate", electorate_);
-    turnout.emplace("ballots", ballots_);
-    turnout.emplace("turnout_bp", basis_points(ballots_, electorate_));
-    out.emplace("turnout", std::move(turnout));
+    out.key("turnout").begin_object();
+    out.field("electorate", electorate_);
+    out.field("ballots", ballots_);
+    out.field("turnout_bp", basis_points(ballots_, electorate_));
+    out.end_object();
 }
 
 namespace {

@@ -9,9 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/json/object.hpp>
-
 #include "model/card.hpp"
+#include "model/json_writer.hpp"
 
 namespace declared {
 
@@ -39,8 +38,9 @@ public:
 
     int noc() const { return static_cast<int>(parties_.size()) - 1; }
 
-    // Fields of the scoreboard event body and of the summary (formats.md).
-    void write(boost::json::object& out) const;
+    // Fields of the scoreboard event body and of the summary (formats.md),
+    // into an open object.
+    void write(JsonWriter& out) const;
     // "12 of 146 councils declared. Councils: LAB 8 (+2), NOC 1 (-1). Councillors: LAB 300 (+20), ..."
     std::string headline() const;
 

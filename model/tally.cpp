@@ -3,22 +3,17 @@
 #include <map>
 #include <stdexcept>
 
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
 
 #include "model/control.hpp"
 #include "model/council_state.hpp"
 #include "model/event_writer.hpp"
+#include "model/json_writer.hpp"
 #include "model/scoreboard.hpp"
 #include "model/seat_gains.hpp"
 #include "model/validate.hpp"
 #include "model/ward_result.hpp"
 
 namespace declared {
-
-namespace json = boost::json;
 
 std::string_view to_string(Verdict v) {
     switch (v) {
@@ -47,12 +42,17 @@ bool same_content(const Declaration& a, const Declaration& b) {
            a.rejected == b.rejected && a.candidates == b.candidates && a.lots == b.lots;
 }
 
-json::object cause_of(const Declaration& d) {
-    json::object o;
-    o.emplace("ward", d.ward);
-    o.emplace("declaration", d.id);
-    o.emplace("revision", d.revision);
-    return o;
+void write_cause(JsonWriter& w, const Declaration* d) {
+    w.key("cause");
+    if (!d) {
+        w.null();
+        return;
+    }
+    w.begin_object();
+    w.field("ward", d->ward);
+    w.field("declaration", d->id);
+    w.field("revision", d->revision);
+    w.end_object();
 }
 
 }  // namespace
@@ -86,10 +86,12 @@ struct Tally::State {
         return p ? static_cast<int>(p - card.parties.data()) : -1;
     }
 
-    void emit(std::vector<Event>& out, EventType type, const Council* c, std::string_view at,
-              std::string_view received_at, std::string_view text, json::object data) {
-        out.push_back(writer.write(++seq, type, c, at, received_at, text, std::move(data)));
+    // Starts an event; write its body into the writer, then finish().
+    JsonWriter& begin(EventType type, const Council* c, std::string_view at, std::string_view received_at,
+                      std::string_view text) {
+        return writer.begin(++seq, type, c, at, received_at, text);
     }
+    void finish(std::vector<Event>& out) { out.push_back(writer.finish()); }
 
     // Resolves party aliases to codes and works out what the result adds.
     HeldResult hold(const Declaration& d, const std::vector<std::string>* baseline,
@@ -122,24 +124,24 @@ struct Tally::State {
         return h;
     }
 
-    json::object replaces(const HeldResult& old) const {
-        json::object o;
-        o.emplace("id", writer.event_id(old.seq));
-        o.emplace("seq", old.seq);
-        o.emplace("revision", old.declaration.revision);
-        o.emplace("declared_at", old.declaration.declared_at);
-        return o;
+    void write_replaces(JsonWriter& w, const HeldResult& old) const {
+        w.key("replaces").begin_object();
+        w.field("id", writer.event_id(old.seq));
+        w.field("seq", old.seq);
+        w.field("revision", old.declaration.revision);
+        w.field("declared_at", old.declaration.declared_at);
+        w.end_object();
     }
 
     // Seats by party that a correction moved: {"CON": 1, "LAB": -1}.
-    static json::object seat_changes(const HeldResult& old, const HeldResult& now) {
-        std::map<std::string, int> delta;
+    static void write_seat_changes(JsonWriter& w, const HeldResult& old, const HeldResult& now) {
+        std::map<std::string_view, int> delta;
         for (const auto& p : old.winners) --delta[p];
         for (const auto& p : now.winners) ++delta[p];
-        json::object o;
+        w.key("seat_changes").begin_object();
         for (const auto& [p, n] : delta)
-            if (n != 0) o.emplace(p, n);
-        return o;
+            if (n != 0) w.field(p, n);
+        w.end_object();
     }
 
     // Retracts a call that no longer holds, then calls control when it has
@@ -153,42 +155,41 @@ struct Tally::State {
         auto& call = cs.call();
         if (call && call->control != control) {
             board.add_council_control(control_key(cs.control_before()), control_key(call->control), -1);
-            json::object data;
-            data.emplace("council", c.id);
-            data.emplace("name", c.name);
-            json::object retracts;
-            retracts.emplace("id", writer.event_id(call->seq));
-            retracts.emplace("seq", call->seq);
-            data.emplace("retracts", std::move(retracts));
-            data.emplace("call", control::to_string(call->status));
-            data.emplace("control", call->control);
-            data.emplace("outcome", call->outcome);
-            data.emplace("status", control::to_string(s.status));
-            json::object arithmetic;
-            cs.write_arithmetic(arithmetic, s);
-            data.emplace("arithmetic", std::move(arithmetic));
-            data.emplace("cause", cause ? json::value(cause_of(*cause)) : json::value(nullptr));
             const std::string text = c.name + ": call retracted, " + call->outcome + " no longer stands";
+            JsonWriter& w = begin(EventType::call_retracted, &c, at, received_at, text);
+            w.field("council", c.id);
+            w.field("name", c.name);
+            w.key("retracts").begin_object();
+            w.field("id", writer.event_id(call->seq));
+            w.field("seq", call->seq);
+            w.end_object();
+            w.field("call", control::to_string(call->status));
+            w.field("control", call->control);
+            w.field("outcome", call->outcome);
+            w.field("status", control::to_string(s.status));
+            w.key("arithmetic").begin_object();
+            cs.write_arithmetic(w, s);
+            w.end_object();
+            write_cause(w, cause);
+            finish(out);
             call.reset();
-            emit(out, EventType::call_retracted, &c, at, received_at, text, std::move(data));
         }
         if (!call && !control.empty()) {
             const std::string outcome = control::outcome_words(cs.control_before(), control);
-            json::object data;
-            data.emplace("council", c.id);
-            data.emplace("name", c.name);
-            data.emplace("call", control::to_string(s.status));
-            data.emplace("final", cs.undeclared() == 0);
-            data.emplace("control", control);
-            data.emplace("control_before",
-                         cs.control_before().empty() ? json::value(nullptr) : json::value(cs.control_before()));
-            data.emplace("outcome", outcome);
-            data.emplace("outcome_kind", control::to_string(control::outcome(cs.control_before(), control)));
-            json::object arithmetic;
-            cs.write_arithmetic(arithmetic, s);
-            data.emplace("arithmetic", std::move(arithmetic));
-            data.emplace("cause", cause ? json::value(cause_of(*cause)) : json::value(nullptr));
-            emit(out, EventType::control_called, &c, at, received_at, c.name + ": " + outcome, std::move(data));
+            JsonWriter& w = begin(EventType::control_called, &c, at, received_at, c.name + ": " + outcome);
+            w.field("council", c.id);
+            w.field("name", c.name);
+            w.field("call", control::to_string(s.status));
+            w.field("final", cs.undeclared() == 0);
+            w.field("control", control);
+            w.key("control_before").string_or_null(cs.control_before());
+            w.field("outcome", outcome);
+            w.field("outcome_kind", control::to_string(control::outcome(cs.control_before(), control)));
+            w.key("arithmetic").begin_object();
+            cs.write_arithmetic(w, s);
+            w.end_object();
+            write_cause(w, cause);
+            finish(out);
             call = Call{s.status, control, outcome, seq};
             board.add_council_control(control_key(cs.control_before()), control_key(control), +1);
         }
@@ -197,8 +198,6 @@ struct Tally::State {
     void council_updated(CouncilState& cs, const Declaration& d, std::string_view received_at,
                          std::vector<Event>& out) {
         const Council& c = cs.council();
-        json::object data;
-        cs.write(data, writer);
         std::string text = c.name + ": " + std::to_string(cs.wards_declared()) + " of " +
                            std::to_string(cs.wards_total()) + " wards declared; ";
         if (cs.call())
@@ -207,13 +206,15 @@ struct Tally::State {
             text += "control undecided";
         else
             text += "control unknown";
-        emit(out, EventType::council_updated, &c, d.declared_at, received_at, text, std::move(data));
+        JsonWriter& w = begin(EventType::council_updated, &c, d.declared_at, received_at, text);
+        cs.write(w, writer);
+        finish(out);
     }
 
     void scoreboard(std::string_view at, std::string_view received_at, std::vector<Event>& out) {
-        json::object data;
-        board.write(data);
-        emit(out, EventType::scoreboard, nullptr, at, received_at, board.headline(), std::move(data));
+        JsonWriter& w = begin(EventType::scoreboard, nullptr, at, received_at, board.headline());
+        board.write(w);
+        finish(out);
     }
 
     void apply_ward(CouncilState& cs, const Ward& w, const Declaration& d, std::string_view received_at,
@@ -240,17 +241,18 @@ struct Tally::State {
         board.add_ward(next.contribution, +1);
         if (!was_complete && cs.complete()) board.add_council_declared(+1);
 
-        json::object data;
-        const Contest contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional};
-        write_ward_result(data, contest, next.declaration, order, seats);
         std::string place = c.name + ", " + w.name;
+        if (correction) place += " (corrected)";
+        JsonWriter& jw = begin(correction ? EventType::declaration_corrected : EventType::ward_declared, &c,
+                               d.declared_at, received_at,
+                               ward_text(place, seats, next.declaration.uncontested(), w.notional));
+        const Contest contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional};
+        write_ward_result(jw, contest, next.declaration, order, seats);
         if (correction) {
-            data.emplace("replaces", replaces(*slot));
-            data.emplace("seat_changes", seat_changes(*slot, next));
-            place += " (corrected)";
+            write_replaces(jw, *slot);
+            write_seat_changes(jw, *slot, next);
         }
-        emit(out, correction ? EventType::declaration_corrected : EventType::ward_declared, &c, d.declared_at,
-             received_at, ward_text(place, seats, next.declaration.uncontested(), w.notional), std::move(data));
+        finish(out);
         next.seq = seq;
         slot = std::move(next);
 
@@ -273,23 +275,23 @@ struct Tally::State {
         const auto seats = seat_results(next.winners, previous);
         const bool correction = slot.has_value();
 
-        json::object data;
-        const Contest contest{"mayor", m.id, m.name, 1, &previous, false};
-        write_ward_result(data, contest, next.declaration, order, seats);
         std::string place = m.name;
+        if (correction) place += " (corrected)";
+        JsonWriter& jw = begin(correction ? EventType::declaration_corrected : EventType::ward_declared, &c,
+                               d.declared_at, received_at,
+                               ward_text(place, seats, next.declaration.uncontested(), false));
+        const Contest contest{"mayor", m.id, m.name, 1, &previous, false};
+        write_ward_result(jw, contest, next.declaration, order, seats);
         if (correction) {
-            data.emplace("replaces", replaces(*slot));
-            data.emplace("seat_changes", seat_changes(*slot, next));
-            place += " (corrected)";
+            write_replaces(jw, *slot);
+            write_seat_changes(jw, *slot, next);
         }
-        emit(out, correction ? EventType::declaration_corrected : EventType::ward_declared, &c, d.declared_at,
-             received_at, ward_text(place, seats, next.declaration.uncontested(), false), std::move(data));
+        finish(out);
         next.seq = seq;
         slot = std::move(next);
     }
 
-    // The result held for a declaration's contest, or nullptr. Throws for a
-    // contest that is not on the card.
+    // The result held for a declaration's contest, or nullptr.
     const HeldResult* held(const Declaration& d) const {
         const Council* c = card.council(d.council);
         if (!c) return nullptr;
@@ -305,32 +307,34 @@ struct Tally::State {
         return nullptr;
     }
 
-    void write_contest(json::object& out, const Contest& contest, const std::vector<std::string>& baseline,
-                       const std::optional<HeldResult>& slot, bool postponed) const {
-        out.emplace("contest", contest.kind);
-        out.emplace("id", contest.id);
-        out.emplace("name", contest.name);
-        out.emplace("seats", contest.seats);
-        out.emplace("postponed", postponed);
-        out.emplace("notional", contest.notional);
-        json::array base;
-        for (const auto& p : baseline) base.emplace_back(p);
-        out.emplace("baseline", std::move(base));
-        out.emplace("declared", slot.has_value());
+    void write_contest(JsonWriter& w, const Contest& contest, const std::optional<HeldResult>& slot,
+                       bool postponed) const {
+        w.begin_object();
+        w.field("contest", contest.kind);
+        w.field("id", contest.id);
+        w.field("name", contest.name);
+        w.field("seats", contest.seats);
+        w.field("postponed", postponed);
+        w.field("notional", contest.notional);
+        w.key("baseline").begin_array();
+        for (const auto& p : *contest.baseline) w.value(p);
+        w.end_array();
+        w.field("declared", slot.has_value());
         if (!slot) {
-            out.emplace("event", nullptr);
-            out.emplace("result", nullptr);
-            return;
+            w.key("event").null();
+            w.key("result").null();
+        } else {
+            w.key("event").begin_object();
+            w.field("id", writer.event_id(slot->seq));
+            w.field("seq", slot->seq);
+            w.end_object();
+            const auto order = report_order(slot->declaration);
+            const auto seats = seat_results(slot->winners, *contest.baseline);
+            w.key("result").begin_object();
+            write_ward_result(w, contest, slot->declaration, order, seats);
+            w.end_object();
         }
-        json::object ev;
-        ev.emplace("id", writer.event_id(slot->seq));
-        ev.emplace("seq", slot->seq);
-        out.emplace("event", std::move(ev));
-        const auto order = report_order(slot->declaration);
-        const auto seats = seat_results(slot->winners, baseline);
-        json::object result;
-        write_ward_result(result, contest, slot->declaration, order, seats);
-        out.emplace("result", std::move(result));
+        w.end_object();
     }
 };
 
@@ -388,59 +392,59 @@ const Card& Tally::card() const { return state_->card; }
 
 std::string Tally::summary_json() const {
     const auto& st = *state_;
-    json::object out;
-    out.emplace("election", st.card.election.id);
-    out.emplace("test", st.card.election.test);
-    out.emplace("last_seq", st.seq);
-    st.board.write(out);
-    json::array by_council;
-    by_council.reserve(st.councils.size());
+    std::string buf;
+    JsonWriter w(buf);
+    w.begin_object();
+    w.field("election", st.card.election.id);
+    w.field("test", st.card.election.test);
+    w.field("last_seq", st.seq);
+    st.board.write(w);
+    w.key("by_council").begin_array();
     for (const auto& cs : st.councils) {
         const Council& c = cs.council();
         const auto s = cs.settle();
         const std::string control = cs.control_of(s);
-        json::object o;
-        o.emplace("id", c.id);
-        o.emplace("name", c.name);
-        o.emplace("region", c.region);
-        std::string_view status = control::to_string(s.status);
-        if (cs.complete() && s.status != control::Status::unknown) status = "final";
-        o.emplace("status", status);
-        o.emplace("control", control.empty() ? json::value(nullptr) : json::value(control));
-        o.emplace("control_before", cs.control_before().empty() ? json::value(nullptr) : json::value(cs.control_before()));
-        o.emplace("outcome", control.empty() ? json::value(nullptr)
-                                             : json::value(control::outcome_words(cs.control_before(), control)));
-        o.emplace("wards_declared", cs.wards_declared());
-        o.emplace("wards_total", cs.wards_total());
-        by_council.emplace_back(std::move(o));
+        w.begin_object();
+        w.field("id", c.id);
+        w.field("name", c.name);
+        w.field("region", c.region);
+        w.field("status", cs.status_name(s));
+        w.key("control").string_or_null(control);
+        w.key("control_before").string_or_null(cs.control_before());
+        w.key("outcome").string_or_null(control.empty() ? std::string()
+                                                         : control::outcome_words(cs.control_before(), control));
+        w.field("wards_declared", cs.wards_declared());
+        w.field("wards_total", cs.wards_total());
+        w.end_object();
     }
-    out.emplace("by_council", std::move(by_council));
-    json::array mayors;
+    w.end_array();
+    w.key("mayors").begin_array();
     for (const auto& cs : st.councils) {
         const Council& c = cs.council();
         for (std::size_t i = 0; i < c.mayors.size(); ++i) {
             const auto& m = c.mayors[i];
             const auto& slot = cs.mayor(i);
-            json::object o;
-            o.emplace("id", m.id);
-            o.emplace("name", m.name);
-            o.emplace("council", c.id);
-            o.emplace("previous", m.previous.empty() ? json::value(nullptr) : json::value(m.previous));
+            w.begin_object();
+            w.field("id", m.id);
+            w.field("name", m.name);
+            w.field("council", c.id);
+            w.key("previous").string_or_null(m.previous);
             if (slot && !slot->winners.empty()) {
                 std::vector<std::string> previous;
                 if (!m.previous.empty()) previous.push_back(m.previous);
                 const auto seats = seat_results(slot->winners, previous);
-                o.emplace("winner", slot->winners.front());
-                o.emplace("outcome", seat_words(seats));
+                w.field("winner", slot->winners.front());
+                w.field("outcome", seat_words(seats));
             } else {
-                o.emplace("winner", nullptr);
-                o.emplace("outcome", nullptr);
+                w.key("winner").null();
+                w.key("outcome").null();
             }
-            mayors.emplace_back(std::move(o));
+            w.end_object();
         }
     }
-    out.emplace("mayors", std::move(mayors));
-    return json::serialize(out);
+    w.end_array();
+    w.end_object();
+    return buf;
 }
 
 std::string Tally::council_json(std::string_view council_id) const {
@@ -448,28 +452,27 @@ std::string Tally::council_json(std::string_view council_id) const {
     const Council* c = st.card.council(council_id);
     if (!c) return {};
     const auto& cs = st.councils[st.card.council_index(*c)];
-    json::object out;
-    cs.write(out, st.writer);
-    json::array wards;
+    std::string buf;
+    JsonWriter w(buf);
+    w.begin_object();
+    cs.write(w, st.writer);
+    w.key("wards").begin_array();
     for (std::size_t i = 0; i < c->wards.size(); ++i) {
-        const Ward& w = c->wards[i];
-        json::object o;
-        st.write_contest(o, Contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional}, w.last_won, cs.ward(i),
-                         w.postponed);
-        wards.emplace_back(std::move(o));
+        const Ward& wd = c->wards[i];
+        st.write_contest(w, Contest{"ward", wd.id, wd.name, wd.seats, &wd.last_won, wd.notional}, cs.ward(i),
+                         wd.postponed);
     }
-    out.emplace("wards", std::move(wards));
-    json::array mayors;
+    w.end_array();
+    w.key("mayors").begin_array();
     for (std::size_t i = 0; i < c->mayors.size(); ++i) {
         const Mayoralty& m = c->mayors[i];
         std::vector<std::string> previous;
         if (!m.previous.empty()) previous.push_back(m.previous);
-        json::object o;
-        st.write_contest(o, Contest{"mayor", m.id, m.name, 1, &previous, false}, previous, cs.mayor(i), false);
-        mayors.emplace_back(std::move(o));
+        st.write_contest(w, Contest{"mayor", m.id, m.name, 1, &previous, false}, cs.mayor(i), false);
     }
-    out.emplace("mayors", std::move(mayors));
-    return json::serialize(out);
+    w.end_array();
+    w.end_object();
+    return buf;
 }
 
 }  // namespace declared

@@ -4,6 +4,7 @@ target_sources(model PRIVATE
   control.cpp
   council_state.cpp
   event_writer.cpp
+  json_writer.cpp
   scoreboard.cpp
   seat_gains.cpp
   tally.cpp

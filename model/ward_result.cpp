@@ -3,14 +3,9 @@
 #include <algorithm>
 #include <numeric>
 
-#include <boost/json/array.hpp>
-#include <boost/json/value.hpp>
-
 #include "model/scoreboard.hpp"
 
 namespace declared {
-
-namespace json = boost::json;
 
 std::vector<std::size_t> report_order(const Declaration& d) {
     std::vector<std::size_t> order(d.candidates.size());
@@ -28,75 +23,72 @@ std::vector<std::string> winner_parties(const Declaration& d, const std::vector<
     return out;
 }
 
-namespace {
-json::value optional_int(const std::optional<std::int64_t>& v) {
-    return v ? json::value(*v) : json::value(nullptr);
-}
-}  // namespace
-
-void write_ward_result(json::object& out, const Contest& contest, const Declaration& d,
+void write_ward_result(JsonWriter& out, const Contest& contest, const Declaration& d,
                        const std::vector<std::size_t>& order, const std::vector<SeatResult>& seats) {
-    out.emplace("contest", contest.kind);
-    out.emplace("ward", contest.id);
-    out.emplace("name", contest.name);
-    out.emplace("declaration", d.id);
-    out.emplace("revision", d.revision);
-    out.emplace("source", d.source);
-    out.emplace("seats", contest.seats);
-    out.emplace("notional", contest.notional);
-    const bool uncontested = d.uncontested();
-    out.emplace("uncontested", uncontested);
-    out.emplace("electorate", optional_int(d.electorate));
-    out.emplace("ballots", optional_int(d.ballots));
-    out.emplace("rejected", optional_int(d.rejected));
+    out.field("contest", contest.kind);
+    out.field("ward", contest.id);
+    out.field("name", contest.name);
+    out.field("declaration", d.id);
+    out.field("revision", d.revision);
+    out.field("source", d.source);
+    out.field("seats", contest.seats);
+    out.field("notional", contest.notional);
+    out.field("uncontested", d.uncontested());
+    out.key("electorate").int_or_null(d.electorate);
+    out.key("ballots").int_or_null(d.ballots);
+    out.key("rejected").int_or_null(d.rejected);
+    out.key("turnout_bp");
     if (d.electorate && d.ballots && *d.electorate > 0)
-        out.emplace("turnout_bp", basis_points(*d.ballots, *d.electorate));
+        out.value(basis_points(*d.ballots, *d.electorate));
     else
-        out.emplace("turnout_bp", nullptr);
+        out.null();
 
     std::int64_t total = 0;
     for (const auto& c : d.candidates) total += c.votes.value_or(0);
-    json::array cands(out.storage());
-    cands.reserve(order.size());
+    out.key("candidates").begin_array();
     for (std::size_t i : order) {
         const Candidate& c = d.candidates[i];
-        json::object o(out.storage());
-        o.emplace("name", c.name);
-        o.emplace("party", c.party);
-        o.emplace("votes", optional_int(c.votes));
-        o.emplace("share_bp", c.votes ? json::value(basis_points(*c.votes, total)) : json::value(nullptr));
-        o.emplace("elected", c.elected);
-        cands.emplace_back(std::move(o));
+        out.begin_object();
+        out.field("name", c.name);
+        out.field("party", c.party);
+        out.key("votes").int_or_null(c.votes);
+        out.key("share_bp");
+        if (c.votes)
+            out.value(basis_points(*c.votes, total));
+        else
+            out.null();
+        out.field("elected", c.elected);
+        out.end_object();
     }
-    out.emplace("candidates", std::move(cands));
+    out.end_array();
+    out.key("lots");
     if (d.lots) {
-        json::object lots(out.storage());
-        json::array between(out.storage());
-        for (const auto& n : d.lots->between) between.emplace_back(n);
-        lots.emplace("between", std::move(between));
-        lots.emplace("winner", d.lots->winner);
-        out.emplace("lots", std::move(lots));
+        out.begin_object().key("between").begin_array();
+        for (const auto& n : d.lots->between) out.value(n);
+        out.end_array();
+        out.field("winner", d.lots->winner);
+        out.end_object();
     } else {
-        out.emplace("lots", nullptr);
+        out.null();
     }
 
-    json::array winners(out.storage());
-    json::array seat_results(out.storage());
-    for (const auto& s : seats) {
-        winners.emplace_back(s.party);
-        json::object o(out.storage());
-        o.emplace("party", s.party);
-        o.emplace("result", to_string(s.kind));
-        o.emplace("from", s.kind == SeatResult::Kind::gain ? json::value(s.from) : json::value(nullptr));
-        seat_results.emplace_back(std::move(o));
-    }
-    out.emplace("winners", std::move(winners));
-    json::array baseline(out.storage());
+    out.key("winners").begin_array();
+    for (const auto& s : seats) out.value(s.party);
+    out.end_array();
+    out.key("baseline").begin_array();
     if (contest.baseline)
-        for (const auto& p : *contest.baseline) baseline.emplace_back(p);
-    out.emplace("baseline", std::move(baseline));
-    out.emplace("seat_results", std::move(seat_results));
-    out.emplace("summary", seat_words(seats));
+        for (const auto& p : *contest.baseline) out.value(p);
+    out.end_array();
+    out.key("seat_results").begin_array();
+    for (const auto& s : seats) {
+        out.begin_object();
+        out.field("party", s.party);
+        out.field("result", to_string(s.kind));
+        out.key("from").string_or_null(s.kind == SeatResult::Kind::gain ? s.from : std::string_view());
+        out.end_object();
+    }
+    out.end_array();
+    out.field("summary", seat_words(seats));
 }
 
 std::string ward_text(std::string_view place, const std::vector<SeatResult>& seats, bool uncontested, bool notional) {

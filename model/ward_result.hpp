@@ -5,9 +5,8 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/json/object.hpp>
-
 #include "model/declaration.hpp"
+#include "model/json_writer.hpp"
 #include "model/seat_gains.hpp"
 
 namespace declared {
@@ -28,8 +27,8 @@ struct Contest {
     bool notional = false;
 };
 
-// Writes the ward result fields (formats.md, ward_declared).
-void write_ward_result(boost::json::object& out, const Contest& contest, const Declaration& d,
+// Writes the ward result fields (formats.md, ward_declared) into an open object.
+void write_ward_result(JsonWriter& out, const Contest& contest, const Declaration& d,
                        const std::vector<std::size_t>& order, const std::vector<SeatResult>& seats);
 
 // "Reading, Abbey: LAB GAIN from CON, LAB HOLD x2" (+ " (unopposed)", " (notional)").
