@@ -17,7 +17,7 @@ namespace http = beast::http;
 namespace net = boost::asio;
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx)
-    : stream_(std::move(socket)), ctx_(std::move(ctx)) {}
+    : stream_(std::move(socket)), request_timer_(stream_.get_executor()), ctx_(std::move(ctx)) {}
 
 HttpSession::~HttpSession() {
     if (registry_id_) ctx_->sessions.remove(registry_id_);
@@ -51,12 +51,22 @@ void HttpSession::do_read() {
     parser_.emplace();
     parser_->body_limit(ctx_->limits.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(ctx_->limits.max_header_bytes));
-    stream_.expires_after(ctx_->limits.request_timeout);
+    stream_.expires_never();
+    timed_out_ = false;
+    request_timer_.expires_after(ctx_->limits.request_timeout);
+    request_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self) return;
+        self->timed_out_ = true;
+        beast::error_code ignored;
+        self->stream_.socket().cancel(ignored);  // on_read sees operation_aborted with timed_out_ set
+    });
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t) {
-    if (ec == beast::error::timeout) {
+    request_timer_.cancel();
+    if (ec == net::error::operation_aborted && timed_out_ && !closing_) {
         // Nothing at all arrived: an idle keep-alive connection. Part of a request: say so.
         if (parser_->got_some() || buffer_.size() > 0)
             return send_error(http::status::request_timeout, "request_timeout",

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -36,6 +37,10 @@ private:
     void do_close();
 
     boost::beast::tcp_stream stream_;
+    // The request deadline. Not the stream's own expiry: that closes the
+    // socket, and the 408 could then never be sent.
+    boost::asio::steady_timer request_timer_;
+    bool timed_out_ = false;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::shared_ptr<ServerContext> ctx_;
