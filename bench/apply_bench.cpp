@@ -2,8 +2,10 @@
 // event serialized, and how much memory it holds. Not a test: numbers go to
 // BENCHMARKS.md.
 //
-//   apply_bench CARD DECLARATIONS [--scale N] [--runs R]
+//   apply_bench CARD DECLARATIONS [--scale N] [--runs R] [--emit DIR]
 //
+// --emit DIR writes the (scaled) card and declarations there, for load tests
+// of the daemon on a larger night.
 // --scale N clones the night N times (councils and wards renamed) for a
 // night N times larger. Each run builds a fresh tally and applies every
 // declaration (assess + apply); parsing is measured separately.
@@ -58,10 +60,12 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
     if (argc < 3) return std::fprintf(stderr, "usage: apply_bench CARD DECLARATIONS [--scale N] [--runs R]\n"), 2;
     int scale = 1, runs = 7;
+    std::string emit;
     for (int i = 3; i + 1 < argc; i += 2) {
         std::string a = argv[i];
         if (a == "--scale") scale = std::atoi(argv[i + 1]);
         else if (a == "--runs") runs = std::atoi(argv[i + 1]);
+        else if (a == "--emit") emit = argv[i + 1];
     }
     auto parsed_card = parse_card(slurp(argv[1]));
     if (!parsed_card.ok()) return std::fprintf(stderr, "card: %s\n", parsed_card.error.message().c_str()), 1;
@@ -98,6 +102,12 @@ int main(int argc, char** argv) {
             night.push_back(std::move(*d.value));
         }
     double parse_s = std::chrono::duration<double>(Clock::now() - parse_start).count();
+    if (!emit.empty()) {
+        std::ofstream(emit + "/card.json") << card_to_json(card);
+        std::ofstream out(emit + "/declarations.jsonl");
+        for (const auto& d : night) out << declaration_to_json(d) << '\n';
+        std::printf("wrote %s/card.json and %s/declarations.jsonl\n", emit.c_str(), emit.c_str());
+    }
 
     std::vector<double> seconds;
     std::size_t events = 0, bytes = 0;

@@ -39,7 +39,11 @@ JsonWriter& EventWriter::begin(std::uint64_t seq, EventType type, const Council*
 Event EventWriter::finish() {
     w_.end_object();  // data
     w_.end_object();  // envelope
-    pending_.json = std::make_shared<const std::string>(buf_);
+    // The event keeps the buffer; the next one starts from a fresh reservation.
+    const std::size_t capacity = buf_.capacity();
+    pending_.json = std::make_shared<const std::string>(std::move(buf_));
+    buf_ = std::string();
+    buf_.reserve(capacity);
     return std::move(pending_);
 }
 

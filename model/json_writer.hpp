@@ -29,6 +29,12 @@ public:
     JsonWriter& begin_array();
     JsonWriter& end_array();
     JsonWriter& key(std::string_view k);
+    // A key written in our own source: plain ASCII by construction (checked in
+    // debug builds), so it is copied without a trip through the serializer.
+    template <std::size_t N>
+    JsonWriter& key(const char (&literal)[N]) {
+        return literal_key(std::string_view(literal, N - 1));
+    }
 
     JsonWriter& value(std::string_view s);
     JsonWriter& value(const char* s) { return value(std::string_view(s)); }
@@ -42,14 +48,24 @@ public:
     JsonWriter& string_or_null(std::string_view s) { return s.empty() ? null() : value(s); }
     JsonWriter& int_or_null(const std::optional<std::int64_t>& n) { return n ? value(*n) : null(); }
 
+    // A whole "key":value member serialized earlier by a JsonWriter (cached
+    // fragments that change rarely), placed with the right separator.
+    JsonWriter& member(std::string_view serialized);
+
     // key(k).value(v) in one call.
     template <class T>
     JsonWriter& field(std::string_view k, const T& v) {
         key(k);
         return value(v);
     }
+    template <std::size_t N, class T>
+    JsonWriter& field(const char (&literal)[N], const T& v) {
+        key(literal);
+        return value(v);
+    }
 
 private:
+    JsonWriter& literal_key(std::string_view k);
     void separate();
     void escaped(std::string_view s);
 

@@ -5,12 +5,37 @@
 
 namespace declared {
 
+namespace {
+void signed_number(std::string& out, std::int64_t n) {
+    if (n > 0) out += '+';
+    out += std::to_string(n);
+}
+
+constexpr std::size_t kVoteParties = 12;  // named in votes.by_party; the rest are "others"
+}  // namespace
+
 std::int64_t basis_points(std::int64_t part, std::int64_t whole) {
     if (whole <= 0) return 0;
     return (part * 20000 + whole) / (2 * whole);
 }
 
-Scoreboard::Scoreboard(const Card& card) : card_(card), parties_(card.parties.size() + 1) {
+Scoreboard::Scoreboard(const Card& card)
+    : card_(card),
+      parties_(card.parties.size() + 1),
+      councillor_json_(card.parties.size()),
+      councillor_dirty_(card.parties.size(), 1) {
+    std::vector<int> by_code;
+    for (std::size_t p = 0; p < card.parties.size(); ++p) by_code.push_back(static_cast<int>(p));
+    std::sort(by_code.begin(), by_code.end(), [&](int a, int b) {
+        return card.parties[static_cast<std::size_t>(a)].code < card.parties[static_cast<std::size_t>(b)].code;
+    });
+    code_ordinal_.resize(card.parties.size());
+    for (std::size_t i = 0; i < by_code.size(); ++i) code_ordinal_[static_cast<std::size_t>(by_code[i])] = static_cast<int>(i);
+    for (std::size_t p = 0; p < card.parties.size(); ++p) {
+        councillor_rank_.push_back(static_cast<int>(p));
+        council_rank_.push_back(static_cast<int>(p));
+        vote_rank_.push_back(static_cast<int>(p));
+    }
     for (const auto& c : card.councils)
         for (const auto& w : c.wards)
             if (!w.postponed) ++wards_total_;
@@ -18,6 +43,8 @@ Scoreboard::Scoreboard(const Card& card) : card_(card), parties_(card.parties.si
 
 void Scoreboard::add_ward(const WardContribution& w, int sign) {
     for (int p : w.winners) parties_[static_cast<std::size_t>(p)].councillors += sign;
+    for (int p : w.winners) councillor_dirty_[static_cast<std::size_t>(p)] = 1;
+    for (int p : w.baseline) councillor_dirty_[static_cast<std::size_t>(p)] = 1;
     if (!w.baseline.empty()) {
         for (int p : w.winners) parties_[static_cast<std::size_t>(p)].won_vs_last += sign;
         for (int p : w.baseline) parties_[static_cast<std::size_t>(p)].last += sign;
@@ -32,40 +59,64 @@ void Scoreboard::add_ward(const WardContribution& w, int sign) {
 
 void Scoreboard::add_council_control(int before, int after, int sign) {
     if (after < 0) return;
+    ++councils_version_;
     parties_[static_cast<std::size_t>(after)].councils += sign;
     if (before >= 0) parties_[static_cast<std::size_t>(before)].councils_before += sign;
     councils_known_ += sign;
 }
 
-std::vector<int> Scoreboard::councillor_order() const {
-    std::vector<int> order;
-    for (std::size_t p = 0; p + 1 < parties_.size(); ++p) {
-        const auto& t = parties_[p];
-        if (t.councillors != 0 || t.won_vs_last != t.last) order.push_back(static_cast<int>(p));
-    }
-    std::sort(order.begin(), order.end(), [&](int a, int b) {
-        const auto& ta = parties_[static_cast<std::size_t>(a)];
-        const auto& tb = parties_[static_cast<std::size_t>(b)];
-        if (ta.councillors != tb.councillors) return ta.councillors > tb.councillors;
-        return card_.parties[static_cast<std::size_t>(a)].code < card_.parties[static_cast<std::size_t>(b)].code;
+void Scoreboard::rank(std::vector<int>& order, auto better) const {
+    // Ties go to the lower party code, so the order is total and deterministic.
+    auto before = [&](int a, int b) {
+        if (better(a, b)) return true;
+        if (better(b, a)) return false;
+        return code_ordinal_[static_cast<std::size_t>(a)] < code_ordinal_[static_cast<std::size_t>(b)];
+    };
+    for (std::size_t i = 1; i < order.size(); ++i)
+        for (std::size_t j = i; j > 0 && before(order[j], order[j - 1]); --j) std::swap(order[j], order[j - 1]);
+}
+
+const std::vector<int>& Scoreboard::councillor_order() const {
+    rank(councillor_rank_, [&](int a, int b) {
+        return parties_[static_cast<std::size_t>(a)].councillors > parties_[static_cast<std::size_t>(b)].councillors;
     });
-    return order;
+    return councillor_rank_;
 }
 
 std::vector<int> Scoreboard::council_order() const {
-    std::vector<int> order;
-    for (std::size_t p = 0; p + 1 < parties_.size(); ++p) {
-        const auto& t = parties_[p];
-        if (t.councils != 0 || t.councils_before != 0) order.push_back(static_cast<int>(p));
-    }
-    std::sort(order.begin(), order.end(), [&](int a, int b) {
-        const auto& ta = parties_[static_cast<std::size_t>(a)];
-        const auto& tb = parties_[static_cast<std::size_t>(b)];
-        if (ta.councils != tb.councils) return ta.councils > tb.councils;
-        return card_.parties[static_cast<std::size_t>(a)].code < card_.parties[static_cast<std::size_t>(b)].code;
+    rank(council_rank_, [&](int a, int b) {
+        return parties_[static_cast<std::size_t>(a)].councils > parties_[static_cast<std::size_t>(b)].councils;
     });
+    std::vector<int> order;
+    for (int p : council_rank_) {
+        const auto& t = parties_[static_cast<std::size_t>(p)];
+        if (t.councils != 0 || t.councils_before != 0) order.push_back(p);
+    }
     order.push_back(noc());
     return order;
+}
+
+const std::vector<int>& Scoreboard::vote_order() const {
+    rank(vote_rank_, [&](int a, int b) {
+        return parties_[static_cast<std::size_t>(a)].votes > parties_[static_cast<std::size_t>(b)].votes;
+    });
+    return vote_rank_;
+}
+
+std::string_view Scoreboard::councillor_member(int p) const {
+    auto i = static_cast<std::size_t>(p);
+    if (councillor_dirty_[i]) {
+        const auto& t = parties_[i];
+        std::string& json = councillor_json_[i];
+        json.clear();
+        JsonWriter w(json);
+        w.key(card_.parties[i].code).begin_object();
+        w.field("count", t.councillors);
+        w.field("change", t.won_vs_last - t.last);
+        w.end_object();
+        councillor_dirty_[i] = 0;
+    }
+    return councillor_json_[i];
 }
 
 void Scoreboard::write(JsonWriter& out) const {
@@ -78,45 +129,42 @@ void Scoreboard::write(JsonWriter& out) const {
     auto code = [&](int p) -> std::string_view {
         return p == noc() ? kNoc : std::string_view(card_.parties[static_cast<std::size_t>(p)].code);
     };
-    out.key("councils").begin_object();
-    for (int p : council_order()) {
-        const auto& t = parties_[static_cast<std::size_t>(p)];
-        out.key(code(p)).begin_object();
-        out.field("count", t.councils);
-        out.field("change", t.councils - t.councils_before);
-        out.end_object();
-    }
-    out.end_object();
+    refresh_councils();
+    out.member(councils_json_);
 
     out.key("councillors").begin_object();
     for (int p : councillor_order()) {
         const auto& t = parties_[static_cast<std::size_t>(p)];
-        out.key(code(p)).begin_object();
-        out.field("count", t.councillors);
-        out.field("change", t.won_vs_last - t.last);
-        out.end_object();
+        if (t.councillors != 0 || t.won_vs_last != t.last) out.member(councillor_member(p));
     }
     out.end_object();
 
     // Vote share: parties with votes, most votes first.
     std::vector<int> by_votes;
-    for (std::size_t p = 0; p + 1 < parties_.size(); ++p)
-        if (parties_[p].votes != 0) by_votes.push_back(static_cast<int>(p));
-    std::sort(by_votes.begin(), by_votes.end(), [&](int a, int b) {
-        const auto& ta = parties_[static_cast<std::size_t>(a)];
-        const auto& tb = parties_[static_cast<std::size_t>(b)];
-        if (ta.votes != tb.votes) return ta.votes > tb.votes;
-        return card_.parties[static_cast<std::size_t>(a)].code < card_.parties[static_cast<std::size_t>(b)].code;
-    });
+    for (int p : vote_order())
+        if (parties_[static_cast<std::size_t>(p)].votes != 0) by_votes.push_back(p);
+    // The leading parties by name, the long tail of small parties as one line:
+    // a hundred one-council parties in every event would be most of its bytes.
     out.key("votes").begin_object();
     out.field("total", votes_);
     out.key("by_party").begin_object();
-    for (int p : by_votes) {
-        out.key(code(p)).begin_object();
-        out.field("votes", parties_[static_cast<std::size_t>(p)].votes);
-        out.field("share_bp", basis_points(parties_[static_cast<std::size_t>(p)].votes, votes_));
+    std::int64_t rest = 0;
+    for (std::size_t i = 0; i < by_votes.size(); ++i) {
+        const auto votes = parties_[static_cast<std::size_t>(by_votes[i])].votes;
+        if (i >= kVoteParties) {
+            rest += votes;
+            continue;
+        }
+        out.key(code(by_votes[i])).begin_object();
+        out.field("votes", votes);
+        out.field("share_bp", basis_points(votes, votes_));
         out.end_object();
     }
+    out.end_object();
+    out.key("others").begin_object();
+    out.field("parties", static_cast<std::uint64_t>(by_votes.size() > kVoteParties ? by_votes.size() - kVoteParties : 0));
+    out.field("votes", rest);
+    out.field("share_bp", basis_points(rest, votes_));
     out.end_object();
     out.end_object();
 
@@ -127,38 +175,53 @@ void Scoreboard::write(JsonWriter& out) const {
     out.end_object();
 }
 
-namespace {
-void signed_number(std::string& out, std::int64_t n) {
-    if (n > 0) out += '+';
-    out += std::to_string(n);
-}
-}  // namespace
 
-std::string Scoreboard::headline() const {
-    std::string out = std::to_string(councils_declared_);
-    out += " of ";
-    out += std::to_string(card_.councils.size());
-    out += " councils declared. Councils:";
+void Scoreboard::refresh_councils() const {
+    if (councils_cached_ == councils_version_) return;
+    councils_cached_ = councils_version_;
+    auto code = [&](int p) -> std::string_view {
+        return p == noc() ? kNoc : std::string_view(card_.parties[static_cast<std::size_t>(p)].code);
+    };
+    councils_json_.clear();
+    JsonWriter w(councils_json_);
+    w.key("councils").begin_object();
+    std::string& text = councils_text_;
+    text = std::to_string(councils_declared_);
+    text += " of ";
+    text += std::to_string(card_.councils.size());
+    text += " councils declared. Councils:";
     bool any = false;
     for (int p : council_order()) {
         const auto& t = parties_[static_cast<std::size_t>(p)];
+        w.key(code(p)).begin_object();
+        w.field("count", t.councils);
+        w.field("change", t.councils - t.councils_before);
+        w.end_object();
         if (t.councils == 0 && t.councils_before == 0) continue;
-        out += any ? ", " : " ";
+        text += any ? ", " : " ";
         any = true;
-        out += p == noc() ? kNoc : std::string_view(card_.parties[static_cast<std::size_t>(p)].code);
-        out += ' ';
-        out += std::to_string(t.councils);
-        out += " (";
-        signed_number(out, t.councils - t.councils_before);
-        out += ')';
+        text += code(p);
+        text += ' ';
+        text += std::to_string(t.councils);
+        text += " (";
+        signed_number(text, t.councils - t.councils_before);
+        text += ')';
     }
-    if (!any) out += " none known";
+    w.end_object();
+    if (!any) text += " none known";
+}
+
+std::string Scoreboard::headline() const {
+    refresh_councils();
+    std::string out = councils_text_;
+    bool any = false;
     out += ". Councillors:";
     any = false;
     int shown = 0;
     for (int p : councillor_order()) {
-        if (shown++ == 4) break;
         const auto& t = parties_[static_cast<std::size_t>(p)];
+        if (t.councillors == 0 && t.won_vs_last == t.last) continue;
+        if (shown++ == 4) break;
         out += any ? ", " : " ";
         any = true;
         out += card_.parties[static_cast<std::size_t>(p)].code;

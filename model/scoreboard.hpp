@@ -6,6 +6,7 @@
 // removing one ward's or one council's contribution, so that a declaration
 // costs work proportional to that ward, never a rescan of the night.
 #include <cstdint>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,10 @@ public:
     // A council whose control is known (called, or complete): before and after
     // are party positions, noc() for NOC, or -1 when unknown.
     void add_council_control(int before, int after, int sign);
-    void add_council_declared(int sign) { councils_declared_ += sign; }
+    void add_council_declared(int sign) {
+        councils_declared_ += sign;
+        ++councils_version_;
+    }
 
     int noc() const { return static_cast<int>(parties_.size()) - 1; }
 
@@ -53,11 +57,28 @@ private:
         int councils = 0;         // councils with known control now controlled
         int councils_before = 0;  // the same councils, controlled on the eve of poll
     };
-    std::vector<int> councillor_order() const;
+    // Parties in display order. The rankings persist between calls and are
+    // re-sorted by insertion, which costs next to nothing when one ward has
+    // moved a few parties a place or two.
+    const std::vector<int>& councillor_order() const;
     std::vector<int> council_order() const;  // parties then NOC last
+    const std::vector<int>& vote_order() const;
+    void rank(std::vector<int>& order, auto better) const;
+    std::string_view councillor_member(int p) const;
 
     const Card& card_;
     std::vector<PartyTotals> parties_;  // by party position, then one for NOC
+    mutable std::vector<int> councillor_rank_, council_rank_, vote_rank_;  // every party, best first
+    // "CODE":{"count":N,"change":M} per party, rewritten only when its numbers change.
+    mutable std::vector<std::string> councillor_json_;
+    mutable std::vector<char> councillor_dirty_;
+    std::vector<int> code_ordinal_;  // position of each party's code in sorted order: the tie-break
+    // The councils table and its headline words change only when a council's
+    // control or completion does: cached between those moments.
+    std::uint64_t councils_version_ = 1;
+    mutable std::uint64_t councils_cached_ = 0;
+    mutable std::string councils_json_, councils_text_;
+    void refresh_councils() const;
     std::int64_t votes_ = 0;
     std::int64_t electorate_ = 0;
     std::int64_t ballots_ = 0;
