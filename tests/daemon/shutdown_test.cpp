@@ -1,0 +1,95 @@
+// Graceful shutdown: SIGTERM while a batch is in flight. The client gets its
+// answer (200, or 503 when the batch came too late), the daemon exits 0, and
+// everything acknowledged is in the journal on restart.
+#include <signal.h>
+
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "tests/daemon/daemon_fixture.hpp"
+
+using namespace declared::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kWards = 1500;
+
+std::map<int, int> held_revisions(const Daemon& d) {
+    std::map<int, int> out;
+    auto v = parse_json(d.get(std::string("/v1/councils/") + kGenCouncil).body);
+    int i = 0;
+    for (const auto& w : v.as_object().at("wards").as_array()) {
+        if (auto* r = w.as_object().if_contains("result"); r && r->is_object())
+            out[i] = static_cast<int>(r->as_object().at("revision").to_number<std::int64_t>());
+        ++i;
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("shutdown: SIGTERM with a batch in flight answers it, exits 0, keeps what it acknowledged") {
+    Daemon d{generated_card(kWards), {"--limits.max_body_bytes", "16000000"}};
+    int answered_200 = 0, answered_503 = 0;
+    const int delays_us[] = {0, 500, 1000, 2000, 4000, 8000, 15000, 30000};
+    int revision = 0;
+    for (int delay_us : delays_us) {
+        ++revision;
+        INFO("round with revision " << revision << ", SIGTERM " << delay_us << " us after the request was sent");
+        REQUIRE(d.start());
+        std::string body;
+        for (int w = 0; w < kWards; ++w) body += gen_declaration(w, revision) + "\n";
+
+        Connection c(d.port(), 20s);
+        REQUIRE(c.send(format_request("POST", "/v1/declarations",
+                                      {{"Authorization", "Bearer " + kToken}, {"Content-Type", "application/x-ndjson"}},
+                                      body)));
+        std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+        d.process.signal(SIGTERM);
+        auto res = c.read_response();
+        auto st = d.process.wait(20s);
+        REQUIRE(st.has_value());
+        CHECK(st->exited());
+        CHECK(st->code == 0);
+        INFO("answer: " << res.status << " " << res.body.substr(0, 300) << "\nlog:\n" << d.process.log());
+        REQUIRE((res.status == 200 || res.status == 503));
+        if (res.status == 200) {
+            ++answered_200;
+            CHECK(jstr(res.body, "accepted") == std::to_string(kWards));
+        } else {
+            ++answered_503;
+            CHECK(jstr(res.body, "error.code") == "unavailable");
+        }
+        CHECK(d.process.log().find("stopped:") != std::string::npos);
+
+        // On restart: all of an acknowledged batch, none of a refused one.
+        REQUIRE(d.start());
+        auto held = held_revisions(d);
+        const int want = res.status == 200 ? revision : revision - 1;
+        std::size_t matching = 0;
+        for (int w = 0; w < kWards; ++w) matching += (want == 0 ? held.count(w) == 0 : held[w] == want);
+        CHECK(matching == static_cast<std::size_t>(kWards));
+        if (res.status == 503) --revision;  // resend the same revision next round
+        d.process.kill9();
+    }
+    std::printf("shutdown rounds: %d answered 200, %d answered 503\n", answered_200, answered_503);
+    CHECK(answered_200 > 0);
+}
+
+TEST_CASE("shutdown: SIGTERM on an idle daemon exits 0 promptly and frees the port") {
+    Daemon d{std::string(kSmallCard)};
+    REQUIRE(d.start());
+    REQUIRE(d.post(brook(1, 700, 650), "application/json").status == 200);
+    Connection idle(d.port(), 5s);  // an idle keep-alive connection must not hold shutdown up
+    REQUIRE(idle.connected());
+    const auto t0 = std::chrono::steady_clock::now();
+    auto st = d.process.terminate(10s);
+    CHECK(st.exited());
+    CHECK(st.code == 0);
+    CHECK(std::chrono::steady_clock::now() - t0 < 3s);
+    CHECK(idle.wait_closed(2s));
+    REQUIRE(d.start());
+    CHECK(jstr(d.scoreboard(), "wards_declared") == "1");
+}
