@@ -113,7 +113,7 @@ TEST_CASE("journal damage: a torn last record, cut at every byte, is truncated a
     CHECK(record_offsets(read_whole_file(d.journal_path)).size() == 4);
 }
 
-TEST_CASE("journal damage: a flipped byte in a middle record refuses to start; --repair-journal keeps the prefix") {
+TEST_CASE("journal damage: a flipped byte in a middle record refuses to start, and --repair-journal keeps the prefix") {
     Daemon d{std::string(kSmallCard)};
     const Recorded rec = record_journal(d);
     const std::size_t middle = rec.offsets[1];  // record #2 of 4
