@@ -107,6 +107,13 @@ void Api::handle(Request&& req, Respond respond) {
         res.prepare_payload();
         return respond(std::move(res));
     }
+    if (path == "/v1/feed") {
+        // Reached only without an Upgrade header: the feed is WebSocket only.
+        auto res = error_response(req.version(), req.keep_alive(), http::status::upgrade_required, "upgrade_required",
+                                  "/v1/feed is a WebSocket endpoint: connect with a WebSocket client (docs/feed.md)");
+        res.set(http::field::upgrade, "websocket");
+        return respond(std::move(res));
+    }
     if (path == "/v1/events") {
         if (only(http::verb::get)) get_events(req, params, respond);
         return;
@@ -240,6 +247,16 @@ std::string Api::metrics_text() const {
         render_counter(out, "declared_journal_records_total", "Records made durable.", s.records);
         render_gauge(out, "declared_journal_queued_records", "Records waiting for the journal.",
                      static_cast<double>(committer_->queued_records()));
+    }
+    if (feed_) {
+        const auto& f = feed_->context();
+        render_gauge(out, "declared_feed_subscribers", "Open WebSocket subscribers.", static_cast<double>(f.sessions.size()));
+        render_counter(out, "declared_feed_subscribers_total", "WebSocket subscribers accepted.", f.metrics.subscribers_total);
+        render_counter(out, "declared_feed_refused_total", "Subscriptions refused at the limit.", f.metrics.refused);
+        render_counter(out, "declared_feed_messages_total", "WebSocket messages written.", f.metrics.messages);
+        render_counter(out, "declared_feed_deliveries_total", "Events written to subscribers.", f.metrics.deliveries);
+        render_counter(out, "declared_feed_closed_lagging_total", "Subscribers closed for falling behind.", f.metrics.closed_lagging);
+        render_counter(out, "declared_feed_closed_stuck_total", "Subscribers dropped for not reading.", f.metrics.closed_stuck);
     }
     if (server_) {
         const auto& ctx = server_->context();

@@ -12,6 +12,7 @@
 #include "daemon/ingest.hpp"
 #include "daemon/metrics.hpp"
 #include "feed/event_hub.hpp"
+#include "feed/feed_endpoint.hpp"
 #include "feed/http_types.hpp"
 #include "feed/server.hpp"
 
@@ -29,6 +30,7 @@ public:
     ~Api() override;
 
     void set_server(const feed::Server* server) { server_ = server; }
+    void set_feed(const feed::FeedEndpoint* feed) { feed_ = feed; }
     void handle(feed::Request&& req, feed::Respond respond) override;
 
 private:
@@ -44,6 +46,7 @@ private:
     Metrics& metrics_;
     const GroupCommitter* committer_;
     const feed::Server* server_ = nullptr;
+    const feed::FeedEndpoint* feed_ = nullptr;
     struct Cache;
     std::shared_ptr<Cache> cache_;  // touched only on the ingest strand
 };

@@ -53,7 +53,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
     std::size_t body = c.limits.max_body_bytes, header = c.limits.max_header_bytes,
                 connections = c.limits.max_connections;
     long timeout_ms = c.limits.request_timeout.count(), rescan_ms = c.drop_rescan.count(),
-         upstream_ms = c.upstream_interval.count();
+         upstream_ms = c.upstream_interval.count(), feed_write_ms = c.feed_write_timeout.count(),
+         heartbeat_ms = c.feed_heartbeat.count();
 
     po::options_description flags_only("Command line");
     flags_only.add_options()
@@ -76,7 +77,12 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("drop.rescan_ms", po::value(&rescan_ms), "rescan the drop directory this often as a fallback to inotify")
         ("upstream.url", po::value(&c.upstream_url), "http:// URL of an upstream JSON-lines feed to poll")
         ("upstream.interval_ms", po::value(&upstream_ms), "poll interval")
-        ("upstream.token", po::value(&c.upstream_token), "bearer token for the upstream");
+        ("upstream.token", po::value(&c.upstream_token), "bearer token for the upstream")
+        ("feed.token", po::value(&c.feed_token), "token subscribers must present (Bearer header or token=); empty: open")
+        ("feed.max_subscribers", po::value(&c.feed_max_subscribers), "WebSocket subscribers (503 beyond)")
+        ("feed.max_lag", po::value(&c.feed_max_lag), "events a subscriber may fall behind before it is closed (4008)")
+        ("feed.write_timeout_ms", po::value(&feed_write_ms), "a subscriber that takes no data this long is dropped")
+        ("feed.heartbeat_ms", po::value(&heartbeat_ms), "heartbeat interval for idle subscribers");
     po::options_description all;
     all.add(flags_only).add(shared);
     std::ostringstream help;
@@ -110,6 +116,9 @@ ServeConfigParse parse_serve_config(const Args& args) {
     if (timeout_ms < 100) return out.error = option_error("limits.request_timeout_ms", "at least 100", std::to_string(timeout_ms)), out;
     if (rescan_ms < 100) return out.error = option_error("drop.rescan_ms", "at least 100", std::to_string(rescan_ms)), out;
     if (upstream_ms < 100) return out.error = option_error("upstream.interval_ms", "at least 100", std::to_string(upstream_ms)), out;
+    if (feed_write_ms < 100) return out.error = option_error("feed.write_timeout_ms", "at least 100", std::to_string(feed_write_ms)), out;
+    if (heartbeat_ms < 50) return out.error = option_error("feed.heartbeat_ms", "at least 50", std::to_string(heartbeat_ms)), out;
+    if (c.feed_max_lag < 1) return out.error = option_error("feed.max_lag", "at least 1", "0"), out;
     if (body < 1024) return out.error = option_error("limits.max_body_bytes", "at least 1024", std::to_string(body)), out;
     for (const auto& t : tokens) {
         if (t.empty() || t.back() == ':') return out.error = option_error("ingest-token", "[source:]token with a non-empty token", "'" + t + "'"), out;
@@ -121,6 +130,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
     c.limits.request_timeout = std::chrono::milliseconds(timeout_ms);
     c.drop_rescan = std::chrono::milliseconds(rescan_ms);
     c.upstream_interval = std::chrono::milliseconds(upstream_ms);
+    c.feed_write_timeout = std::chrono::milliseconds(feed_write_ms);
+    c.feed_heartbeat = std::chrono::milliseconds(heartbeat_ms);
     out.config = std::move(c);
     return out;
 }

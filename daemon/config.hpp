@@ -30,6 +30,12 @@ struct ServeConfig {
     std::string upstream_url;
     std::chrono::milliseconds upstream_interval{10'000};
     std::string upstream_token;  // sent as Bearer, optional
+    // Live feed (WebSocket /v1/feed).
+    std::string feed_token;  // required of subscribers when set
+    std::size_t feed_max_subscribers = 15000;
+    std::uint64_t feed_max_lag = 100'000;
+    std::chrono::milliseconds feed_write_timeout{10'000};
+    std::chrono::milliseconds feed_heartbeat{5'000};
 };
 
 // Parses `declared serve` arguments (and the --config file they name).

@@ -18,6 +18,7 @@ constexpr Command kCommands[] = {
     {"import", declared::import_command, "turn published result tables into a card and declarations"},
     {"replay", declared::replay_command, "apply a night's declarations offline and print the result"},
     {"serve", declared::serve_command, "run the daemon: ingest, journal, read API and live feed"},
+    {"tail", declared::tail_command, "follow the live feed: print events, run a command per event"},
 };
 
 int usage(std::FILE* out) {

@@ -21,6 +21,7 @@
 #include "daemon/logging.hpp"
 #include "daemon/read_file.hpp"
 #include "daemon/upstream_source.hpp"
+#include "feed/feed_endpoint.hpp"
 #include "feed/server.hpp"
 #include "model/card_json.hpp"
 
@@ -67,10 +68,22 @@ int serve_command(const Args& args) {
     ApiOptions api_options;
     api_options.ingest_tokens = cfg.ingest_tokens;
     if (api_options.ingest_tokens.empty()) spdlog::warn("no ingest tokens configured: POST /v1/declarations is refused");
+    feed::FeedOptions feed_options;
+    feed_options.election = card.value->election.id;
+    feed_options.test = card.value->election.test;
+    feed_options.token = cfg.feed_token;
+    feed_options.max_subscribers = cfg.feed_max_subscribers;
+    feed_options.max_lag = cfg.feed_max_lag;
+    feed_options.write_timeout = cfg.feed_write_timeout;
+    feed_options.heartbeat = cfg.feed_heartbeat;
+    const Card& the_card = *card.value;
+    feed_options.council_known = [&the_card](std::string_view id) { return the_card.council(id) != nullptr; };
+    feed::FeedEndpoint feed(hub, std::move(feed_options));
     Api api(api_options, ingest, hub, metrics, &committer);
+    api.set_feed(&feed);
     std::optional<feed::Server> server;
     try {
-        server.emplace(ioc, net::ip::tcp::endpoint(address, cfg.listen_port), cfg.limits, api);
+        server.emplace(ioc, net::ip::tcp::endpoint(address, cfg.listen_port), cfg.limits, api, &feed);
     } catch (const boost::system::system_error& e) {
         return spdlog::critical("cannot listen on {}:{}: {}", cfg.listen_address, cfg.listen_port, e.code().message()), 1;
     }
@@ -101,6 +114,7 @@ int serve_command(const Args& args) {
         if (drop) drop->stop();
         if (upstream) upstream->stop();
         server->stop();
+        feed.stop();
         ingest.stop();
         ingest.read([&](const Tally&) {
             // Everything accepted before stop() is queued now; flush it off the strand.

@@ -1,19 +1,35 @@
 #pragma once
-// The hub: every published event, in seq order, kept in a bounded ring so that
-// late joiners and `since=N` readers get what they missed. Events arrive
-// already serialized; the hub shares the same bytes with every reader.
-// Thread-safe: one publisher (the ingest strand), many readers; the lock is
-// held only to copy pointers.
+// The hub: every published event, in seq order, in one bounded ring shared by
+// all readers. Subscribers keep only a cursor into it, so an event is stored
+// once whoever reads it, and a slow subscriber costs a cursor, not a queue.
+// It also keeps the newest event per (type, council) of the state-carrying
+// types: a compacted snapshot for subscribers that join without `since`.
+//
+// Thread-safe: one publisher (the ingest strand), many readers under a
+// shared lock that is held only to copy pointers.
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "feed/event_filter.hpp"
 #include "model/event.hpp"
 
 namespace declared::feed {
+
+// Told when new events are in the ring. wake() runs on the publisher's
+// thread: it must only schedule work, never read the hub itself.
+class Subscriber {
+public:
+    virtual ~Subscriber() = default;
+    virtual void wake() = 0;
+};
 
 class EventHub {
 public:
@@ -30,19 +46,39 @@ public:
     };
     Slice since(std::uint64_t since, std::size_t limit) const;
 
+    // For subscribers: appends to out the events after `after` that match,
+    // examining at most max_events or until max_bytes of matches. Returns the
+    // seq it examined up to (the new cursor).
+    std::uint64_t read(std::uint64_t after, const EventFilter& filter, std::size_t max_events, std::size_t max_bytes,
+                       std::vector<Event>& out) const;
+
+    struct Snapshot {
+        std::uint64_t seq = 0;     // the state as of this seq; live events follow it
+        std::vector<Event> events; // newest of each state-carrying (type, council), in seq order
+    };
+    Snapshot snapshot(const EventFilter& filter) const;
+
     std::uint64_t last_seq() const;
     std::uint64_t oldest_seq() const;
 
-    // Called (on the publisher's thread) after each publish; for fan-out.
-    using Listener = std::function<void(const std::vector<Event>&)>;
-    void on_publish(Listener l);
+    std::size_t subscribe(std::weak_ptr<Subscriber> s);
+    void unsubscribe(std::size_t id);
+    std::size_t subscribers() const;
 
 private:
+    static bool compacted(EventType t);
+    void wake_all();
+
     const std::size_t retain_;
-    mutable std::mutex mutex_;
+    mutable std::shared_mutex mutex_;
     std::deque<Event> ring_;
     std::uint64_t last_seq_ = 0;
-    std::vector<Listener> listeners_;
+    std::map<std::pair<int, std::string>, Event> latest_;  // (type, council) -> newest
+
+    mutable std::mutex subscribers_mutex_;
+    std::size_t next_id_ = 1;
+    std::unordered_map<std::size_t, std::weak_ptr<Subscriber>> subscribers_;
+    std::vector<std::shared_ptr<Subscriber>> waking_;  // publisher's scratch list, reused
 };
 
 }  // namespace declared::feed

@@ -85,12 +85,13 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     if (ec) return fail(ec, "http read"), do_close();
 
     Request req = parser_->release();
-    if (beast::websocket::is_upgrade(req) && ctx_->upgrades) {
-        stream_.expires_never();
-        if (ctx_->upgrades->upgrade(stream_.release_socket(), std::move(req))) return;
-        return;  // the socket is gone either way; the upgrade handler answered
-    }
     busy_ = true;
+    if (beast::websocket::is_upgrade(req) && ctx_->upgrades) {
+        if (auto refusal = ctx_->upgrades->vet(req)) return on_response(std::move(*refusal));
+        stream_.expires_never();
+        // The connection is the WebSocket session's now; this session ends here.
+        return ctx_->upgrades->upgrade(stream_.release_socket(), std::move(req));
+    }
     stream_.expires_never();  // the handler may wait on the journal; the response has its own deadline below
     ctx_->handler->handle(std::move(req), [self = shared_from_this()](Response&& res) {
         net::post(self->stream_.get_executor(),

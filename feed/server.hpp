@@ -4,6 +4,7 @@
 // requests finish, close idle connections).
 #include <atomic>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,12 +14,14 @@
 
 namespace declared::feed {
 
-// A WebSocket upgrade taker: given the socket and the upgrade request.
+// Takes WebSocket upgrades. vet() answers over plain HTTP when it refuses
+// (wrong path, bad query, no token, too many subscribers); otherwise the
+// connection's socket is handed to upgrade().
 class UpgradeHandler {
 public:
     virtual ~UpgradeHandler() = default;
-    // Returns false when this request is not one it takes (the HTTP handler then answers it).
-    virtual bool upgrade(boost::asio::ip::tcp::socket&& socket, Request&& req) = 0;
+    virtual std::optional<Response> vet(const Request& req) = 0;
+    virtual void upgrade(boost::asio::ip::tcp::socket&& socket, Request&& req) = 0;
 };
 
 // Shared by the listener and every session.

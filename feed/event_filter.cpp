@@ -1,0 +1,65 @@
+#include "feed/event_filter.hpp"
+
+#include <algorithm>
+
+namespace declared::feed {
+
+namespace {
+
+std::vector<std::string> split(std::string_view list) {
+    std::vector<std::string> out;
+    while (!list.empty()) {
+        auto comma = list.find(',');
+        auto item = list.substr(0, comma);
+        if (!item.empty()) out.emplace_back(item);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+bool contains(const std::vector<std::string>& sorted, std::string_view key) {
+    return std::binary_search(sorted.begin(), sorted.end(), key, std::less<>());
+}
+
+}  // namespace
+
+std::optional<EventType> event_type_from_string(std::string_view s) {
+    for (auto t : {EventType::ward_declared, EventType::declaration_corrected, EventType::council_updated,
+                   EventType::control_called, EventType::call_retracted, EventType::scoreboard, EventType::heartbeat})
+        if (to_string(t) == s) return t;
+    return std::nullopt;
+}
+
+bool EventFilter::matches(const Event& e) const {
+    if (!(types_ & (1u << static_cast<unsigned>(e.type)))) return false;
+    // National events (no council) reach council and region subscribers too:
+    // the scoreboard belongs to everyone.
+    if (!councils_.empty() && !e.council.empty() && !contains(councils_, e.council)) return false;
+    if (!regions_.empty() && !e.region.empty() && !contains(regions_, e.region)) return false;
+    return true;
+}
+
+Result<EventFilter> EventFilter::parse(std::string_view councils, std::string_view regions, std::string_view types) {
+    EventFilter f;
+    f.councils_ = split(councils);
+    f.regions_ = split(regions);
+    auto names = split(types);
+    if (!names.empty()) {
+        f.types_ = 0;
+        for (const auto& n : names) {
+            auto t = event_type_from_string(n);
+            if (!t)
+                return Result<EventFilter>::fail(
+                    {"bad_filter", "types", "event types among ward_declared, declaration_corrected, council_updated, "
+                                            "control_called, call_retracted, scoreboard",
+                     "\"" + n.substr(0, 48) + "\""});
+            f.types_ |= 1u << static_cast<unsigned>(*t);
+        }
+    }
+    return {std::move(f), {}};
+}
+
+}  // namespace declared::feed

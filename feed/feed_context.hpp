@@ -1,0 +1,51 @@
+#pragma once
+// What every feed session shares: the hub, the options, the registry used for
+// the subscriber limit and shutdown, and counters for /metrics.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "feed/event_hub.hpp"
+#include "feed/session_registry.hpp"
+
+namespace declared::feed {
+
+struct FeedOptions {
+    std::string election;  // the card's election id, said in hello
+    bool test = false;     // rehearsal data, said in hello
+    std::string token;     // required of subscribers when set (Bearer header or token=)
+    std::size_t max_subscribers = 15000;
+    // A subscriber this many events behind the newest while a write is
+    // pending is closed (4008) with the seq to resume from.
+    std::uint64_t max_lag = 100'000;
+    // A write that has not finished in this time (the peer stopped reading)
+    // ends the connection.
+    std::chrono::milliseconds write_timeout{10'000};
+    std::chrono::milliseconds heartbeat{5'000};  // when idle
+    std::size_t max_message_events = 4096;       // events framed into one message
+    std::size_t max_message_bytes = 1 << 20;
+    std::size_t max_client_message = 1024;       // bytes a client may send in one message
+    // Council ids a subscriber may filter on; empty function: any.
+    std::function<bool(std::string_view)> council_known;
+};
+
+struct FeedMetrics {
+    std::atomic<std::uint64_t> subscribers_total{0};
+    std::atomic<std::uint64_t> refused{0};
+    std::atomic<std::uint64_t> messages{0};
+    std::atomic<std::uint64_t> deliveries{0};  // events written to subscribers
+    std::atomic<std::uint64_t> closed_lagging{0};
+    std::atomic<std::uint64_t> closed_stuck{0};
+};
+
+struct FeedContext {
+    FeedContext(EventHub& h, FeedOptions o) : hub(h), options(std::move(o)) {}
+    EventHub& hub;
+    FeedOptions options;
+    SessionRegistry sessions;
+    FeedMetrics metrics;
+};
+
+}  // namespace declared::feed

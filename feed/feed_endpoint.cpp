@@ -1,0 +1,112 @@
+#include "feed/feed_endpoint.hpp"
+
+#include <charconv>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/url/parse.hpp>
+
+#include "feed/websocket_session.hpp"
+
+namespace declared::feed {
+
+namespace http = boost::beast::http;
+
+struct FeedEndpoint::Parsed {
+    EventFilter filter;
+    StartPoint start;
+};
+
+FeedEndpoint::FeedEndpoint(EventHub& hub, FeedOptions options)
+    : ctx_(std::make_shared<FeedContext>(hub, std::move(options))) {}
+
+FeedEndpoint::~FeedEndpoint() = default;
+
+std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) const {
+    auto refuse = [&](http::status status, std::string_view code, std::string message) {
+        return error_response(req.version(), false, status, code, message);
+    };
+    auto target = boost::urls::parse_origin_form(std::string_view(req.target().data(), req.target().size()));
+    if (!target) return refuse(http::status::bad_request, "bad_target", "the request target is not a valid path");
+    if (target->path() != "/v1/feed")
+        return refuse(http::status::not_found, "no_route", "WebSocket subscriptions are at /v1/feed");
+
+    std::string councils, regions, types, token, election;
+    std::optional<std::uint64_t> since;
+    for (auto p : target->params()) {
+        const std::string& v = p.value;
+        if (p.key == "since") {
+            std::uint64_t n = 0;
+            auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+            if (ec != std::errc() || end != v.data() + v.size() || v.empty())
+                return refuse(http::status::bad_request, "bad_query",
+                              "since must be a non-negative integer (a seq), got '" + v.substr(0, 48) + "'");
+            since = n;
+        } else if (p.key == "councils") councils = v;
+        else if (p.key == "regions") regions = v;
+        else if (p.key == "types") types = v;
+        else if (p.key == "token") token = v;
+        else if (p.key == "election") election = v;
+        else
+            return refuse(http::status::bad_request, "bad_query",
+                          "unknown parameter '" + std::string(p.key).substr(0, 48) +
+                              "'; use since, councils, regions, types, election, token");
+    }
+    auto filter = EventFilter::parse(councils, regions, types);
+    if (!filter.ok()) return refuse(http::status::bad_request, "bad_filter", filter.error.message());
+    if (ctx_->options.council_known)
+        for (const auto& c : filter.value->councils())
+            if (!ctx_->options.council_known(c))
+                return refuse(http::status::bad_request, "bad_filter",
+                              "councils: no council '" + c.substr(0, 64) + "' on the card (see /v1/councils)");
+
+    if (!ctx_->options.token.empty()) {
+        std::string_view auth = req[http::field::authorization];
+        if (token.empty() && auth.starts_with("Bearer ")) token = std::string(auth.substr(7));
+        if (token.empty())
+            return refuse(http::status::unauthorized, "no_token", "send Authorization: Bearer <token> or token=");
+        if (token != ctx_->options.token)
+            return refuse(http::status::forbidden, "bad_token", "that token may not subscribe");
+    }
+    if (ctx_->sessions.size() >= ctx_->options.max_subscribers) {
+        ++ctx_->metrics.refused;
+        return refuse(http::status::service_unavailable, "too_many_subscribers",
+                      "the feed is at its subscriber limit; retry shortly");
+    }
+
+    out.filter = std::move(*filter.value);
+    // Decide where the subscriber starts. The hub may move on before the
+    // session reads it; the cursor, not this check, keeps the stream gap-free.
+    const auto& hub = ctx_->hub;
+    const auto last = hub.last_seq(), oldest = hub.oldest_seq();
+    if (!election.empty() && election != ctx_->options.election) {
+        out.start = {true, 0, "since belongs to election '" + election.substr(0, 64) + "', this feed is '" +
+                                  ctx_->options.election + "': here is a snapshot"};
+    } else if (!since) {
+        out.start = {true, 0, {}};
+    } else if (*since > last) {
+        out.start = {true, 0, "since=" + std::to_string(*since) + " is ahead of this feed (newest seq " +
+                                  std::to_string(last) + "): another election or a reset journal; here is a snapshot"};
+    } else if (oldest > 0 && *since + 1 < oldest) {
+        out.start = {true, 0, "since=" + std::to_string(*since) + " is older than the oldest event kept (" +
+                                  std::to_string(oldest) + "): here is a snapshot"};
+    } else {
+        out.start = {false, *since, {}};
+    }
+    return std::nullopt;
+}
+
+std::optional<Response> FeedEndpoint::vet(const Request& req) {
+    Parsed p;
+    return parse(req, p);
+}
+
+void FeedEndpoint::upgrade(boost::asio::ip::tcp::socket&& socket, Request&& req) {
+    Parsed p;
+    parse(req, p);  // vetted a moment ago on this connection
+    std::make_shared<WebSocketSession>(std::move(socket), ctx_, std::move(p.filter), std::move(p.start))
+        ->run(std::move(req));
+}
+
+void FeedEndpoint::stop() { ctx_->sessions.close_all(); }
+
+}  // namespace declared::feed
