@@ -41,8 +41,11 @@ void HttpSession::refuse_and_close() {
 void HttpSession::close_gracefully() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
         self->closing_ = true;
-        // Idle between requests: end the read now. Busy: on_write closes after the response.
-        if (!self->busy_) self->stream_.cancel();
+        // Idle between requests: end the read now. Part of a request already
+        // here: let it arrive (within the request timeout) and be answered.
+        // Busy: on_write closes after the response.
+        const bool partial = self->buffer_.size() > 0 || (self->parser_ && self->parser_->got_some());
+        if (!self->busy_ && !partial) self->stream_.cancel();
     });
 }
 
