@@ -82,7 +82,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("feed.max_subscribers", po::value(&c.feed_max_subscribers), "WebSocket subscribers (503 beyond)")
         ("feed.max_lag", po::value(&c.feed_max_lag), "events a subscriber may fall behind before it is closed (4008)")
         ("feed.write_timeout_ms", po::value(&feed_write_ms), "a subscriber that takes no data this long is dropped")
-        ("feed.heartbeat_ms", po::value(&heartbeat_ms), "heartbeat interval for idle subscribers");
+        ("feed.heartbeat_ms", po::value(&heartbeat_ms), "heartbeat interval for idle subscribers")
+        ("webhooks", po::value(&c.webhooks_path), "JSON file of webhooks (URL, event filter, HMAC secret); cursors kept beside the journal");
     po::options_description all;
     all.add(flags_only).add(shared);
     std::ostringstream help;

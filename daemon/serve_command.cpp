@@ -1,5 +1,6 @@
 // declared serve: the long-running daemon. Wires the card, journal, ingest
 // strand, HTTP server and sources together, and shuts them down in order.
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "daemon/logging.hpp"
 #include "daemon/read_file.hpp"
 #include "daemon/upstream_source.hpp"
+#include "daemon/webhook_config.hpp"
 #include "feed/feed_endpoint.hpp"
 #include "feed/server.hpp"
 #include "model/card_json.hpp"
@@ -98,6 +100,21 @@ int serve_command(const Args& args) {
         drop.emplace(ioc, ingest, cfg.drop_dir, cfg.drop_rescan);
         if (auto e = drop->start()) return spdlog::critical("{}", e->message()), 1;
     }
+    std::vector<std::unique_ptr<feed::Webhook>> webhooks;
+    if (!cfg.webhooks_path.empty()) {
+        auto text = read_file(cfg.webhooks_path);
+        if (!text.ok()) return spdlog::critical("webhooks: {}", text.error.message()), 1;
+        const std::string cursor_dir = cfg.journal_path + ".webhooks";
+        std::error_code mk;
+        std::filesystem::create_directories(cursor_dir, mk);
+        if (mk) return spdlog::critical("webhooks: cannot create {}: {}", cursor_dir, mk.message()), 1;
+        auto parsed_hooks = parse_webhooks(*text.value, cursor_dir);
+        if (!parsed_hooks.ok()) return spdlog::critical("webhooks {}: {}", cfg.webhooks_path, parsed_hooks.error.message()), 1;
+        for (auto& options : *parsed_hooks.value) {
+            webhooks.push_back(std::make_unique<feed::Webhook>(ioc, hub, std::move(options)));
+            if (auto e = webhooks.back()->start()) return spdlog::critical("{}", e->message()), 1;
+        }
+    }
     std::optional<UpstreamSource> upstream;
     if (!cfg.upstream_url.empty()) {
         upstream.emplace(ioc, ingest, UpstreamOptions{cfg.upstream_url, cfg.upstream_interval, cfg.upstream_token});
@@ -113,6 +130,7 @@ int serve_command(const Args& args) {
         spdlog::info("signal {}: shutting down", sig);
         if (drop) drop->stop();
         if (upstream) upstream->stop();
+        for (auto& w : webhooks) w->stop();
         server->stop();
         feed.stop();
         ingest.stop();

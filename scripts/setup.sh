@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache git
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
-  libsimdjson-dev libspdlog-dev libfmt-dev catch2 libcsv-dev
+  libsimdjson-dev libspdlog-dev libfmt-dev catch2 libcsv-dev libssl-dev
   clang libclang-rt-14-dev
 )
 

@@ -1,0 +1,231 @@
+// Webhooks against the real daemon: a receiver on loopback that fails for a
+// while still ends up with every matching event exactly once per successful
+// delivery, in seq order, correctly signed; the cursor survives a restart.
+#include <catch2/catch.hpp>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include "tests/support/daemon_process.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/small_card.hpp"
+
+using namespace declared::testing;
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+struct Delivery {
+    std::uint64_t seq;
+    std::string type, signature, body;
+};
+
+// A webhook endpoint: answers 500 to the first `failures` requests, then 200.
+class Receiver {
+public:
+    explicit Receiver(int failures) : failures_(failures), acceptor_(ioc_, {net::ip::make_address("127.0.0.1"), 0}) {
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~Receiver() {
+        stop_ = true;
+        boost::system::error_code ec;
+        tcp::socket poke(ioc_);
+        poke.connect(acceptor_.local_endpoint(), ec);  // wake accept()
+        thread_.join();
+    }
+    int port() const { return acceptor_.local_endpoint().port(); }
+    std::vector<Delivery> deliveries() {
+        std::lock_guard lock(mutex_);
+        return deliveries_;
+    }
+    int attempts() const { return attempts_; }
+    void fail_next(int n) { failures_ += n; }
+
+private:
+    void serve() {
+        while (!stop_) {
+            boost::system::error_code ec;
+            tcp::socket s(ioc_);
+            acceptor_.accept(s, ec);
+            if (ec || stop_) continue;
+            boost::beast::flat_buffer buf;
+            http::request<http::string_body> req;
+            http::read(s, buf, req, ec);
+            if (ec) continue;
+            int n = ++attempts_;
+            http::response<http::string_body> res{n <= failures_ ? http::status::internal_server_error : http::status::ok, 11};
+            res.keep_alive(false);
+            res.prepare_payload();
+            if (res.result() == http::status::ok) {
+                std::lock_guard lock(mutex_);
+                deliveries_.push_back({std::stoull(std::string(req["X-Declared-Seq"])), std::string(req["X-Declared-Type"]),
+                                       std::string(req["X-Declared-Signature"]), req.body()});
+            }
+            http::write(s, res, ec);
+        }
+    }
+
+    std::atomic<int> failures_;
+    std::atomic<int> attempts_{0};
+    std::atomic<bool> stop_{false};
+    net::io_context ioc_;
+    tcp::acceptor acceptor_;
+    std::thread thread_;
+    std::mutex mutex_;
+    std::vector<Delivery> deliveries_;
+};
+
+std::string hmac_hex(const std::string& key, const std::string& body) {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
+         body.size(), mac, &len);
+    std::string out = "sha256=";
+    char hex[3];
+    for (unsigned i = 0; i < len; ++i) std::snprintf(hex, sizeof hex, "%02x", mac[i]), out += hex;
+    return out;
+}
+
+std::uint64_t last_seq(int port) {
+    auto res = get(port, "/v1/events?since=0&limit=1");
+    REQUIRE(res.status == 200);
+    return boost::json::parse(res.body).at("last_seq").to_number<std::uint64_t>();
+}
+
+// The events after `after` of the given types (none: all), from the daemon's own log.
+std::vector<std::pair<std::uint64_t, std::string>> events_of(int port, std::uint64_t after,
+                                                             std::initializer_list<std::string_view> types = {}) {
+    auto res = get(port, "/v1/events?since=0&limit=10000");
+    REQUIRE(res.status == 200);
+    std::vector<std::pair<std::uint64_t, std::string>> out;
+    for (const auto& e : boost::json::parse(res.body).at("events").as_array()) {
+        std::string type(e.at("type").as_string());
+        auto seq = e.at("seq").to_number<std::uint64_t>();
+        bool wanted = types.size() == 0;
+        for (auto t : types) wanted |= type == t;
+        if (wanted && seq > after) out.emplace_back(seq, boost::json::serialize(e));
+    }
+    return out;
+}
+
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return pred();
+}
+
+const std::string kBrookLab = std::string(kBrook);
+const std::string kAbbeyLab =
+    R"({"id": "a", "council": "local.testham.2022-05-05", "ward": "local.testham.abbey.2022-05-05", "revision": 1, "declared_at": "2022-05-06T02:00:00Z", "candidates": [{"name": "A", "party": "LAB", "votes": 900, "elected": true}, {"name": "B", "party": "LAB", "votes": 800, "elected": true}, {"name": "C", "party": "LAB", "votes": 700, "elected": true}, {"name": "D", "party": "CON", "votes": 600, "elected": false}]})";
+const std::string kAbbeyCon =  // a recount: CON hold two seats, the LAB call no longer stands
+    R"({"id": "a", "council": "local.testham.2022-05-05", "ward": "local.testham.abbey.2022-05-05", "revision": 2, "declared_at": "2022-05-06T03:00:00Z", "candidates": [{"name": "A", "party": "LAB", "votes": 900, "elected": true}, {"name": "B", "party": "CON", "votes": 800, "elected": true}, {"name": "C", "party": "CON", "votes": 700, "elected": true}, {"name": "D", "party": "LAB", "votes": 600, "elected": false}]})";
+
+}  // namespace
+
+TEST_CASE("webhook: failing endpoint still gets every control call, signed, in order, once per success; cursor survives restart",
+          "[webhook]") {
+    TempDir dir;
+    write_whole_file(dir / "card.json", std::string(kSmallCard));
+    Receiver receiver(3);  // the first three attempts fail
+    write_whole_file(dir / "hooks.json", R"([{"name": "alerts", "url": "http://127.0.0.1:)" + std::to_string(receiver.port()) +
+                                             R"(/hook", "secret": "s3cret", "types": "control_called,call_retracted"}])");
+    const std::vector<std::string> args{"--card", dir / "card.json", "--journal", dir / "journal", "--listen", "127.0.0.1:0",
+                                        "--ingest-token", "t", "--webhooks", dir / "hooks.json"};
+    DaemonProcess daemon;
+    REQUIRE(daemon.start(DECLARED_BINARY, args, dir / "log"));
+    const auto start = last_seq(daemon.port());  // a new webhook delivers what comes after it started
+
+    REQUIRE(post_declarations(daemon.port(), kAbbeyLab, "t", "application/json").status == 200);
+    REQUIRE(post_declarations(daemon.port(), kAbbeyCon, "t", "application/json").status == 200);
+    auto expected = events_of(daemon.port(), start, {"control_called", "call_retracted"});
+    REQUIRE(expected.size() >= 2);  // LAB called, then retracted (and maybe a new call)
+    REQUIRE(eventually([&] { return receiver.deliveries().size() >= expected.size(); }));
+    auto got = receiver.deliveries();
+    REQUIRE(got.size() == expected.size());
+    CHECK(receiver.attempts() >= static_cast<int>(expected.size()) + 3);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        INFO("delivery " << i);
+        CHECK(got[i].seq == expected[i].first);
+        CHECK(boost::json::parse(got[i].body) == boost::json::parse(expected[i].second));
+        CHECK(got[i].signature == hmac_hex("s3cret", got[i].body));
+    }
+
+    // Restart: nothing delivered again; new calls still arrive.
+    REQUIRE(daemon.terminate().code == 0);
+    REQUIRE(daemon.start(DECLARED_BINARY, args, dir / "log"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CHECK(receiver.deliveries().size() == expected.size());
+    REQUIRE(post_declarations(daemon.port(), kBrookLab, "t", "application/json").status == 200);
+    auto after = events_of(daemon.port(), start, {"control_called", "call_retracted"});
+    REQUIRE(after.size() > expected.size());
+    REQUIRE(eventually([&] { return receiver.deliveries().size() >= after.size(); }));
+    got = receiver.deliveries();
+    REQUIRE(got.size() == after.size());
+    for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i].seq == after[i].first);
+}
+
+TEST_CASE("webhook: a dead endpoint blocks neither ingestion nor another webhook", "[webhook]") {
+    TempDir dir;
+    write_whole_file(dir / "card.json", std::string(kSmallCard));
+    Receiver healthy(0);
+    // Port 1 on loopback: nothing listens, every attempt fails at once.
+    write_whole_file(dir / "hooks.json",
+                     R"([{"name": "dead", "url": "http://127.0.0.1:1/hook"},
+                         {"name": "live", "url": "http://127.0.0.1:)" + std::to_string(healthy.port()) + R"(/hook"}])");
+    DaemonProcess daemon;
+    REQUIRE(daemon.start(DECLARED_BINARY, {"--card", dir / "card.json", "--journal", dir / "journal", "--listen",
+                                           "127.0.0.1:0", "--ingest-token", "t", "--webhooks", dir / "hooks.json"},
+                         dir / "log"));
+    const auto start = last_seq(daemon.port());
+    auto t0 = std::chrono::steady_clock::now();
+    REQUIRE(post_declarations(daemon.port(), kAbbeyLab, "t", "application/json").status == 200);
+    REQUIRE(post_declarations(daemon.port(), kBrookLab, "t", "application/json").status == 200);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+    auto all = events_of(daemon.port(), start);
+    REQUIRE(all.size() >= 6);
+    REQUIRE(eventually([&] { return healthy.deliveries().size() >= all.size(); }));
+    auto got = healthy.deliveries();
+    REQUIRE(got.size() == all.size());
+    for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i].seq == all[i].first);
+}
+
+TEST_CASE("webhook: a bad webhooks file refuses to start with the path of the problem", "[webhook]") {
+    TempDir dir;
+    write_whole_file(dir / "card.json", std::string(kSmallCard));
+    const std::pair<std::string, std::string> cases[] = {
+        {R"({"name": "x"})", "a JSON array of webhooks"},
+        {R"([{"name": "x", "url": "https://example.invalid/"}])", "webhooks.x.url"},
+        {R"([{"name": "x", "url": "http://127.0.0.1:9/", "types": "nope"}])", "[0].types"},
+        {R"([{"name": "x", "url": "http://127.0.0.1:9/", "colour": "red"}])", "[0].colour"},
+        {R"([{"name": "x", "url": "http://127.0.0.1:9/"}, {"name": "x", "url": "http://127.0.0.1:9/"}])", "[1].name"},
+    };
+    for (const auto& [json, needle] : cases) {
+        INFO(json);
+        write_whole_file(dir / "hooks.json", json);
+        DaemonProcess daemon;
+        daemon.spawn(DECLARED_BINARY, {"--card", dir / "card.json", "--journal", dir / "journal", "--listen", "127.0.0.1:0",
+                                       "--webhooks", dir / "hooks.json"},
+                     dir / "log");
+        auto status = daemon.wait(std::chrono::seconds(10));
+        REQUIRE(status);
+        CHECK(status->code == 1);
+        CHECK(daemon.log().find(needle) != std::string::npos);
+    }
+}
