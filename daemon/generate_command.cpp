@@ -100,12 +100,13 @@ int generate_command(const Args& args) {
         DeclarationParser parser;
         for (std::size_t pos = 0, n = 1; pos < lines.size(); ++n) {
             const std::size_t end = lines.find('\n', pos);
-            auto d = parser.parse(std::string_view(lines).substr(pos, end - pos));
+            const std::string_view line = std::string_view(lines).substr(pos, end - pos);
+            auto d = parser.parse(line);
             pos = end + 1;
             if (!d.ok()) return std::cerr << "declared generate: internal error: line " << n << ": " << d.error.message() << '\n', 1;
             auto a = tally.assess(*d.value);
             if (!a.accepted())
-                return std::cerr << "declared generate: internal error: line " << n << ": " << a.error.message() << '\n', 1;
+                return std::cerr << "declared generate: internal error: line " << n << ": " << a.error.message() << "\n  " << line << '\n', 1;
         }
     }
 

@@ -196,7 +196,7 @@ Declaration contest(Rng& rng, const SimCouncil& sc, const Shares& s, int seats, 
     constexpr std::array<int, kParties> kStand = {970, 960, 820, 700, 600, 0, 60, 40, 850};
     for (int p = 0; p < kParties; ++p) {
         if (s[p] <= 0) continue;
-        if (p == IND) stands[p] = rng.permille(std::min(850, s[p] * 4));
+        if (p == IND) stands[p] = s[p] >= 150 || rng.permille(std::min(850, s[p] * 4));
         else stands[p] = s[p] >= 150 || rng.permille(kStand[static_cast<std::size_t>(p)]);
     }
     if (std::count(stands.begin(), stands.end(), true) < 2) stands[LAB] = stands[CON] = true;
@@ -222,7 +222,7 @@ Declaration contest(Rng& rng, const SimCouncil& sc, const Shares& s, int seats, 
         if (!stands[p]) continue;
         const std::int64_t party_votes = valid * std::max(s[p], 5) / total_share;
         if (p == IND) {
-            add(p, party_votes * rng.irange(600, 1000) / 1000);
+            add(p, party_votes * rng.irange(900, 1100) / 1000);
             if (seats > 1 && rng.chance(1, 3)) add(p, party_votes * rng.irange(150, 600) / 1000);
             continue;
         }
@@ -240,9 +240,11 @@ Declaration contest(Rng& rng, const SimCouncil& sc, const Shares& s, int seats, 
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         return cands[a].votes != cands[b].votes ? cands[a].votes > cands[b].votes : cands[a].name < cands[b].name;
     });
-    const auto last_in = order[static_cast<std::size_t>(seats) - 1];
-    if (static_cast<std::size_t>(seats) < order.size() && cands[last_in].votes == cands[order[static_cast<std::size_t>(seats)]].votes)
-        ++cands[last_in].votes;
+    if (static_cast<std::size_t>(seats) < order.size()) {
+        const std::int64_t first_out = cands[order[static_cast<std::size_t>(seats)]].votes;
+        for (int i = 0; i < seats; ++i)
+            if (cands[order[static_cast<std::size_t>(i)]].votes == first_out) ++cands[order[static_cast<std::size_t>(i)]].votes;
+    }
 
     Declaration d;
     d.revision = 1;
@@ -363,7 +365,7 @@ private:
     // National swing since last time: one big party loses, the rest share its loss.
     void draw_swing() {
         const int loser = master_.chance(2, 3) ? CON : LAB, other = loser == CON ? LAB : CON;
-        const int loss = master_.irange(30, 80);
+        const int loss = master_.irange(20, 60);
         std::array<int, 4> w = {master_.irange(2, 6), master_.irange(1, 3), master_.irange(1, 3), master_.irange(2, 5)};
         const std::array<int, 4> to = {other, LD, GREEN, REF};
         const int sum = w[0] + w[1] + w[2] + w[3];
@@ -401,7 +403,10 @@ private:
                         (sc.type == CouncilType::metropolitan || sc.fresh || rng.permille(150));
 
         std::string name = council_name(rng, sc.type), slug = slugify(name);
-        while (council_slugs_.count(slug)) name = council_name(rng, sc.type), slug = slugify(name);
+        for (int tries = 0; council_slugs_.count(slug); ++tries) {
+            name = tries < 20 ? council_name(rng, sc.type) : council_name_pair(rng);
+            slug = slugify(name);
+        }
         council_slugs_.insert(slug);
         sc.c.name = name;
         sc.c.id = "local." + slug + "." + opt_.date;
@@ -443,7 +448,7 @@ private:
                             : sc.type == CouncilType::county ? 30
                             : sc.type == CouncilType::unitary ? 10 : -30;
         s[IND] += ind_adj;
-        constexpr Shares kCouncilNoise = {180, 180, 130, 60, 50, 90, 4, 3, 0};
+        constexpr Shares kCouncilNoise = {200, 200, 220, 70, 60, 120, 4, 3, 0};
         for (int p = 0; p < kParties; ++p) s[p] += rng.bell(kCouncilNoise[static_cast<std::size_t>(p)]);
         if (rng.permille(120)) {  // a stronghold of the locally leading big party
             const int lead = s[LAB] >= s[CON] && s[LAB] >= s[LD] ? LAB : s[CON] >= s[LD] ? CON : LD;
@@ -470,9 +475,22 @@ private:
         const int uncontested_permille = sc.type == CouncilType::district || sc.type == CouncilType::county ? 12 : 3;
 
         // Every ward: its lean, tonight's contest, its baseline, who continues.
-        constexpr Shares kLean = {150, 150, 150, 60, 50, 120, 3, 3, 100};
+        // A ward's lean is wide and heavy-tailed: the smaller parties and
+        // independents are strong in a few wards ("hotspots") and weak elsewhere.
+        constexpr Shares kLean = {330, 330, 120, 60, 60, 60, 3, 3, 150};
+        struct Hotspot {
+            int party, permille_per_share, cap, lo, hi;
+        };
+        constexpr std::array<Hotspot, 5> kHot = {{{LD, 2, 600, 150, 420},
+                                                  {GREEN, 1, 60, 120, 320},
+                                                  {REF, 1, 80, 80, 260},
+                                                  {IND, 2, 450, 150, 480},
+                                                  {LOCAL, 2, 500, 100, 300}}};
         for (auto& w : wards) {
             for (int p = 0; p < kParties; ++p) w.lean[p] = rng.bell(kLean[static_cast<std::size_t>(p)]);
+            for (const auto& h : kHot)
+                if (sc.last[h.party] > 0 && rng.permille(std::min(h.cap, sc.last[h.party] * h.permille_per_share)))
+                    w.lean[h.party] += rng.irange(h.lo, h.hi);
             // Continuing councillors: the other seats, fought two and three years ago.
             for (int seat = 0, k = 3; seat < w.members - w.up; ++seat, k = k == 3 ? 2 : 1) {
                 const int party = quick_winners(rng, shares_at(sc, w.lean, k), 1)[0];

@@ -74,6 +74,8 @@ std::string council_name(Rng& rng, CouncilType type) {
     return base;
 }
 
+std::string council_name_pair(Rng& rng) { return stem_name(rng) + " and " + stem_name(rng); }
+
 std::string ward_name(Rng& rng) {
     std::string root(rng.pick(kWardRoots));
     switch (rng.below(10)) {

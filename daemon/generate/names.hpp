@@ -12,6 +12,8 @@ enum class CouncilType { london, metropolitan, unitary, district, county };
 
 // "Ashworth", "North Kelbury", "Wexshire" (counties end in -shire).
 std::string council_name(Rng& rng, CouncilType type);
+// "Ashworth and Kelbury": a far larger space, for when the short names run out.
+std::string council_name_pair(Rng& rng);
 // "Abbey", "North Hillside", "Castle and Priory", "St Mary's".
 std::string ward_name(Rng& rng);
 // "Whitfield K."
