@@ -8,6 +8,7 @@
 #include <boost/program_options.hpp>
 
 #include "daemon/commands.hpp"
+#include "daemon/push_replay.hpp"
 #include "daemon/read_file.hpp"
 #include "model/card_json.hpp"
 #include "model/declaration_json.hpp"
@@ -61,7 +62,10 @@ int replay_command(const Args& args) {
         ("card", po::value(&card_path)->required(), "election card (JSON)")
         ("declarations", po::value(&decl_path)->required(), "declarations, one JSON object per line, applied in file order")
         ("summary", "print the final state as one JSON object")
-        ("events", "print every event as JSON lines");
+        ("events", "print every event as JSON lines")
+        ("to", po::value<std::string>(), "push into a running daemon at this URL (http://HOST:PORT) instead")
+        ("speed", po::value<std::string>()->default_value("max"), "with --to: night seconds per second (600: ten minutes a second), or max")
+        ("token", po::value<std::string>()->default_value(""), "with --to: bearer token for POST /v1/declarations");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(args).options(opts).run(), vm);
@@ -74,6 +78,17 @@ int replay_command(const Args& args) {
     if (vm.count("summary") && vm.count("events")) {
         std::cerr << "declared replay: --summary and --events are alternatives; choose one\n";
         return 2;
+    }
+
+    if (vm.count("to")) {
+        PushOptions push;
+        push.url = vm["to"].as<std::string>();
+        push.token = vm["token"].as<std::string>();
+        push.card_path = card_path;
+        push.declarations_path = decl_path;
+        if (!parse_speed(vm["speed"].as<std::string>(), push.speed))
+            return std::cerr << "declared replay: --speed: expected a number above 0 or max\n", 2;
+        return push_replay(push);
     }
 
     auto card_text = read_file(card_path);

@@ -1,0 +1,36 @@
+#pragma once
+// declared replay --to URL: push a recorded (or generated) night's
+// declarations into a running daemon (POST /v1/declarations) at their
+// recorded times, compressed by a speed factor, or as fast as the daemon
+// acknowledges. A batch is resent until the daemon answers it (503 and lost
+// connections are retried with backoff), so a daemon restart mid-replay loses
+// or skips nothing; a resent declaration the daemon already holds is answered
+// as a duplicate. See docs/generate.md.
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace declared {
+
+struct PushOptions {
+    std::string url;                 // http://HOST:PORT[/prefix]
+    std::optional<double> speed;     // night seconds per wall second; nullopt: as fast as acknowledged
+    std::string token;               // bearer token for POST /v1/declarations
+    std::string card_path;           // for progress: wards per council
+    std::string declarations_path;   // JSON lines, in the order to send
+    std::size_t batch_lines = 200;   // most declarations per POST
+    std::size_t batch_bytes = 256 * 1024;
+    std::chrono::seconds give_up_after{120};  // stop when the daemon stays unreachable this long
+    bool quiet = false;              // no progress lines (the summary line still prints)
+};
+
+// Returns the process exit code: 0 when every declaration was acknowledged
+// (accepted, corrected, duplicate or stale), 1 when some were refused or the
+// daemon could not be reached, 2 for bad options.
+int push_replay(const PushOptions& options);
+
+// Parses a --speed value: "max" (nullopt) or a number > 0; false when neither.
+bool parse_speed(const std::string& text, std::optional<double>& speed);
+
+}  // namespace declared
