@@ -1,0 +1,115 @@
+// declared replay --to: a generated night pushed into the real daemon ends
+// with exactly the scoreboard of the offline replay, also when the daemon is
+// killed and restarted in the middle.
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/daemon_process.hpp"
+#include "tests/support/http_client.hpp"
+
+using namespace declared::testing;
+
+namespace {
+
+const std::string kBinary = DECLARED_BINARY;
+
+struct Night {
+    TempDir dir;
+    std::string card, declarations, offline_summary;
+    Night(int councils, int seed) {
+        auto gen = run_command(kBinary, {"generate", "--seed", std::to_string(seed), "--councils", std::to_string(councils),
+                                         "--test", "--out", dir / "night"},
+                               dir.path());
+        INFO(gen.err);
+        REQUIRE(gen.status.code == 0);
+        card = dir / "night/card.json";
+        declarations = dir / "night/declarations.jsonl";
+        auto offline = run_command(kBinary, {"replay", "--summary", "--card", card, "--declarations", declarations}, dir.path());
+        REQUIRE(offline.status.code == 0);
+        offline_summary = offline.out;
+    }
+    std::vector<std::string> serve_args(int port) const {
+        return {"--card", card, "--journal", dir / "journal", "--listen", "127.0.0.1:" + std::to_string(port),
+                "--ingest-token", "t"};
+    }
+};
+
+}  // namespace
+
+TEST_CASE("generate writes byte-identical files for the same arguments", "[generate][command]") {
+    TempDir dir;
+    for (const char* out : {"a", "b"}) {
+        auto r = run_command(kBinary, {"generate", "--seed", "11", "--councils", "30", "--out", dir / out}, dir.path());
+        INFO(r.err);
+        REQUIRE(r.status.code == 0);
+    }
+    CHECK(read_whole_file(dir / "a/card.json") == read_whole_file(dir / "b/card.json"));
+    CHECK(read_whole_file(dir / "a/declarations.jsonl") == read_whole_file(dir / "b/declarations.jsonl"));
+    CHECK(read_whole_file(dir / "a/card.json").find("\"test\": false") != std::string::npos);
+}
+
+TEST_CASE("replay --to at max speed: the daemon's scoreboard equals the offline summary", "[generate][push]") {
+    Night night(15, 3);
+    DaemonProcess daemon;
+    REQUIRE(daemon.start(kBinary, night.serve_args(0), night.dir / "serve.log"));
+    auto push = run_command(kBinary,
+                            {"replay", "--to", "http://127.0.0.1:" + std::to_string(daemon.port()), "--speed", "max",
+                             "--token", "t", "--card", night.card, "--declarations", night.declarations},
+                            night.dir.path());
+    INFO(push.err);
+    CHECK(push.status.code == 0);
+    CHECK(push.err.find("councils complete") != std::string::npos);
+    CHECK(push.err.find("15/15 councils complete") != std::string::npos);
+    CHECK(push.err.find("0 refused") != std::string::npos);
+    auto sb = get(daemon.port(), "/v1/scoreboard");
+    CHECK(sb.status == 200);
+    CHECK(sb.body == night.offline_summary);
+
+    // Sending the night again changes nothing: every line is a duplicate.
+    auto again = run_command(kBinary,
+                             {"replay", "--to", "http://127.0.0.1:" + std::to_string(daemon.port()), "--token", "t",
+                              "--card", night.card, "--declarations", night.declarations},
+                             night.dir.path());
+    CHECK(again.status.code == 0);
+    CHECK(again.err.find(" 0 accepted, 0 corrected") != std::string::npos);
+    CHECK(get(daemon.port(), "/v1/scoreboard").body == night.offline_summary);
+}
+
+TEST_CASE("replay --to with a wrong token stops with the daemon's refusal", "[generate][push]") {
+    Night night(3, 4);
+    DaemonProcess daemon;
+    REQUIRE(daemon.start(kBinary, night.serve_args(0), night.dir / "serve.log"));
+    auto push = run_command(kBinary,
+                            {"replay", "--to", "http://127.0.0.1:" + std::to_string(daemon.port()), "--token", "nope",
+                             "--card", night.card, "--declarations", night.declarations},
+                            night.dir.path());
+    CHECK(push.status.code == 1);
+    CHECK(push.err.find("HTTP 403") != std::string::npos);
+}
+
+TEST_CASE("replay --to survives a daemon killed and restarted mid-replay", "[generate][push]") {
+    Night night(12, 5);
+    DaemonProcess daemon;
+    REQUIRE(daemon.start(kBinary, night.serve_args(0), night.dir / "serve.log"));
+    const int port = daemon.port();
+    // About 18 hours of night at 20,000x: a second or so of pushing.
+    auto replay = std::async(std::launch::async, [&] {
+        return run_command(kBinary,
+                           {"replay", "--to", "http://127.0.0.1:" + std::to_string(port), "--speed", "20000", "--token",
+                            "t", "--card", night.card, "--declarations", night.declarations},
+                           night.dir.path());
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(900));
+    daemon.kill9();
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    REQUIRE(daemon.start(kBinary, night.serve_args(port), night.dir / "serve.log"));
+    auto push = replay.get();
+    INFO(push.err);
+    CHECK(push.status.code == 0);
+    CHECK(push.err.find("0 refused") != std::string::npos);
+    CHECK(get(port, "/v1/scoreboard").body == night.offline_summary);
+}
