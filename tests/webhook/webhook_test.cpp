@@ -111,7 +111,8 @@ std::vector<std::pair<std::uint64_t, std::string>> events_of(int port, std::uint
     auto res = get(port, "/v1/events?since=0&limit=10000");
     REQUIRE(res.status == 200);
     std::vector<std::pair<std::uint64_t, std::string>> out;
-    for (const auto& e : boost::json::parse(res.body).at("events").as_array()) {
+    const auto page = boost::json::parse(res.body);  // kept alive for the loop
+    for (const auto& e : page.at("events").as_array()) {
         std::string type(e.at("type").as_string());
         auto seq = e.at("seq").to_number<std::uint64_t>();
         bool wanted = types.size() == 0;
