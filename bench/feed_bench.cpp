@@ -1,0 +1,812 @@
+// feed_bench: live-feed fan-out, measured from outside with a lean epoll
+// WebSocket load generator (no Beast, no Node: raw sockets, one read per ready
+// socket, frames parsed in place). Not a test: numbers go to BENCHMARKS.md;
+// bench/feed_bench.sh runs it against `declared serve` and nginx+nchan.
+//
+//   feed_bench night --out DIR --events N
+//       a card with one council of N mayoral contests, and N declarations:
+//       each declaration causes exactly one ward_declared event (~620 bytes:
+//       short ids, one candidate; about the smallest event the daemon emits).
+//   feed_bench run --server declared|nchan --port P --pid PID [--pid PID...]
+//       [--subs N] [--threads T] [--rate R] [--steady-events K] [--burst B]
+//       [--saturation E] [--batch N] [--token T] [--declarations FILE]
+//       [--payloads FILE] [--save-events FILE] [--path /v1/feed]
+//       connects N subscribers, then runs three phases on the same connections:
+//       steady (K events at R/s), burst (B events as fast as possible),
+//       saturation (E events as fast as possible). declared: events are made
+//       by POSTing declarations (--batch per request in burst/saturation);
+//       nchan: the payload lines (the daemon's own event bytes, saved with
+//       --save-events from a declared run) are POSTed one per request.
+//   feed_bench deflate [--streams N] [--payload FILE]
+//       what per-connection permessage-deflate would cost (Beast's zlib, the
+//       settings Beast's websocket uses): memory per stream, CPU per message.
+//
+// Every event line carries "seq"; the publisher records when each seq was
+// sent, so latency is publish (POST written) to receipt (frame read). A
+// subscriber has lost nothing when it saw every seq once, in order.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <boost/beast/zlib/deflate_stream.hpp>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t now_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+[[noreturn]] void die(const std::string& what) {
+    std::fprintf(stderr, "feed_bench: %s\n", what.c_str());
+    std::exit(1);
+}
+
+// ---- /proc readings ---------------------------------------------------------
+
+// utime + stime of a process, in microseconds.
+std::int64_t proc_cpu_us(int pid) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+    std::string s((std::istreambuf_iterator<char>(f)), {});
+    auto close = s.rfind(')');
+    if (close == std::string::npos) die("cannot read /proc/" + std::to_string(pid) + "/stat");
+    // Fields after "pid (comm)": state is field 3; utime 14, stime 15.
+    const char* p = s.c_str() + close + 2;
+    unsigned long long utime = 0, stime = 0;
+    for (int field = 3; field < 14; ++field) p = std::strchr(p, ' ') + 1;
+    std::sscanf(p, "%llu %llu", &utime, &stime);
+    static const long hz = sysconf(_SC_CLK_TCK);
+    return static_cast<std::int64_t>((utime + stime) * 1'000'000ULL / static_cast<unsigned long long>(hz));
+}
+
+std::int64_t proc_rss_kb(const std::string& pid) {
+    std::ifstream f("/proc/" + pid + "/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::atoll(line.c_str() + 6);
+    die("no VmRSS for " + pid);
+}
+
+std::int64_t self_cpu_us() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1'000'000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
+// ---- options ----------------------------------------------------------------
+
+struct Options {
+    std::string server = "declared";
+    int port = 0;
+    std::vector<int> pids;
+    std::string path;  // subscriber path
+    std::string pub_path;
+    int subs = 10'000;
+    int threads = 1;
+    double rate = 10;
+    int steady = 150;
+    int burst = 200;
+    int saturation = 300;
+    int batch = 200;  // declarations per POST in burst and saturation (declared)
+    std::string token = "bench";
+    std::string declarations, payloads, save_events;
+    double phase_timeout = 30;  // seconds to wait for every subscriber after the last publish
+};
+
+// ---- the generator: subscribers on epoll threads -----------------------------
+
+constexpr int kPhases = 3;
+const char* const kPhaseNames[kPhases] = {"steady", "burst", "saturation"};
+
+struct Shared {
+    std::uint64_t phase_end[kPhases] = {};  // last seq of each phase
+    std::vector<std::atomic<std::int64_t>> sent_ns;  // by seq: when its publish was written
+    bool declared = true;
+    std::string handshake;
+    sockaddr_in addr{};
+    std::atomic<bool> stop{false};
+    int save_fd = -1;  // first subscriber's event lines go here
+};
+
+struct Conn {
+    int fd = -1;
+    enum : std::uint8_t { connecting, upgrading, open, closed } state = connecting;
+    bool ready = false;        // upgraded (nchan) / hello and snapshot received (declared)
+    bool in_snapshot = false;  // inside the snapshot message: its lines are state, not live events
+    bool saver = false;
+    std::uint8_t done = 0;  // bit p: has every event of phase p
+    std::uint64_t last_seq = 0;
+    std::string buf;  // bytes of an incomplete handshake or frame
+};
+
+struct Worker {
+    Shared* shared = nullptr;
+    int index = 0;
+    int nconns = 0;
+    std::vector<Conn> conns;
+    int epfd = -1;
+    std::thread thread;
+    // Read by the controller.
+    std::atomic<int> ready{0}, failed{0};
+    std::atomic<std::uint64_t> events{0}, gaps{0}, dups{0}, closed{0}, errors{0};
+    std::atomic<int> done[kPhases] = {};
+    std::atomic<std::int64_t> last_done_ns[kPhases] = {};
+    std::mutex lat_mutex;
+    std::vector<std::uint32_t> latency_us[kPhases];
+    std::string first_error;
+    std::vector<char> rbuf = std::vector<char>(256 * 1024);
+    clockid_t cpu_clock{};
+
+    void run();
+    void start_connect(int i);
+    void on_ready(int i, std::uint32_t ev);
+    void fail(int i, const std::string& why);
+    bool parse(Conn& c, const char* p, std::size_t n, std::int64_t t, std::size_t& consumed);
+    void on_message(Conn& c, const char* p, std::size_t n, std::int64_t t);
+    void on_event(Conn& c, std::uint64_t seq, std::int64_t t, std::vector<std::uint32_t>* lat);
+};
+
+void Worker::fail(int i, const std::string& why) {
+    Conn& c = conns[static_cast<std::size_t>(i)];
+    if (c.state == Conn::closed) return;
+    if (!c.ready) failed.fetch_add(1);
+    else closed.fetch_add(1);
+    {
+        std::lock_guard lock(lat_mutex);
+        if (first_error.empty()) first_error = why;
+    }
+    c.state = Conn::closed;
+    ::close(c.fd);
+    c.fd = -1;
+    std::string().swap(c.buf);
+}
+
+void Worker::start_connect(int i) {
+    Conn& c = conns[static_cast<std::size_t>(i)];
+    c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) return fail(i, std::string("socket: ") + std::strerror(errno));
+    int one = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int r = ::connect(c.fd, reinterpret_cast<const sockaddr*>(&shared->addr), sizeof shared->addr);
+    if (r < 0 && errno != EINPROGRESS) return fail(i, std::string("connect: ") + std::strerror(errno));
+    epoll_event ev{};
+    ev.events = EPOLLOUT | EPOLLIN;
+    ev.data.u32 = static_cast<std::uint32_t>(i);
+    epoll_ctl(epfd, EPOLL_CTL_ADD, c.fd, &ev);
+}
+
+void Worker::on_event(Conn& c, std::uint64_t seq, std::int64_t t, std::vector<std::uint32_t>* lat) {
+    if (seq <= c.last_seq) return void(dups.fetch_add(1, std::memory_order_relaxed));
+    if (seq != c.last_seq + 1) gaps.fetch_add(1, std::memory_order_relaxed);
+    c.last_seq = seq;
+    events.fetch_add(1, std::memory_order_relaxed);
+    int p = 0;
+    while (p < kPhases - 1 && seq > shared->phase_end[p]) ++p;
+    if (seq < shared->sent_ns.size()) {
+        std::int64_t s = shared->sent_ns[seq].load(std::memory_order_acquire);
+        if (s > 0) lat[p].push_back(static_cast<std::uint32_t>(std::max<std::int64_t>(0, (t - s) / 1000)));
+    }
+    if (seq >= shared->phase_end[p] && !(c.done & (1u << p))) {
+        c.done |= static_cast<std::uint8_t>(1u << p);
+        std::int64_t prev = last_done_ns[p].load(std::memory_order_relaxed);
+        while (prev < t && !last_done_ns[p].compare_exchange_weak(prev, t)) {
+        }
+        done[p].fetch_add(1, std::memory_order_release);
+    }
+}
+
+void Worker::on_message(Conn& c, const char* p, std::size_t n, std::int64_t t) {
+    // One or more JSON lines. Events begin {"seq":N (the daemon's envelope and
+    // the same bytes through nchan); control messages begin {"type":.
+    std::vector<std::uint32_t>* lat = nullptr;
+    std::unique_lock lock(lat_mutex, std::defer_lock);
+    const char* end = p + n;
+    c.in_snapshot = false;
+    while (p < end) {
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+        const char* line_end = nl ? nl : end;
+        std::string_view line(p, static_cast<std::size_t>(line_end - p));
+        if (line.starts_with("{\"seq\":")) {
+            if (!c.in_snapshot) {
+                if (!lat) {
+                    lock.lock();
+                    lat = latency_us;
+                }
+                on_event(c, std::strtoull(line.data() + 7, nullptr, 10), t, lat);
+                if (c.saver) {
+                    std::string copy(line);
+                    copy += '\n';
+                    if (::write(shared->save_fd, copy.data(), copy.size()) < 0) errors.fetch_add(1);
+                }
+            }
+        } else if (line.starts_with("{\"type\":\"snapshot\"")) {
+            c.in_snapshot = true;
+            if (!c.ready) c.ready = true, ready.fetch_add(1);
+        } else if (line.starts_with("{\"type\":\"hello\"")) {
+            auto at = line.find("\"seq\":");
+            if (at != std::string_view::npos) c.last_seq = std::strtoull(line.data() + at + 6, nullptr, 10);
+        } else if (!line.starts_with("{\"type\":\"heartbeat\"")) {
+            errors.fetch_add(1, std::memory_order_relaxed);
+        }
+        p = line_end + 1;
+    }
+}
+
+// Parses frames from [p, p+n); returns false when the connection must end.
+bool Worker::parse(Conn& c, const char* p, std::size_t n, std::int64_t t, std::size_t& consumed) {
+    std::size_t at = 0;
+    while (n - at >= 2) {
+        const auto* h = reinterpret_cast<const unsigned char*>(p + at);
+        const unsigned op = h[0] & 0x0f;
+        std::uint64_t len = h[1] & 0x7f;
+        std::size_t hl = 2;
+        if (len == 126) {
+            if (n - at < 4) break;
+            len = (std::uint64_t(h[2]) << 8) | h[3];
+            hl = 4;
+        } else if (len == 127) {
+            if (n - at < 10) break;
+            len = 0;
+            for (int i = 0; i < 8; ++i) len = (len << 8) | h[2 + i];
+            hl = 10;
+        }
+        if (h[1] & 0x80) hl += 4;  // a masked server frame: not expected, skipped
+        if (n - at < hl + len) break;
+        const char* payload = p + at + hl;
+        if (op == 1 || op == 0) {
+            if (!(h[0] & 0x80)) errors.fetch_add(1, std::memory_order_relaxed);  // fragmented: not expected
+            on_message(c, payload, static_cast<std::size_t>(len), t);
+        } else if (op == 9) {  // ping: answer with a masked pong carrying the same payload
+            char pong[2 + 4 + 125];
+            std::size_t m = std::min<std::uint64_t>(len, 125);
+            pong[0] = static_cast<char>(0x8a);
+            pong[1] = static_cast<char>(0x80 | m);
+            std::memset(pong + 2, 0, 4);  // mask 0: payload unchanged
+            std::memcpy(pong + 6, payload, m);
+            if (::write(c.fd, pong, 6 + m) < 0) errors.fetch_add(1);
+        } else if (op == 8) {
+            consumed = at + hl + len;
+            return false;
+        }
+        at += hl + static_cast<std::size_t>(len);
+    }
+    consumed = at;
+    return true;
+}
+
+void Worker::on_ready(int i, std::uint32_t ev) {
+    Conn& c = conns[static_cast<std::size_t>(i)];
+    if (c.state == Conn::closed) return;
+    if (c.state == Conn::connecting) {
+        if (!(ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
+        int err = 0;
+        socklen_t len = sizeof err;
+        getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err) return fail(i, std::string("connect: ") + std::strerror(err));
+        const std::string& hs = shared->handshake;
+        if (::write(c.fd, hs.data(), hs.size()) != static_cast<ssize_t>(hs.size()))
+            return fail(i, "handshake write");
+        c.state = Conn::upgrading;
+        epoll_event e{};
+        e.events = EPOLLIN;
+        e.data.u32 = static_cast<std::uint32_t>(i);
+        epoll_ctl(epfd, EPOLL_CTL_MOD, c.fd, &e);
+        return;
+    }
+    ssize_t r = ::read(c.fd, rbuf.data(), rbuf.size());
+    if (r == 0) return fail(i, "server closed the connection");
+    if (r < 0) {
+        if (errno == EAGAIN || errno == EINTR) return;
+        return fail(i, std::string("read: ") + std::strerror(errno));
+    }
+    const std::int64_t t = now_ns();
+    const char* data = rbuf.data();
+    std::size_t n = static_cast<std::size_t>(r);
+    if (!c.buf.empty()) {
+        c.buf.append(data, n);
+        data = c.buf.data();
+        n = c.buf.size();
+    }
+    std::size_t consumed = 0;
+    if (c.state == Conn::upgrading) {
+        std::string_view sv(data, n);
+        auto end = sv.find("\r\n\r\n");
+        if (end == std::string_view::npos) {
+            if (c.buf.empty()) c.buf.assign(data, n);
+            return;
+        }
+        if (!sv.starts_with("HTTP/1.1 101")) return fail(i, "upgrade refused: " + std::string(sv.substr(0, sv.find('\r'))));
+        c.state = Conn::open;
+        if (!shared->declared) c.ready = true, ready.fetch_add(1);
+        consumed = end + 4;
+    }
+    std::size_t used = 0;
+    bool alive = parse(c, data + consumed, n - consumed, t, used);
+    consumed += used;
+    if (!alive) return fail(i, "server sent a close frame");
+    if (consumed == n) c.buf.clear();
+    else if (c.buf.empty()) c.buf.assign(data + consumed, n - consumed);
+    else c.buf.erase(0, consumed);
+}
+
+void Worker::run() {
+    cpu_clock = {};
+    pthread_getcpuclockid(pthread_self(), &cpu_clock);
+    std::vector<epoll_event> evs(1024);
+    int opened = 0;
+    constexpr int kInFlight = 64;  // handshakes at once: stay under the servers' listen backlog
+    while (!shared->stop.load(std::memory_order_relaxed)) {
+        if (opened < nconns) {
+            int pending = opened - ready.load() - failed.load();
+            while (opened < nconns && pending < kInFlight) start_connect(opened++), ++pending;
+        }
+        int k = epoll_wait(epfd, evs.data(), static_cast<int>(evs.size()), 20);
+        for (int j = 0; j < k; ++j) on_ready(static_cast<int>(evs[static_cast<std::size_t>(j)].data.u32),
+                                             evs[static_cast<std::size_t>(j)].events);
+    }
+    for (auto& c : conns)
+        if (c.fd >= 0) ::close(c.fd);
+}
+
+// ---- the publisher: plain blocking HTTP/1.1 with keep-alive -------------------
+
+class Publisher {
+public:
+    Publisher(const Options& o, sockaddr_in addr) : o_(o), addr_(addr) { reconnect(); }
+    ~Publisher() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    // POSTs body; returns the answer's body. Dies on anything but 2xx.
+    std::string post(const std::string& target, const std::string& type, const std::string& body) {
+        std::string req = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + type +
+                          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+        if (!o_.token.empty() && o_.server == "declared") req += "Authorization: Bearer " + o_.token + "\r\n";
+        req += "\r\n";
+        req += body;
+        write_all(req);
+        return read_answer();
+    }
+
+private:
+    void reconnect() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr_), sizeof addr_) < 0)
+            die(std::string("publisher connect: ") + std::strerror(errno));
+        int one = 1;
+        setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    void write_all(const std::string& s) {
+        std::size_t off = 0;
+        while (off < s.size()) {
+            ssize_t r = ::write(fd_, s.data() + off, s.size() - off);
+            if (r <= 0) die(std::string("publisher write: ") + std::strerror(errno));
+            off += static_cast<std::size_t>(r);
+        }
+    }
+    std::string read_answer() {
+        for (;;) {
+            auto end = in_.find("\r\n\r\n");
+            if (end != std::string::npos) {
+                std::string head = in_.substr(0, end);
+                std::size_t length = 0;
+                for (auto& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                auto cl = head.find("content-length:");
+                if (cl != std::string::npos) length = std::strtoull(head.c_str() + cl + 15, nullptr, 10);
+                if (in_.size() >= end + 4 + length) {
+                    std::string body = in_.substr(end + 4, length);
+                    int status = std::atoi(in_.c_str() + 9);
+                    in_.erase(0, end + 4 + length);
+                    if (status < 200 || status > 299) die("publish answered " + std::to_string(status) + ": " + body);
+                    if (head.find("connection: close") != std::string::npos) ::close(fd_), reconnect();
+                    return body;
+                }
+            }
+            char b[16384];
+            ssize_t r = ::read(fd_, b, sizeof b);
+            if (r <= 0) die("publisher read: connection closed");
+            in_.append(b, static_cast<std::size_t>(r));
+        }
+    }
+    const Options& o_;
+    sockaddr_in addr_;
+    int fd_ = -1;
+    std::string in_;
+};
+
+std::vector<std::string> read_lines(const std::string& path) {
+    std::ifstream f(path);
+    if (!f) die("cannot read " + path);
+    std::vector<std::string> out;
+    std::string line;
+    while (std::getline(f, line))
+        if (!line.empty()) out.push_back(line);
+    return out;
+}
+
+double percentile(std::vector<std::uint32_t>& v, double q) {
+    if (v.empty()) return 0;
+    auto k = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1));
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    return v[k];
+}
+
+std::int64_t server_cpu_us(const Options& o) {
+    std::int64_t sum = 0;
+    for (int pid : o.pids) sum += proc_cpu_us(pid);
+    return sum;
+}
+
+std::int64_t server_rss_kb(const Options& o) {
+    std::int64_t sum = 0;
+    for (int pid : o.pids) sum += proc_rss_kb(std::to_string(pid));
+    return sum;
+}
+
+int run(const Options& o) {
+    if (o.port <= 0 || o.pids.empty()) die("run needs --port and --pid");
+    const bool declared = o.server == "declared";
+    std::vector<std::string> sources = read_lines(declared ? o.declarations : o.payloads);
+    const std::size_t total = static_cast<std::size_t>(o.steady + o.burst + o.saturation);
+    if (sources.size() < total)
+        die("need " + std::to_string(total) + " lines in " + (declared ? o.declarations : o.payloads));
+
+    Shared shared;
+    shared.declared = declared;
+    shared.addr.sin_family = AF_INET;
+    shared.addr.sin_port = htons(static_cast<std::uint16_t>(o.port));
+    shared.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const std::string path = !o.path.empty() ? o.path : declared ? "/v1/feed" : "/sub";
+    shared.handshake = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(o.port) +
+                       "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                       "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    shared.sent_ns = std::vector<std::atomic<std::int64_t>>(total + 2);
+    // Seqs on a fresh daemon (and in the saved payloads) start at 1.
+    shared.phase_end[0] = static_cast<std::uint64_t>(o.steady);
+    shared.phase_end[1] = shared.phase_end[0] + static_cast<std::uint64_t>(o.burst);
+    shared.phase_end[2] = shared.phase_end[1] + static_cast<std::uint64_t>(o.saturation);
+    if (!o.save_events.empty()) {
+        shared.save_fd = ::open(o.save_events.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (shared.save_fd < 0) die("cannot write " + o.save_events);
+    }
+
+    std::printf("# %s on 127.0.0.1:%d%s, %d subscribers, %d generator thread(s), pid(s)", o.server.c_str(), o.port,
+                path.c_str(), o.subs, o.threads);
+    for (int pid : o.pids) std::printf(" %d", pid);
+    std::printf("\n");
+    std::fflush(stdout);
+
+    const std::int64_t rss0 = server_rss_kb(o);
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (int w = 0; w < o.threads; ++w) {
+        auto wk = std::make_unique<Worker>();
+        wk->shared = &shared;
+        wk->index = w;
+        wk->nconns = o.subs / o.threads + (w < o.subs % o.threads ? 1 : 0);
+        wk->conns.resize(static_cast<std::size_t>(wk->nconns));
+        if (w == 0 && shared.save_fd >= 0 && wk->nconns > 0) wk->conns[0].saver = true;
+        wk->epfd = epoll_create1(EPOLL_CLOEXEC);
+        workers.push_back(std::move(wk));
+    }
+    const std::int64_t t_connect = now_ns();
+    for (auto& wk : workers) wk->thread = std::thread([w = wk.get()] { w->run(); });
+
+    auto sum = [&](auto field) {
+        std::uint64_t s = 0;
+        for (auto& wk : workers) s += static_cast<std::uint64_t>(((*wk).*field).load());
+        return s;
+    };
+    // Connect everyone.
+    for (;;) {
+        std::uint64_t r = sum(&Worker::ready), f = sum(&Worker::failed);
+        if (r + f >= static_cast<std::uint64_t>(o.subs)) break;
+        if (now_ns() - t_connect > 120'000'000'000LL) die("subscribers still connecting after 120 s");
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const double connect_s = static_cast<double>(now_ns() - t_connect) / 1e9;
+    std::uint64_t connected = sum(&Worker::ready);
+    if (connected < static_cast<std::uint64_t>(o.subs)) {
+        for (auto& wk : workers)
+            if (!wk->first_error.empty()) std::fprintf(stderr, "first failure: %s\n", wk->first_error.c_str());
+        die(std::to_string(o.subs - static_cast<int>(connected)) + " subscribers failed to connect");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // let allocations settle
+    const std::int64_t rss1 = server_rss_kb(o);
+    const double mem_per_sub = static_cast<double>(rss1 - rss0) * 1024.0 / o.subs;
+    std::printf("connected %d subscribers in %.2f s; server RSS %" PRId64 " -> %" PRId64
+                " KB: %.0f bytes per idle subscriber\n",
+                o.subs, connect_s, rss0, rss1, mem_per_sub);
+
+    Publisher pub(o, shared.addr);
+    std::size_t next = 0;  // next source line; its event is seq next+1
+    auto publish = [&](std::size_t count) {
+        const std::int64_t t = now_ns();
+        for (std::size_t k = 0; k < count; ++k) shared.sent_ns[next + k + 1].store(t, std::memory_order_release);
+        if (declared) {
+            std::string body;
+            for (std::size_t k = 0; k < count; ++k) body += sources[next + k], body += '\n';
+            auto answer = pub.post("/v1/declarations", count == 1 ? "application/json" : "application/x-ndjson", body);
+            // Each declaration must have caused exactly the one event whose seq we assumed.
+            std::size_t at = 0;
+            for (std::size_t k = 0; k < count; ++k) {
+                at = answer.find("\"seqs\":[", at);
+                if (at == std::string::npos) die("declared answered without seqs: " + answer.substr(0, 300));
+                at += 8;
+                if (std::strtoull(answer.c_str() + at, nullptr, 10) != next + k + 1)
+                    die("seq mapping broken: expected " + std::to_string(next + k + 1) + " in " + answer.substr(0, 300));
+            }
+        } else {
+            for (std::size_t k = 0; k < count; ++k) {
+                if (k) shared.sent_ns[next + k + 1].store(now_ns(), std::memory_order_release);
+                pub.post(o.pub_path.empty() ? "/pub" : o.pub_path, "application/json", sources[next + k]);
+            }
+        }
+        next += count;
+    };
+
+    struct PhaseResult {
+        std::uint64_t deliveries = 0;
+        double seconds = 0, publish_s = 0, drain_s = 0, cpu_us = 0, gen_cpu_us = 0, gen_thread_cpu_us = 0;
+        double p50 = 0, p99 = 0, max = 0;
+        std::uint64_t complete = 0;
+    } res[kPhases];
+
+    auto thread_cpu = [&] {
+        std::int64_t s = 0;
+        for (auto& wk : workers) {
+            timespec ts;
+            clock_gettime(wk->cpu_clock, &ts);
+            s += ts.tv_sec * 1'000'000LL + ts.tv_nsec / 1000;
+        }
+        return s;
+    };
+    for (int p = 0; p < kPhases; ++p) {
+        const int count = p == 0 ? o.steady : p == 1 ? o.burst : o.saturation;
+        if (count == 0) continue;
+        const std::uint64_t ev0 = sum(&Worker::events);
+        const std::int64_t cpu0 = server_cpu_us(o), gen0 = self_cpu_us(), gt0 = thread_cpu();
+        const std::int64_t t0 = now_ns();
+        if (p == 0) {
+            for (int k = 0; k < count; ++k) {
+                const std::int64_t due = t0 + static_cast<std::int64_t>(1e9 * k / o.rate);
+                const std::int64_t wait = due - now_ns();
+                if (wait > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
+                publish(1);
+            }
+        } else {
+            const int step = declared ? std::max(1, o.batch) : 1;
+            for (int k = 0; k < count; k += step) publish(static_cast<std::size_t>(std::min(step, count - k)));
+        }
+        const std::int64_t t_published = now_ns();
+        // Wait for every subscriber to have the phase's last event.
+        auto done_now = [&] {
+            std::uint64_t d = 0;
+            for (auto& wk : workers) d += static_cast<std::uint64_t>(wk->done[p].load(std::memory_order_acquire));
+            return d;
+        };
+        while (done_now() < connected) {
+            if (now_ns() - t_published > static_cast<std::int64_t>(o.phase_timeout * 1e9)) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        std::int64_t last_done = 0;
+        for (auto& wk : workers) last_done = std::max(last_done, wk->last_done_ns[p].load());
+        const std::int64_t t1 = now_ns();
+        PhaseResult& r = res[p];
+        r.cpu_us = static_cast<double>(server_cpu_us(o) - cpu0);
+        r.gen_cpu_us = static_cast<double>(self_cpu_us() - gen0);
+        r.gen_thread_cpu_us = static_cast<double>(thread_cpu() - gt0);
+        r.deliveries = sum(&Worker::events) - ev0;
+        for (auto& wk : workers) r.complete += static_cast<std::uint64_t>(wk->done[p].load());
+        r.seconds = static_cast<double>(t1 - t0) / 1e9;
+        r.publish_s = static_cast<double>(t_published - t0) / 1e9;
+        r.drain_s = static_cast<double>(std::max(last_done, t0) - t0) / 1e9;
+        std::vector<std::uint32_t> lat;
+        for (auto& wk : workers) {
+            std::lock_guard lock(wk->lat_mutex);
+            lat.insert(lat.end(), wk->latency_us[p].begin(), wk->latency_us[p].end());
+            std::vector<std::uint32_t>().swap(wk->latency_us[p]);
+        }
+        r.p50 = percentile(lat, 0.50) / 1000.0;
+        r.p99 = percentile(lat, 0.99) / 1000.0;
+        r.max = lat.empty() ? 0 : *std::max_element(lat.begin(), lat.end()) / 1000.0;
+        std::printf("%-10s %5d events published in %.3f s; last subscriber complete after %.3f s; %" PRIu64
+                    " deliveries (%.0f/s over the drain); %" PRIu64 "/%" PRIu64
+                    " subscribers complete\n           server CPU %.0f ms = %.2f us/delivery; latency p50 %.1f ms "
+                    "p99 %.1f ms max %.1f ms; generator CPU %.0f ms (%.2f us/delivery, epoll threads %.0f%% of the drain)\n",
+                    kPhaseNames[p], count, r.publish_s, r.drain_s, r.deliveries,
+                    r.drain_s > 0 ? static_cast<double>(r.deliveries) / r.drain_s : 0.0, r.complete, connected,
+                    r.cpu_us / 1000, r.deliveries ? r.cpu_us / static_cast<double>(r.deliveries) : 0.0, r.p50, r.p99,
+                    r.max, r.gen_cpu_us / 1000, r.deliveries ? r.gen_cpu_us / static_cast<double>(r.deliveries) : 0.0,
+                    r.drain_s > 0 ? 100.0 * r.gen_thread_cpu_us / 1e6 / r.drain_s / o.threads : 0.0);
+        std::fflush(stdout);
+        // A pause between phases (a real idle gap: heartbeats may go out here, outside any measurement).
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    const std::uint64_t gaps = sum(&Worker::gaps), dups = sum(&Worker::dups), closed = sum(&Worker::closed),
+                        errors = sum(&Worker::errors);
+    bool lossless = gaps == 0 && dups == 0 && closed == 0;
+    for (auto& r : res) lossless = lossless && r.complete == connected;
+    std::printf("loss check: %" PRIu64 " gaps, %" PRIu64 " duplicates, %" PRIu64 " closed, %" PRIu64
+                " unexpected frames: %s\n",
+                gaps, dups, closed, errors, lossless ? "every subscriber got every event once, in order" : "LOSS");
+    for (auto& wk : workers)
+        if (!wk->first_error.empty()) std::printf("first error (thread %d): %s\n", wk->index, wk->first_error.c_str());
+    // One line for the script.
+    std::printf("RESULT server=%s subs=%d threads=%d mem_per_sub=%.0f steady_us_per_delivery=%.3f steady_p50_ms=%.2f "
+                "steady_p99_ms=%.2f burst_drain_s=%.3f burst_p99_ms=%.2f burst_us_per_delivery=%.3f "
+                "sat_deliveries_per_s=%.0f sat_us_per_delivery=%.3f sat_cores=%.2f gen_us_per_delivery=%.3f "
+                "gen_busy_pct=%.0f lossless=%d\n",
+                o.server.c_str(), o.subs, o.threads, mem_per_sub,
+                res[0].deliveries ? res[0].cpu_us / static_cast<double>(res[0].deliveries) : 0.0, res[0].p50,
+                res[0].p99, res[1].drain_s, res[1].p99,
+                res[1].deliveries ? res[1].cpu_us / static_cast<double>(res[1].deliveries) : 0.0,
+                res[2].drain_s > 0 ? static_cast<double>(res[2].deliveries) / res[2].drain_s : 0.0,
+                res[2].deliveries ? res[2].cpu_us / static_cast<double>(res[2].deliveries) : 0.0,
+                res[2].drain_s > 0 ? res[2].cpu_us / 1e6 / res[2].drain_s : 0.0,
+                res[2].deliveries ? res[2].gen_thread_cpu_us / static_cast<double>(res[2].deliveries) : 0.0,
+                res[2].drain_s > 0 ? 100.0 * res[2].gen_thread_cpu_us / 1e6 / res[2].drain_s / o.threads : 0.0,
+                lossless ? 1 : 0);
+    std::fflush(stdout);
+    shared.stop = true;
+    for (auto& wk : workers) wk->thread.join();
+    if (shared.save_fd >= 0) ::close(shared.save_fd);
+    return lossless ? 0 : 3;
+}
+
+// ---- night: a card and declarations that make one event each -------------------
+
+int night(const std::string& out, int events) {
+    std::filesystem::create_directories(out);
+    std::ofstream card(out + "/card.json"), decl(out + "/declarations.jsonl");
+    card << R"({"format":"declared-card/1","election":{"id":"b","name":"Feed bench","date":"2026-05-07","test":false},)"
+         << R"("parties":[{"code":"LAB","name":"Labour"},{"code":"CON","name":"Conservative"}],)"
+         << R"("councils":[{"id":"c","name":"C","region":"NW","size":0,"composition":{},"wards":[],"mayors":[)";
+    for (int i = 0; i < events; ++i) {
+        char id[64];
+        std::snprintf(id, sizeof id, "m%d", i);
+        card << (i ? "," : "") << R"({"id":")" << id << R"(","name":"M)" << i << R"(","previous":"LAB"})";
+        decl << R"({"id":")" << id << R"(","council":"c","ward":")" << id
+             << R"(","revision":1,"declared_at":"2026-05-08T01:00:00Z","candidates":[{"name":"A","party":"LAB","elected":true}]})"
+             << '\n';
+    }
+    card << "]}]}\n";
+    return card && decl ? 0 : 1;
+}
+
+// ---- deflate: what per-connection permessage-deflate would cost ----------------
+
+int deflate_cost(int streams, const std::string& payload_file) {
+    namespace zlib = boost::beast::zlib;
+    std::vector<std::string> payloads = payload_file.empty() ? std::vector<std::string>{} : read_lines(payload_file);
+    if (payloads.empty())
+        payloads.push_back(std::string(R"({"seq":1,"type":"ward_declared","text":"Benchton, Abbey: LAB HOLD","data":{)") +
+                           std::string(500, 'x') + "}}");
+    struct Setting {
+        const char* name;
+        int level, window, mem;
+    } settings[] = {{"Beast permessage_deflate defaults (compLevel 8, window 15, memLevel 4)", 8, 15, 4},
+                    {"zlib defaults (level 6, window 15, memLevel 8)", 6, 15, 8},
+                    {"reduced (level 1, window 9, memLevel 1)", 1, 9, 1}};
+    std::vector<char> out(64 * 1024);
+    for (const auto& s : settings) {
+        const std::int64_t rss0 = proc_rss_kb("self");
+        std::vector<std::unique_ptr<zlib::deflate_stream>> ds;
+        ds.reserve(static_cast<std::size_t>(streams));
+        std::size_t in_bytes = 0, out_bytes = 0;
+        auto compress = [&](zlib::deflate_stream& d, const std::string& msg) {
+            zlib::z_params zs;
+            zs.next_in = msg.data();
+            zs.avail_in = msg.size();
+            zs.next_out = out.data();
+            zs.avail_out = out.size();
+            boost::system::error_code ec;
+            d.write(zs, zlib::Flush::sync, ec);  // what a websocket message ends with (context takeover)
+            in_bytes += msg.size();
+            out_bytes += out.size() - zs.avail_out;
+        };
+        for (int i = 0; i < streams; ++i) {
+            ds.push_back(std::make_unique<zlib::deflate_stream>());
+            ds.back()->reset(s.level, s.window, s.mem, zlib::Strategy::normal);
+            compress(*ds.back(), payloads[static_cast<std::size_t>(i) % payloads.size()]);
+        }
+        const std::int64_t rss1 = proc_rss_kb("self");
+        // Steady state: every connection compresses every message itself (its
+        // own window differs), so this is per message per connection.
+        in_bytes = out_bytes = 0;
+        const int rounds = 20;
+        const std::int64_t t0 = now_ns();
+        for (int r = 0; r < rounds; ++r)
+            for (int i = 0; i < streams; ++i)
+                compress(*ds[static_cast<std::size_t>(i)], payloads[static_cast<std::size_t>(r + 1 + i) % payloads.size()]);
+        const double ns = static_cast<double>(now_ns() - t0) / (static_cast<double>(rounds) * streams);
+        std::printf("%s: %.1f KB per connection, %.2f us per message per connection, %zu -> %zu bytes (%.0f%%)\n",
+                    s.name, static_cast<double>(rss1 - rss0) / streams, ns / 1000.0, in_bytes / (rounds * streams),
+                    out_bytes / (rounds * streams), 100.0 * static_cast<double>(out_bytes) / static_cast<double>(in_bytes));
+    }
+    return 0;
+}
+
+int usage() {
+    std::fprintf(stderr,
+                 "usage: feed_bench night --out DIR --events N\n"
+                 "       feed_bench run --server declared|nchan --port P --pid PID [--pid PID] [--subs N]\n"
+                 "                  [--threads T] [--rate R] [--steady-events K] [--burst B] [--saturation E]\n"
+                 "                  [--batch N] [--token T] [--declarations FILE | --payloads FILE]\n"
+                 "                  [--save-events FILE] [--path P] [--pub-path P] [--phase-timeout S]\n"
+                 "       feed_bench deflate [--streams N] [--payloads FILE]\n");
+    return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) return usage();
+    std::string cmd = argv[1];
+    Options o;
+    std::string out;
+    int events = 0, streams = 2000;
+    for (int i = 2; i < argc; ++i) {
+        std::string a = argv[i];
+        auto val = [&]() -> std::string {
+            if (i + 1 >= argc) die("missing value after " + a);
+            return argv[++i];
+        };
+        if (a == "--server") o.server = val();
+        else if (a == "--port") o.port = std::stoi(val());
+        else if (a == "--pid") o.pids.push_back(std::stoi(val()));
+        else if (a == "--subs") o.subs = std::stoi(val());
+        else if (a == "--threads") o.threads = std::stoi(val());
+        else if (a == "--rate") o.rate = std::stod(val());
+        else if (a == "--steady-events") o.steady = std::stoi(val());
+        else if (a == "--burst") o.burst = std::stoi(val());
+        else if (a == "--saturation") o.saturation = std::stoi(val());
+        else if (a == "--batch") o.batch = std::stoi(val());
+        else if (a == "--token") o.token = val();
+        else if (a == "--declarations") o.declarations = val();
+        else if (a == "--payloads") o.payloads = val();
+        else if (a == "--save-events") o.save_events = val();
+        else if (a == "--path") o.path = val();
+        else if (a == "--pub-path") o.pub_path = val();
+        else if (a == "--phase-timeout") o.phase_timeout = std::stod(val());
+        else if (a == "--out") out = val();
+        else if (a == "--events") events = std::stoi(val());
+        else if (a == "--streams") streams = std::stoi(val());
+        else die("unknown option " + a);
+    }
+    if (cmd == "night") return out.empty() || events <= 0 ? usage() : night(out, events);
+    if (cmd == "run") {
+        if (o.server != "declared" && o.server != "nchan") die("--server is declared or nchan");
+        if (o.threads < 1 || o.subs < 1) return usage();
+        signal(SIGPIPE, SIG_IGN);
+        return run(o);
+    }
+    if (cmd == "deflate") return deflate_cost(streams, o.payloads);
+    return usage();
+}
