@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "daemon/batch_report.hpp"
+#include "daemon/static_assets.hpp"
 
 namespace declared {
 
@@ -125,6 +126,10 @@ void Api::handle(Request&& req, Respond respond) {
     constexpr std::string_view kCouncil = "/v1/councils/";
     if (path.starts_with(kCouncil) && path.size() > kCouncil.size()) {
         if (only(http::verb::get)) get_from_tally(req, "/v1/councils/", path.substr(kCouncil.size()), std::move(respond));
+        return;
+    }
+    if (const StaticAsset* asset = find_static_asset(path)) {  // the live results page (web/)
+        if (only(http::verb::get)) respond(static_response(req, *asset));
         return;
     }
     respond(error_response(req.version(), req.keep_alive(), http::status::not_found, "no_route",
