@@ -15,6 +15,7 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"demo", declared::demo_command, "the whole night in three minutes: daemon, replay, live page, calls in the terminal"},
     {"generate", declared::generate_command, "write a synthetic election night (card and declarations)"},
     {"import", declared::import_command, "turn published result tables into a card and declarations"},
     {"replay", declared::replay_command, "apply a night's declarations offline and print the result"},
