@@ -207,7 +207,8 @@ void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
     out.key("call");
     if (call_) {
         out.begin_object();
-        out.field("id", ids.event_id(call_->seq));
+        out.key("id");
+        ids.write_id(out, call_->seq);
         out.field("seq", call_->seq);
         out.end_object();
     } else {

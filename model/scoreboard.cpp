@@ -107,13 +107,13 @@ std::string_view Scoreboard::councillor_member(int p) const {
     auto i = static_cast<std::size_t>(p);
     if (councillor_dirty_[i]) {
         const auto& t = parties_[i];
-        std::string& json = councillor_json_[i];
-        json.clear();
-        JsonWriter w(json);
+        JsonWriter& w = scratch_;
+        w.clear();
         w.key(card_.parties[i].code).begin_object();
         w.field("count", t.councillors);
         w.field("change", t.won_vs_last - t.last);
         w.end_object();
+        councillor_json_[i].assign(w.view());
         councillor_dirty_[i] = 0;
     }
     return councillor_json_[i];
@@ -182,8 +182,8 @@ void Scoreboard::refresh_councils() const {
     auto code = [&](int p) -> std::string_view {
         return p == noc() ? kNoc : std::string_view(card_.parties[static_cast<std::size_t>(p)].code);
     };
-    councils_json_.clear();
-    JsonWriter w(councils_json_);
+    JsonWriter& w = scratch_;
+    w.clear();
     w.key("councils").begin_object();
     std::string& text = councils_text_;
     text = std::to_string(councils_declared_);
@@ -208,6 +208,7 @@ void Scoreboard::refresh_councils() const {
         text += ')';
     }
     w.end_object();
+    councils_json_.assign(w.view());
     if (!any) text += " none known";
 }
 

@@ -79,6 +79,7 @@ private:
     mutable std::uint64_t councils_cached_ = 0;
     mutable std::string councils_json_, councils_text_;
     void refresh_councils() const;
+    mutable JsonWriter scratch_;  // renders the cached fragments
     std::int64_t votes_ = 0;
     std::int64_t electorate_ = 0;
     std::int64_t ballots_ = 0;

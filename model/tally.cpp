@@ -65,7 +65,7 @@ struct Tally::State {
     std::uint64_t seq = 0;
     bool started = false;
 
-    explicit State(const Card& c) : card(c), writer(c.election), board(c) {
+    explicit State(const Card& c) : card(c), writer(c), board(c) {
         const int controlling = controlling_parties(c);
         councils.reserve(c.councils.size());
         for (const auto& council : c.councils) {
@@ -126,7 +126,8 @@ struct Tally::State {
 
     void write_replaces(JsonWriter& w, const HeldResult& old) const {
         w.key("replaces").begin_object();
-        w.field("id", writer.event_id(old.seq));
+        w.key("id");
+        writer.write_id(w, old.seq);
         w.field("seq", old.seq);
         w.field("revision", old.declaration.revision);
         w.field("declared_at", old.declaration.declared_at);
@@ -160,7 +161,8 @@ struct Tally::State {
             w.field("council", c.id);
             w.field("name", c.name);
             w.key("retracts").begin_object();
-            w.field("id", writer.event_id(call->seq));
+            w.key("id");
+            writer.write_id(w, call->seq);
             w.field("seq", call->seq);
             w.end_object();
             w.field("call", control::to_string(call->status));
@@ -325,7 +327,8 @@ struct Tally::State {
             w.key("result").null();
         } else {
             w.key("event").begin_object();
-            w.field("id", writer.event_id(slot->seq));
+            w.key("id");
+            writer.write_id(w, slot->seq);
             w.field("seq", slot->seq);
             w.end_object();
             const auto order = report_order(slot->declaration);
@@ -392,8 +395,7 @@ const Card& Tally::card() const { return state_->card; }
 
 std::string Tally::summary_json() const {
     const auto& st = *state_;
-    std::string buf;
-    JsonWriter w(buf);
+    JsonWriter w;
     w.begin_object();
     w.field("election", st.card.election.id);
     w.field("test", st.card.election.test);
@@ -444,7 +446,7 @@ std::string Tally::summary_json() const {
     }
     w.end_array();
     w.end_object();
-    return buf;
+    return w.str();
 }
 
 std::string Tally::council_json(std::string_view council_id) const {
@@ -452,8 +454,7 @@ std::string Tally::council_json(std::string_view council_id) const {
     const Council* c = st.card.council(council_id);
     if (!c) return {};
     const auto& cs = st.councils[st.card.council_index(*c)];
-    std::string buf;
-    JsonWriter w(buf);
+    JsonWriter w;
     w.begin_object();
     cs.write(w, st.writer);
     w.key("wards").begin_array();
@@ -472,7 +473,7 @@ std::string Tally::council_json(std::string_view council_id) const {
     }
     w.end_array();
     w.end_object();
-    return buf;
+    return w.str();
 }
 
 }  // namespace declared
