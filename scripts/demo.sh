@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The first command on a fresh clone: install what is missing (Debian 12),
+# build, and run the demo: a generated election night replayed into the daemon
+# in about three minutes, with the live results page at http://127.0.0.1:8080/
+# and control calls printed here as they happen. Ctrl-C stops it.
+# Options go to `declared demo` (--listen ADDR:PORT, --speed X, --night DIR).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+scripts/setup.sh
+echo "== build"
+BUILD_TARGET=declared scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+exec build/daemon/declared demo "$@"
