@@ -503,18 +503,22 @@
         line.append(el('span', { text: d.majority + ' for majority' }));
         bar.append(line);
       }
-      wrap.append(bar, el('figcaption', { class: 'muted small', text: used + ' of ' + d.size + ' seats filled; grey: to declare' + (d.vacancies ? ' or vacant' : '') + '.' }));
+      const rest = d.size - used;
+      wrap.append(bar, el('figcaption', { class: 'muted small', text: used + ' of ' + d.size + ' seats filled' +
+        (rest > 0 ? '; grey: ' + rest + (d.vacancies ? ' to declare or vacant' : ' to declare') : '') +
+        (d.majority != null ? '; dashed line: ' + d.majority + ' seats for a majority' : '') + '.' }));
       frag.append(wrap);
     }
 
     const t = el('table', { class: 'tally comp-table' },
       el('caption', { text: 'Composition' }),
-      el('thead', null, el('tr', null, ...['Party', 'Seats', 'Won tonight', 'Continuing', 'Eve of poll', 'Net change'].map((h, i) => el('th', { scope: 'col', class: i ? 'num' : null, text: h })))));
+      el('thead', null, el('tr', null, ...['Party', 'Seats', 'Won tonight', 'Continuing', 'Eve of poll', 'Net change'].map((h, i) =>
+        el('th', { scope: 'col', class: (i ? 'num' : '') + (i === 2 || i === 3 ? ' opt' : ''), text: h })))));
     const tb = el('tbody');
     for (const p of d.composition) {
       tb.append(el('tr', null, el('th', { scope: 'row' }, partyLabel(p.party)),
-        el('td', { class: 'num', text: p.seats }), el('td', { class: 'num', text: p.won }),
-        el('td', { class: 'num', text: p.continuing }), el('td', { class: 'num', text: p.eve_of_poll }),
+        el('td', { class: 'num', text: p.seats }), el('td', { class: 'num opt', text: p.won }),
+        el('td', { class: 'num opt', text: p.continuing }), el('td', { class: 'num', text: p.eve_of_poll }),
         el('td', { class: 'num change ' + (p.net_vs_last > 0 ? 'up' : p.net_vs_last < 0 ? 'down' : ''), text: fmtChange(p.net_vs_last) })));
     }
     t.append(tb);
@@ -551,7 +555,8 @@
         el('td', { text: c.name }), el('td', null, partyLabel(c.party)),
         el('td', { class: 'num', text: c.votes == null ? 'unopposed' : fmtInt(c.votes) }),
         el('td', { class: 'num', text: fmtBp(c.share_bp) }),
-        el('td', { class: 'num', text: c.elected ? 'Elected' : '' })));
+        el('td', { class: 'num elected-mark' }, c.elected ? el('span', { 'aria-hidden': 'true', text: '✓' }) : null,
+          c.elected ? el('span', { class: 'sr', text: 'Elected' }) : null)));
     }
     tab.append(tb);
     det.append(el('div', { class: 'scroll' }, tab));
