@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -184,14 +185,26 @@ public:
     void clear_acknowledged() { acked_.clear(); }
 
 private:
+    // Runs one asynchronous operation to completion: tcp_stream's timeouts
+    // apply only to asynchronous operations, and a daemon that accepts but
+    // never answers must not hang the replay.
+    template <class Start>
+    beast::error_code run(std::chrono::seconds timeout, Start&& start) {
+        beast::error_code ec;
+        stream_.expires_after(timeout);
+        start([&ec](beast::error_code e, auto&&...) { ec = e; });
+        ioc_.restart();
+        ioc_.run();
+        return ec;
+    }
+
     bool post(const std::string& body, int& status, std::string& answer, std::string& failure) {
         beast::error_code ec;
         if (!connected_) {
             tcp::resolver resolver(ioc_);
             auto results = resolver.resolve(ep_.host, ep_.port, ec);
             if (ec) return failure = "resolve " + ep_.host + ": " + ec.message(), false;
-            stream_.expires_after(std::chrono::seconds(5));
-            stream_.connect(results, ec);
+            ec = run(std::chrono::seconds(5), [&](auto handler) { stream_.async_connect(results, handler); });
             if (ec) return failure = "connect: " + ec.message(), close(), false;
             connected_ = true;
         }
@@ -203,12 +216,11 @@ private:
         req.keep_alive(true);
         req.body() = body;
         req.prepare_payload();
-        stream_.expires_after(std::chrono::seconds(60));
-        http::write(stream_, req, ec);
+        ec = run(std::chrono::seconds(30), [&](auto handler) { http::async_write(stream_, req, handler); });
         if (ec) return failure = "send: " + ec.message(), close(), false;
         beast::flat_buffer buffer;
         http::response<http::string_body> res;
-        http::read(stream_, buffer, res, ec);
+        ec = run(std::chrono::seconds(60), [&](auto handler) { http::async_read(stream_, buffer, res, handler); });
         if (ec) return failure = "answer: " + ec.message(), close(), false;
         status = static_cast<int>(res.result_int());
         answer = std::move(res.body());
