@@ -75,6 +75,7 @@ private:
         req_.set(http::field::authorization, "Bearer " + shared_.token);
         req_.set(http::field::content_type, shared_.per_request == 1 ? "application/json" : "application/x-ndjson");
         req_.body() = shared_.bodies[shared_.next++];
+        lines_ = static_cast<std::size_t>(std::count(req_.body().begin(), req_.body().end(), '\n'));
         req_.prepare_payload();
         http::async_write(stream_, req_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             if (ec) return self->fail(ec);
@@ -83,7 +84,7 @@ private:
                 if (ec2) return self->fail(ec2);
                 self->shared_.last_answer = Clock::now();
                 if (self->res_.result() == http::status::ok) {
-                    self->shared_.acked += self->shared_.per_request;
+                    self->shared_.acked += self->lines_;
                     self->shared_.latencies.push_back(
                         std::chrono::duration<double>(self->shared_.last_answer - self->due_).count());
                 } else {
@@ -104,6 +105,7 @@ private:
     http::response<http::string_body> res_;
     Shared& shared_;
     Clock::time_point due_;
+    std::size_t lines_ = 0;  // declarations in the request in flight
     bool idle_ = false;
 };
 
