@@ -88,7 +88,7 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
         return fail(ec, "websocket read");
     }
     read_buffer_.consume(read_buffer_.size());
-    if (!ws_.got_text()) return close_with(websocket::close_code::bad_payload, "binary frames are not accepted");
+    if (!ws_.got_text()) return close_with(websocket::close_code::unknown_data, "binary frames are not accepted");
     // Clients have nothing to say on this endpoint; text is read and ignored.
     do_read();
 }
