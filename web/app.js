@@ -258,11 +258,16 @@
     if (S.tickerSeqs.has(ev.seq)) return;
     S.tickerSeqs.add(ev.seq);
     dirty.ticker.push(ev);
-    if (dirty.ticker.length > TICKER_MAX) dirty.ticker.splice(0, dirty.ticker.length - TICKER_MAX);
+    if (dirty.ticker.length > 2 * TICKER_MAX) {  // no frame for a while (a hidden tab): keep the newest
+      dirty.ticker.sort((a, b) => a.seq - b.seq);
+      dirty.ticker.splice(0, dirty.ticker.length - TICKER_MAX);
+    }
   }
   function renderTicker(evs) {
-    // evs ascending by seq; the list is newest first. Most are newer than
-    // everything shown (prepend); backfilled history goes in its place.
+    // The list is newest first. Most events are newer than everything shown
+    // (prepend); backfilled history, which may arrive after live events, goes in its place.
+    evs.sort((a, b) => a.seq - b.seq);
+    if (evs.length > TICKER_MAX) evs = evs.slice(-TICKER_MAX);
     const frag = document.createDocumentFragment();
     const newest = ticker.firstElementChild ? Number(ticker.firstElementChild.dataset.seq) : 0;
     const older = [];

@@ -114,6 +114,11 @@ async function main() {
     await page.waitForFunction(() => document.getElementById('conn').dataset.state === 'reconnecting', null, { timeout: 10000 });
     await sleep(1000);
     await startDaemon();
+    // A second page that joins mid-replay: snapshot, backfilled ticker and live events at once.
+    const midContext = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+    const mid = await midContext.newPage();
+    mid.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await mid.goto(base + '/');
     const code = await replayDone;
     check(code === 0, 'replay --to pushed the whole night across the restart', 'exit code ' + code);
 
@@ -152,18 +157,27 @@ async function main() {
     // The ticker: house-style text of the events, each seq once, newest first.
     const events = (await getJson('/v1/events?since=0&limit=10000')).events;
     const bySeq = new Map(events.map((e) => [e.seq, e]));
-    const ticker = await page.evaluate(() => [...document.querySelectorAll('#ticker li')].map((li) =>
-      ({ seq: Number(li.dataset.seq), cls: li.className, text: li.querySelector('.ttext').textContent })));
-    const seqs = ticker.map((t) => t.seq);
-    check(ticker.length > 0 && new Set(seqs).size === seqs.length, 'no ticker entry appears twice', `${seqs.length} entries, ${new Set(seqs).size} distinct`);
-    check(seqs.every((s, i) => i === 0 || seqs[i - 1] > s), 'the ticker is newest first');
-    const wrong = ticker.filter((t) => !bySeq.has(t.seq) || bySeq.get(t.seq).text !== t.text);
-    check(wrong.length === 0, 'every ticker entry is its event\'s text', JSON.stringify(wrong.slice(0, 3)));
-    const oldestShown = Math.min(...seqs);
-    const calls = events.filter((e) => (e.type === 'control_called' || e.type === 'call_retracted') && e.seq >= oldestShown);
-    const callsShown = ticker.filter((t) => t.cls === 'call' || t.cls === 'retract');
-    check(calls.length > 0 && callsShown.length === calls.length, 'every control call since the oldest entry is in the ticker',
-      `${callsShown.length} shown, ${calls.length} expected`);
+    async function checkTicker(p, who) {
+      const items = await p.evaluate(() => [...document.querySelectorAll('#ticker li')].map((li) =>
+        ({ seq: Number(li.dataset.seq), cls: li.className, text: li.querySelector('.ttext').textContent })));
+      const seqs = items.map((t) => t.seq);
+      check(items.length > 0 && new Set(seqs).size === seqs.length, who + ': no ticker entry appears twice', `${seqs.length} entries, ${new Set(seqs).size} distinct`);
+      check(seqs.every((s, i) => i === 0 || seqs[i - 1] > s), who + ': the ticker is newest first', seqs.join(' '));
+      const wrong = items.filter((t) => !bySeq.has(t.seq) || bySeq.get(t.seq).text !== t.text);
+      check(wrong.length === 0, who + ': every ticker entry is its event\'s text', JSON.stringify(wrong.slice(0, 3)));
+      const oldestShown = Math.min(...seqs);
+      const calls = events.filter((e) => (e.type === 'control_called' || e.type === 'call_retracted') && e.seq >= oldestShown);
+      const callsShown = items.filter((t) => t.cls === 'call' || t.cls === 'retract');
+      check(calls.length > 0 && callsShown.length === calls.length, who + ': every control call since the oldest entry is in the ticker',
+        `${callsShown.length} shown, ${calls.length} expected`);
+      return items;
+    }
+    const ticker = await checkTicker(page, 'first page');
+    await mid.waitForFunction((seq) => window.declaredPage.state.lastSeq >= seq, final.last_seq, { timeout: 30000 });
+    await sleep(300);
+    check(same(await pageScoreboard(mid), expected), 'page opened mid-replay: the scoreboard equals GET /v1/scoreboard');
+    await checkTicker(mid, 'page opened mid-replay');
+    await midContext.close();
     const lastCall = events.filter((e) => e.type === 'control_called').pop();
     const callItem = ticker.find((t) => t.seq === lastCall.seq);
     check(callItem && callItem.text === lastCall.text, `a control call appears with its text: "${lastCall.text}"`);
