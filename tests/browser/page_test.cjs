@@ -71,6 +71,20 @@ async function main() {
 
   await startDaemon();
 
+  // The page's files come from the binary, with their types, an ETag and revalidation.
+  for (const [file, type] of [['/', 'text/html'], ['/app.js', 'text/javascript'], ['/style.css', 'text/css']]) {
+    const r = await fetch(base + file);
+    const etag = r.headers.get('etag');
+    check(r.status === 200 && r.headers.get('content-type').startsWith(type) && r.headers.get('cache-control') === 'no-cache' &&
+      /^"[0-9a-f]+"$/.test(etag || '') && (await r.text()).length > 100, `GET ${file}: 200, ${type}, no-cache, ETag`);
+    const again = await fetch(base + file, { headers: { 'If-None-Match': etag } });
+    check(again.status === 304, `GET ${file} with its ETag: 304`, 'got ' + again.status);
+  }
+  const head = await fetch(base + '/', { method: 'HEAD' });
+  check(head.status === 200 && Number(head.headers.get('content-length')) > 100, 'HEAD /: 200 with the length');
+  const missing = await fetch(base + '/nothing.js');
+  check(missing.status === 404 && (await missing.json()).error.code === 'no_route', 'an unknown path keeps the API\'s 404');
+
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
