@@ -9,6 +9,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 scripts/setup.sh
-echo "== build"
-BUILD_TARGET=declared scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+mkdir -p build
+log=build/demo-build.log
+echo "== build (a few minutes the first time; log: $log)"
+if ! BUILD_TARGET=declared scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$log" 2>&1; then
+  grep -E 'error|FAILED' "$log" | head -40 || tail -40 "$log"
+  echo "demo: the build failed; the whole log is $log" >&2
+  exit 1
+fi
 exec build/daemon/declared demo "$@"
