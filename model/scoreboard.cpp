@@ -1,14 +1,20 @@
 #include "model/scoreboard.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 
 namespace declared {
 
 namespace {
+void number(std::string& out, std::int64_t n) {
+    char buf[24];
+    out.append(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
+}
+
 void signed_number(std::string& out, std::int64_t n) {
     if (n > 0) out += '+';
-    out += std::to_string(n);
+    number(out, n);
 }
 
 constexpr std::size_t kVoteParties = 12;  // named in votes.by_party; the rest are "others"
@@ -31,10 +37,11 @@ Scoreboard::Scoreboard(const Card& card)
     });
     code_ordinal_.resize(card.parties.size());
     for (std::size_t i = 0; i < by_code.size(); ++i) code_ordinal_[static_cast<std::size_t>(by_code[i])] = static_cast<int>(i);
-    for (std::size_t p = 0; p < card.parties.size(); ++p) {
-        councillor_rank_.push_back(static_cast<int>(p));
-        council_rank_.push_back(static_cast<int>(p));
-        vote_rank_.push_back(static_cast<int>(p));
+    // Every number is zero: each ranking starts in code order.
+    for (Ranking* r : {&councillor_rank_, &council_rank_, &vote_rank_}) {
+        r->order = by_code;
+        r->at.resize(by_code.size());
+        for (std::size_t i = 0; i < by_code.size(); ++i) r->at[static_cast<std::size_t>(by_code[i])] = static_cast<int>(i);
     }
     for (const auto& c : card.councils)
         for (const auto& w : c.wards)
@@ -42,7 +49,13 @@ Scoreboard::Scoreboard(const Card& card)
 }
 
 void Scoreboard::add_ward(const WardContribution& w, int sign) {
-    for (int p : w.winners) parties_[static_cast<std::size_t>(p)].councillors += sign;
+    auto councillors = [&](int p) { return parties_[static_cast<std::size_t>(p)].councillors; };
+    auto votes = [&](int p) { return parties_[static_cast<std::size_t>(p)].votes; };
+    // One change at a time, so that each reposition finds the rest in order.
+    for (int p : w.winners) {
+        parties_[static_cast<std::size_t>(p)].councillors += sign;
+        reposition(councillor_rank_, p, councillors);
+    }
     for (int p : w.winners) councillor_dirty_[static_cast<std::size_t>(p)] = 1;
     for (int p : w.baseline) councillor_dirty_[static_cast<std::size_t>(p)] = 1;
     if (!w.baseline.empty()) {
@@ -52,6 +65,7 @@ void Scoreboard::add_ward(const WardContribution& w, int sign) {
     for (const auto& [p, v] : w.votes) {
         parties_[static_cast<std::size_t>(p)].votes += sign * v;
         votes_ += sign * v;
+        reposition(vote_rank_, p, votes);
     }
     electorate_ += sign * w.electorate;
     ballots_ += sign * w.ballots;
@@ -61,46 +75,41 @@ void Scoreboard::add_council_control(int before, int after, int sign) {
     if (after < 0) return;
     ++councils_version_;
     parties_[static_cast<std::size_t>(after)].councils += sign;
+    if (after != noc())  // NOC is not ranked: it always comes last
+        reposition(council_rank_, after, [&](int p) { return std::int64_t{parties_[static_cast<std::size_t>(p)].councils}; });
     if (before >= 0) parties_[static_cast<std::size_t>(before)].councils_before += sign;
     councils_known_ += sign;
 }
 
-void Scoreboard::rank(std::vector<int>& order, auto better) const {
-    // Ties go to the lower party code, so the order is total and deterministic.
+template <class Key>
+void Scoreboard::reposition(Ranking& r, int p, Key key) {
     auto before = [&](int a, int b) {
-        if (better(a, b)) return true;
-        if (better(b, a)) return false;
+        const std::int64_t ka = key(a), kb = key(b);
+        if (ka != kb) return ka > kb;
         return code_ordinal_[static_cast<std::size_t>(a)] < code_ordinal_[static_cast<std::size_t>(b)];
     };
-    for (std::size_t i = 1; i < order.size(); ++i)
-        for (std::size_t j = i; j > 0 && before(order[j], order[j - 1]); --j) std::swap(order[j], order[j - 1]);
-}
-
-const std::vector<int>& Scoreboard::councillor_order() const {
-    rank(councillor_rank_, [&](int a, int b) {
-        return parties_[static_cast<std::size_t>(a)].councillors > parties_[static_cast<std::size_t>(b)].councillors;
-    });
-    return councillor_rank_;
+    auto& order = r.order;
+    std::size_t i = static_cast<std::size_t>(r.at[static_cast<std::size_t>(p)]);
+    for (; i > 0 && before(p, order[i - 1]); --i) {
+        order[i] = order[i - 1];
+        r.at[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
+    }
+    for (; i + 1 < order.size() && before(order[i + 1], p); ++i) {
+        order[i] = order[i + 1];
+        r.at[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
+    }
+    order[i] = p;
+    r.at[static_cast<std::size_t>(p)] = static_cast<int>(i);
 }
 
 std::vector<int> Scoreboard::council_order() const {
-    rank(council_rank_, [&](int a, int b) {
-        return parties_[static_cast<std::size_t>(a)].councils > parties_[static_cast<std::size_t>(b)].councils;
-    });
     std::vector<int> order;
-    for (int p : council_rank_) {
+    for (int p : council_rank_.order) {
         const auto& t = parties_[static_cast<std::size_t>(p)];
         if (t.councils != 0 || t.councils_before != 0) order.push_back(p);
     }
     order.push_back(noc());
     return order;
-}
-
-const std::vector<int>& Scoreboard::vote_order() const {
-    rank(vote_rank_, [&](int a, int b) {
-        return parties_[static_cast<std::size_t>(a)].votes > parties_[static_cast<std::size_t>(b)].votes;
-    });
-    return vote_rank_;
 }
 
 std::string_view Scoreboard::councillor_member(int p) const {
@@ -139,30 +148,29 @@ void Scoreboard::write(JsonWriter& out) const {
     }
     out.end_object();
 
-    // Vote share: parties with votes, most votes first.
-    std::vector<int> by_votes;
-    for (int p : vote_order())
-        if (parties_[static_cast<std::size_t>(p)].votes != 0) by_votes.push_back(p);
-    // The leading parties by name, the long tail of small parties as one line:
-    // a hundred one-council parties in every event would be most of its bytes.
+    // Vote share: parties with votes, most votes first. The leading parties
+    // by name, the long tail of small parties as one line: a hundred
+    // one-council parties in every event would be most of its bytes.
     out.key("votes").begin_object();
     out.field("total", votes_);
     out.key("by_party").begin_object();
+    std::size_t with_votes = 0;
     std::int64_t rest = 0;
-    for (std::size_t i = 0; i < by_votes.size(); ++i) {
-        const auto votes = parties_[static_cast<std::size_t>(by_votes[i])].votes;
-        if (i >= kVoteParties) {
+    for (int p : vote_order()) {
+        const auto votes = parties_[static_cast<std::size_t>(p)].votes;
+        if (votes == 0) continue;
+        if (with_votes++ >= kVoteParties) {
             rest += votes;
             continue;
         }
-        out.key(code(by_votes[i])).begin_object();
+        out.key(code(p)).begin_object();
         out.field("votes", votes);
         out.field("share_bp", basis_points(votes, votes_));
         out.end_object();
     }
     out.end_object();
     out.key("others").begin_object();
-    out.field("parties", static_cast<std::uint64_t>(by_votes.size() > kVoteParties ? by_votes.size() - kVoteParties : 0));
+    out.field("parties", static_cast<std::uint64_t>(with_votes > kVoteParties ? with_votes - kVoteParties : 0));
     out.field("votes", rest);
     out.field("share_bp", basis_points(rest, votes_));
     out.end_object();
@@ -186,9 +194,10 @@ void Scoreboard::refresh_councils() const {
     w.clear();
     w.key("councils").begin_object();
     std::string& text = councils_text_;
-    text = std::to_string(councils_declared_);
+    text.clear();
+    number(text, councils_declared_);
     text += " of ";
-    text += std::to_string(card_.councils.size());
+    number(text, static_cast<std::int64_t>(card_.councils.size()));
     text += " councils declared. Councils:";
     bool any = false;
     for (int p : council_order()) {
@@ -202,7 +211,7 @@ void Scoreboard::refresh_councils() const {
         any = true;
         text += code(p);
         text += ' ';
-        text += std::to_string(t.councils);
+        number(text, t.councils);
         text += " (";
         signed_number(text, t.councils - t.councils_before);
         text += ')';
@@ -212,12 +221,12 @@ void Scoreboard::refresh_councils() const {
     if (!any) text += " none known";
 }
 
-std::string Scoreboard::headline() const {
+std::string_view Scoreboard::headline() const {
     refresh_councils();
-    std::string out = councils_text_;
-    bool any = false;
+    std::string& out = headline_;
+    out = councils_text_;
     out += ". Councillors:";
-    any = false;
+    bool any = false;
     int shown = 0;
     for (int p : councillor_order()) {
         const auto& t = parties_[static_cast<std::size_t>(p)];
@@ -227,7 +236,7 @@ std::string Scoreboard::headline() const {
         any = true;
         out += card_.parties[static_cast<std::size_t>(p)].code;
         out += ' ';
-        out += std::to_string(t.councillors);
+        number(out, t.councillors);
         out += " (";
         signed_number(out, t.won_vs_last - t.last);
         out += ')';

@@ -46,7 +46,8 @@ public:
     // into an open object.
     void write(JsonWriter& out) const;
     // "12 of 146 councils declared. Councils: LAB 8 (+2), NOC 1 (-1). Councillors: LAB 300 (+20), ..."
-    std::string headline() const;
+    // Valid until the next call.
+    std::string_view headline() const;
 
 private:
     struct PartyTotals {
@@ -57,18 +58,25 @@ private:
         int councils = 0;         // councils with known control now controlled
         int councils_before = 0;  // the same councils, controlled on the eve of poll
     };
-    // Parties in display order. The rankings persist between calls and are
-    // re-sorted by insertion, which costs next to nothing when one ward has
-    // moved a few parties a place or two.
-    const std::vector<int>& councillor_order() const;
+    // Parties in display order, kept sorted as the numbers change: when one
+    // party's number moves, it moves a place or two (a full sort of a hundred
+    // parties per event was a tenth of the cost of applying a declaration).
+    // Ties go to the lower party code, so the order is total and the same as
+    // sorting from scratch.
+    struct Ranking {
+        std::vector<int> order;  // every party, best first
+        std::vector<int> at;     // each party's index in order
+    };
+    template <class Key>
+    void reposition(Ranking& r, int p, Key key);
+    const std::vector<int>& councillor_order() const { return councillor_rank_.order; }
     std::vector<int> council_order() const;  // parties then NOC last
-    const std::vector<int>& vote_order() const;
-    void rank(std::vector<int>& order, auto better) const;
+    const std::vector<int>& vote_order() const { return vote_rank_.order; }
     std::string_view councillor_member(int p) const;
 
     const Card& card_;
     std::vector<PartyTotals> parties_;  // by party position, then one for NOC
-    mutable std::vector<int> councillor_rank_, council_rank_, vote_rank_;  // every party, best first
+    Ranking councillor_rank_, council_rank_, vote_rank_;
     // "CODE":{"count":N,"change":M} per party, rewritten only when its numbers change.
     mutable std::vector<std::string> councillor_json_;
     mutable std::vector<char> councillor_dirty_;
@@ -77,7 +85,7 @@ private:
     // control or completion does: cached between those moments.
     std::uint64_t councils_version_ = 1;
     mutable std::uint64_t councils_cached_ = 0;
-    mutable std::string councils_json_, councils_text_;
+    mutable std::string councils_json_, councils_text_, headline_;
     void refresh_councils() const;
     mutable JsonWriter scratch_;  // renders the cached fragments
     std::int64_t votes_ = 0;

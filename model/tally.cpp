@@ -94,28 +94,36 @@ struct Tally::State {
     void finish(std::vector<Event>& out) { out.push_back(writer.finish()); }
 
     // Resolves party aliases to codes and works out what the result adds.
+    // Each candidate's party is looked up once (a hash of its name).
     HeldResult hold(const Declaration& d, const std::vector<std::string>* baseline,
                     const std::vector<std::size_t>& order) const {
         HeldResult h;
         h.declaration = d;
+        auto& w = h.contribution;
+        std::vector<int> position;
+        position.reserve(d.candidates.size());
         for (auto& cand : h.declaration.candidates) {
             const Party* p = card.party(cand.party);
             if (!p) throw std::invalid_argument("party not on the card: " + cand.party);
             if (cand.party != p->code) cand.party = p->code;
+            position.push_back(static_cast<int>(p - card.parties.data()));
         }
-        h.winners = winner_parties(h.declaration, order);
-        auto& w = h.contribution;
-        for (const auto& code : h.winners) w.winners.push_back(party_position(code));
+        for (std::size_t i : order) {
+            if (!h.declaration.candidates[i].elected) continue;
+            h.winners.push_back(h.declaration.candidates[i].party);
+            w.winners.push_back(position[i]);
+        }
         if (baseline)
             for (const auto& code : *baseline) w.baseline.push_back(party_position(code));
-        for (const auto& cand : h.declaration.candidates) {
-            if (!cand.votes) continue;
-            const int p = party_position(cand.party);
+        for (std::size_t i = 0; i < d.candidates.size(); ++i) {
+            const auto& votes = d.candidates[i].votes;
+            if (!votes) continue;
+            const int p = position[i];
             auto it = std::find_if(w.votes.begin(), w.votes.end(), [&](const auto& pv) { return pv.first == p; });
             if (it == w.votes.end())
-                w.votes.emplace_back(p, *cand.votes);
+                w.votes.emplace_back(p, *votes);
             else
-                it->second += *cand.votes;
+                it->second += *votes;
         }
         if (d.electorate && d.ballots) {
             w.electorate = *d.electorate;
@@ -378,6 +386,7 @@ Assessment Tally::assess(Declaration& d) const {
 std::vector<Event> Tally::apply(const Declaration& d, std::string_view received_at) {
     auto& st = *state_;
     std::vector<Event> out = start();  // nothing once started
+    out.reserve(out.size() + 4);       // a ward result, a call, the council, the scoreboard
     const Council* c = st.card.council(d.council);
     if (!c) throw std::invalid_argument("council not on the card: " + d.council);
     auto& cs = st.councils[st.card.council_index(*c)];
