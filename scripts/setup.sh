@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
   libsimdjson-dev libspdlog-dev libfmt-dev catch2 libcsv-dev libssl-dev
   clang libclang-rt-14-dev
+  systemd
 )
 
 missing=()

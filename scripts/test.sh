@@ -14,6 +14,8 @@ echo "== build (release, warnings as errors: $werror)"
 scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDECLARED_WERROR=$werror
 echo "== tests"
 ctest --test-dir build --output-on-failure -j "$(nproc)"
+echo "== deploy files"
+scripts/check_deploy.sh build
 
 echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer)"
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DDECLARED_WERROR=$werror -DDECLARED_SANITIZE=address,undefined
