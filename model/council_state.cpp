@@ -44,6 +44,20 @@ CouncilState::CouncilState(const Card& card, const Council& council, int control
             if (p && p->can_control && n >= m) control_before_ = p->code;
         }
     }
+    JsonWriter w;
+    w.field("council", council.id);
+    w.field("name", council.name);
+    w.field("region", council.region);
+    w.field("size", council.size);
+    w.key("majority");
+    if (majority_ > 0)
+        w.value(majority_);
+    else
+        w.null();
+    w.field("vacancies", vacancies_);
+    w.field("continuing_vacancies", council.continuing_vacancies);
+    w.field("postponed_seats", postponed_seats_);
+    head_ = w.str();
 }
 
 std::size_t CouncilState::line(int party) {
@@ -83,8 +97,9 @@ std::string CouncilState::control_of(const control::Settlement& s) const {
     }
 }
 
-std::vector<std::size_t> CouncilState::composition_order() const {
-    std::vector<std::size_t> order;
+const std::vector<std::size_t>& CouncilState::composition_order() const {
+    std::vector<std::size_t>& order = order_;
+    order.clear();
     for (std::size_t i = 0; i < lines_.size(); ++i) {
         if (holdings_[i].total() != 0 || lines_[i].eve != 0 || lines_[i].won_vs_last != lines_[i].last)
             order.push_back(i);
@@ -157,20 +172,8 @@ std::string CouncilState::proof(const control::Settlement& s) const {
 }
 
 void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
-    const Council& c = *council_;
     const auto s = settle();
-    out.field("council", c.id);
-    out.field("name", c.name);
-    out.field("region", c.region);
-    out.field("size", c.size);
-    out.key("majority");
-    if (majority_ > 0)
-        out.value(majority_);
-    else
-        out.null();
-    out.field("vacancies", vacancies_);
-    out.field("continuing_vacancies", c.continuing_vacancies);
-    out.field("postponed_seats", postponed_seats_);
+    out.member(head_);
     out.field("wards_declared", wards_declared_);
     out.field("wards_total", wards_total_);
     out.field("seats_declared", seats_declared_);

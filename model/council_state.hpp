@@ -84,7 +84,8 @@ private:
         int last = 0;         // baseline seats in those wards
     };
     std::size_t line(int party);  // finds or adds the party's line
-    std::vector<std::size_t> composition_order() const;
+    // Lines to show, in display order; valid until the next call.
+    const std::vector<std::size_t>& composition_order() const;
 
     const Card* card_;
     const Council* council_;
@@ -102,7 +103,9 @@ private:
     int controlling_on_card_ = 0;
     int controlling_here_ = 0;
     std::string control_before_;  // card's, or derived from composition
+    std::string head_;  // write()'s first members, fixed for the night: rendered once
     std::optional<Call> call_;
+    mutable std::vector<std::size_t> order_;  // composition_order()'s, reused
 };
 
 }  // namespace declared

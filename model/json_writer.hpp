@@ -189,6 +189,13 @@ private:
         *p = ',';
         p += need_comma_;
         need_comma_ = true;
+        // Most numbers in events are seat counts: one or two digits.
+        if (static_cast<std::uint64_t>(n) < 100) {
+            const auto u = static_cast<unsigned>(n);
+            if (u >= 10) *p++ = static_cast<char>('0' + u / 10);
+            *p++ = static_cast<char>('0' + u % 10);
+            return done(p);
+        }
         return done(std::to_chars(p, p + 24, n).ptr);
     }
     // A string with its separator and quotes (no state change).

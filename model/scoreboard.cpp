@@ -63,7 +63,10 @@ void Scoreboard::add_ward(const WardContribution& w, int sign) {
         for (int p : w.baseline) parties_[static_cast<std::size_t>(p)].last += sign;
     }
     for (const auto& [p, v] : w.votes) {
-        parties_[static_cast<std::size_t>(p)].votes += sign * v;
+        auto& votes_now = parties_[static_cast<std::size_t>(p)].votes;
+        parties_with_votes_ -= votes_now != 0;
+        votes_now += sign * v;
+        parties_with_votes_ += votes_now != 0;
         votes_ += sign * v;
         reposition(vote_rank_, p, votes);
     }
@@ -154,23 +157,25 @@ void Scoreboard::write(JsonWriter& out) const {
     out.key("votes").begin_object();
     out.field("total", votes_);
     out.key("by_party").begin_object();
-    std::size_t with_votes = 0;
-    std::int64_t rest = 0;
+    // Votes never go below zero, so the parties with votes lead the ranking
+    // and the tail is what the named ones leave.
+    std::int64_t named = 0;
+    std::size_t shown = 0;
     for (int p : vote_order()) {
+        if (shown == kVoteParties) break;
         const auto votes = parties_[static_cast<std::size_t>(p)].votes;
         if (votes == 0) continue;
-        if (with_votes++ >= kVoteParties) {
-            rest += votes;
-            continue;
-        }
+        ++shown;
+        named += votes;
         out.key(code(p)).begin_object();
         out.field("votes", votes);
         out.field("share_bp", basis_points(votes, votes_));
         out.end_object();
     }
+    const std::int64_t rest = votes_ - named;
     out.end_object();
     out.key("others").begin_object();
-    out.field("parties", static_cast<std::uint64_t>(with_votes > kVoteParties ? with_votes - kVoteParties : 0));
+    out.field("parties", static_cast<std::uint64_t>(static_cast<std::size_t>(parties_with_votes_) - shown));
     out.field("votes", rest);
     out.field("share_bp", basis_points(rest, votes_));
     out.end_object();

@@ -89,6 +89,7 @@ private:
     void refresh_councils() const;
     mutable JsonWriter scratch_;  // renders the cached fragments
     std::int64_t votes_ = 0;
+    int parties_with_votes_ = 0;  // parties whose votes are not zero
     std::int64_t electorate_ = 0;
     std::int64_t ballots_ = 0;
     int wards_declared_ = 0;

@@ -1,5 +1,6 @@
 #include "model/tally.hpp"
 
+#include <charconv>
 #include <map>
 #include <stdexcept>
 
@@ -42,6 +43,11 @@ bool same_content(const Declaration& a, const Declaration& b) {
            a.rejected == b.rejected && a.candidates == b.candidates && a.lots == b.lots;
 }
 
+void append_number(std::string& out, int n) {
+    char buf[16];
+    out.append(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
+}
+
 void write_cause(JsonWriter& w, const Declaration* d) {
     w.key("cause");
     if (!d) {
@@ -64,6 +70,7 @@ struct Tally::State {
     std::vector<CouncilState> councils;
     std::uint64_t seq = 0;
     bool started = false;
+    std::string text_;  // an event's text, built in place (begin() copies it out)
 
     explicit State(const Card& c) : card(c), writer(c), board(c) {
         const int controlling = controlling_parties(c);
@@ -208,8 +215,12 @@ struct Tally::State {
     void council_updated(CouncilState& cs, const Declaration& d, std::string_view received_at,
                          std::vector<Event>& out) {
         const Council& c = cs.council();
-        std::string text = c.name + ": " + std::to_string(cs.wards_declared()) + " of " +
-                           std::to_string(cs.wards_total()) + " wards declared; ";
+        std::string& text = text_;
+        text.assign(c.name).append(": ");
+        append_number(text, cs.wards_declared());
+        text += " of ";
+        append_number(text, cs.wards_total());
+        text += " wards declared; ";
         if (cs.call())
             text += cs.call()->outcome;
         else if (c.size > 0)
@@ -251,13 +262,14 @@ struct Tally::State {
         board.add_ward(next.contribution, +1);
         if (!was_complete && cs.complete()) board.add_council_declared(+1);
 
-        std::string place = c.name + ", " + w.name;
-        if (correction) place += " (corrected)";
+        const std::string summary = seat_words(seats);
+        text_.assign(c.name).append(", ").append(w.name);
+        if (correction) text_ += " (corrected)";
+        append_ward_text(text_, summary, next.declaration.uncontested(), w.notional);
         JsonWriter& jw = begin(correction ? EventType::declaration_corrected : EventType::ward_declared, &c,
-                               d.declared_at, received_at,
-                               ward_text(place, seats, next.declaration.uncontested(), w.notional));
+                               d.declared_at, received_at, text_);
         const Contest contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional};
-        write_ward_result(jw, contest, next.declaration, order, seats);
+        write_ward_result(jw, contest, next.declaration, order, seats, summary);
         if (correction) {
             write_replaces(jw, *slot);
             write_seat_changes(jw, *slot, next);
@@ -285,13 +297,14 @@ struct Tally::State {
         const auto seats = seat_results(next.winners, previous);
         const bool correction = slot.has_value();
 
-        std::string place = m.name;
-        if (correction) place += " (corrected)";
+        const std::string summary = seat_words(seats);
+        text_.assign(m.name);
+        if (correction) text_ += " (corrected)";
+        append_ward_text(text_, summary, next.declaration.uncontested(), false);
         JsonWriter& jw = begin(correction ? EventType::declaration_corrected : EventType::ward_declared, &c,
-                               d.declared_at, received_at,
-                               ward_text(place, seats, next.declaration.uncontested(), false));
+                               d.declared_at, received_at, text_);
         const Contest contest{"mayor", m.id, m.name, 1, &previous, false};
-        write_ward_result(jw, contest, next.declaration, order, seats);
+        write_ward_result(jw, contest, next.declaration, order, seats, summary);
         if (correction) {
             write_replaces(jw, *slot);
             write_seat_changes(jw, *slot, next);
@@ -342,7 +355,7 @@ struct Tally::State {
             const auto order = report_order(slot->declaration);
             const auto seats = seat_results(slot->winners, *contest.baseline);
             w.key("result").begin_object();
-            write_ward_result(w, contest, slot->declaration, order, seats);
+            write_ward_result(w, contest, slot->declaration, order, seats, seat_words(seats));
             w.end_object();
         }
         w.end_object();

@@ -24,7 +24,8 @@ std::vector<std::string> winner_parties(const Declaration& d, const std::vector<
 }
 
 void write_ward_result(JsonWriter& out, const Contest& contest, const Declaration& d,
-                       const std::vector<std::size_t>& order, const std::vector<SeatResult>& seats) {
+                       const std::vector<std::size_t>& order, const std::vector<SeatResult>& seats,
+                       std::string_view summary) {
     out.field("contest", contest.kind);
     out.field("ward", contest.id);
     out.field("name", contest.name);
@@ -88,16 +89,14 @@ void write_ward_result(JsonWriter& out, const Contest& contest, const Declaratio
         out.end_object();
     }
     out.end_array();
-    out.field("summary", seat_words(seats));
+    out.field("summary", summary);
 }
 
-std::string ward_text(std::string_view place, const std::vector<SeatResult>& seats, bool uncontested, bool notional) {
-    std::string out(place);
+void append_ward_text(std::string& out, std::string_view summary, bool uncontested, bool notional) {
     out += ": ";
-    out += seat_words(seats);
+    out += summary;
     if (uncontested) out += " (unopposed)";
     if (notional) out += " (notional)";
-    return out;
 }
 
 }  // namespace declared

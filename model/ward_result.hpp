@@ -27,11 +27,14 @@ struct Contest {
     bool notional = false;
 };
 
-// Writes the ward result fields (formats.md, ward_declared) into an open object.
+// Writes the ward result fields (formats.md, ward_declared) into an open
+// object. summary: seat_words(seats), which the caller also needs for the text.
 void write_ward_result(JsonWriter& out, const Contest& contest, const Declaration& d,
-                       const std::vector<std::size_t>& order, const std::vector<SeatResult>& seats);
+                       const std::vector<std::size_t>& order, const std::vector<SeatResult>& seats,
+                       std::string_view summary);
 
-// "Reading, Abbey: LAB GAIN from CON, LAB HOLD x2" (+ " (unopposed)", " (notional)").
-std::string ward_text(std::string_view place, const std::vector<SeatResult>& seats, bool uncontested, bool notional);
+// Appends ": " + summary (+ " (unopposed)", " (notional)") to the place in out:
+// "Reading, Abbey: LAB GAIN from CON, LAB HOLD x2".
+void append_ward_text(std::string& out, std::string_view summary, bool uncontested, bool notional);
 
 }  // namespace declared
