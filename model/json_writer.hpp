@@ -115,7 +115,7 @@ public:
         char* p = room(serialized.size() + 1);
         *p = ',';
         p += need_comma_;
-        std::memcpy(p, serialized.data(), serialized.size());
+        if (!serialized.empty()) std::memcpy(p, serialized.data(), serialized.size());
         need_comma_ = true;
         return done(p + serialized.size());
     }
@@ -133,7 +133,7 @@ public:
     // stretches. The caller places any separator inside the text.
     JsonWriter& raw(std::string_view text) {
         char* p = room(text.size());
-        std::memcpy(p, text.data(), text.size());
+        if (!text.empty()) std::memcpy(p, text.data(), text.size());
         need_comma_ = false;
         return done(p + text.size());
     }
@@ -205,7 +205,7 @@ private:
         *p = ',';
         p += need_comma_;
         *p++ = '"';
-        std::memcpy(p, s.data(), s.size());
+        if (!s.empty()) std::memcpy(p, s.data(), s.size());  // a null data() is UB in memcpy
         p += s.size();
         *p++ = '"';
         done(p);
