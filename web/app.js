@@ -178,6 +178,12 @@
     let shown = 0, called = 0;
     for (const c of S.councils.values()) { if (!c.el.hidden) shown++; if (c.called) called++; }
     $('f-count').textContent = `Showing ${shown} of ${S.councils.size} councils · ${called} called`;
+    renderTickerEmpty();
+  }
+  function renderTickerEmpty() {
+    const sel = ticker.classList.contains('calls-only') ? 'li.call:not([hidden]), li.retract:not([hidden])' : 'li:not([hidden])';
+    const empty = !ticker.querySelector(sel);
+    if ($('ticker-empty').hidden === empty) $('ticker-empty').hidden = !empty;
   }
   fRegion.addEventListener('change', applyFilters);
   fCouncil.addEventListener('input', applyFilters);
@@ -282,6 +288,7 @@
       ticker.insertBefore(tickerItem(ev), next);
     }
     while (ticker.childElementCount > TICKER_MAX) ticker.lastElementChild.remove();
+    renderTickerEmpty();
   }
 
   // ---------------------------------------------------------------- events
@@ -588,6 +595,7 @@
     ticker.classList.toggle('calls-only', on);
     tAll.setAttribute('aria-pressed', String(!on));
     tCalls.setAttribute('aria-pressed', String(on));
+    renderTickerEmpty();
   }
   tAll.addEventListener('click', () => callsOnly(false));
   tCalls.addEventListener('click', () => callsOnly(true));
