@@ -83,6 +83,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("feed.max_lag", po::value(&c.feed_max_lag), "events a subscriber may fall behind before it is closed (4008)")
         ("feed.write_timeout_ms", po::value(&feed_write_ms), "a subscriber that takes no data this long is dropped")
         ("feed.heartbeat_ms", po::value(&heartbeat_ms), "heartbeat interval for idle subscribers")
+        ("feed.retain", po::value(&c.feed_retain), "events kept for since= readers (older ones get a snapshot)")
         ("webhooks", po::value(&c.webhooks_path), "JSON file of webhooks (URL, event filter, HMAC secret); cursors kept beside the journal");
     po::options_description all;
     all.add(flags_only).add(shared);
@@ -119,6 +120,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
     if (upstream_ms < 100) return out.error = option_error("upstream.interval_ms", "at least 100", std::to_string(upstream_ms)), out;
     if (feed_write_ms < 100) return out.error = option_error("feed.write_timeout_ms", "at least 100", std::to_string(feed_write_ms)), out;
     if (heartbeat_ms < 50) return out.error = option_error("feed.heartbeat_ms", "at least 50", std::to_string(heartbeat_ms)), out;
+    if (c.feed_retain < 1) return out.error = option_error("feed.retain", "at least 1", "0"), out;
     if (c.feed_max_lag < 1) return out.error = option_error("feed.max_lag", "at least 1", "0"), out;
     if (body < 1024) return out.error = option_error("limits.max_body_bytes", "at least 1024", std::to_string(body)), out;
     for (const auto& t : tokens) {

@@ -51,7 +51,7 @@ int serve_command(const Args& args) {
     net::io_context ioc(static_cast<int>(cfg.threads));
     auto work = net::make_work_guard(ioc);
     Metrics metrics;
-    feed::EventHub hub;
+    feed::EventHub hub(cfg.feed_retain);
     Ingest ingest(ioc, *card.value, hub, metrics);
 
     FileJournal journal(cfg.journal_path, FileJournalOptions{cfg.repair_journal});

@@ -230,3 +230,35 @@ TEST_CASE("feed: since=0 replays everything, since=N resumes after N, a since ah
         REQUIRE(first_difference(same.events, select(ref.events, {}, 3)) == "");
     }
 }
+
+TEST_CASE("feed: a since older than the events kept gets a snapshot and a notice and then live events", "[feed]") {
+    auto d = feed_daemon({"--feed.retain", "20"});
+    REQUIRE(d.start());
+    push(d, first_part());
+    auto ref = reference_events(d);
+    const auto last = ref.last_seq;
+    REQUIRE(last > 40);  // far more than the 20 kept
+
+    Subscriber s;
+    REQUIRE(s.connect(d.port(), "?since=1"));
+    REQUIRE(s.until(last));
+    CHECK(s.hello_str("resume") == "snapshot");
+    CHECK(s.hello_str("notice").find("older than the oldest event kept") != std::string::npos);
+    CHECK(s.hello_str("oldest_seq") == std::to_string(last - 19));
+    REQUIRE(s.snapshot_seq == last);
+    CHECK(s.events.empty());
+    // Live events follow the snapshot without a gap.
+    push(d, {decl(5, 3)});
+    auto ref2 = reference_events(d);
+    REQUIRE(ref2.last_seq > last);
+    REQUIRE(s.until(ref2.last_seq));
+    REQUIRE(gap_or_repeat(s.events, last + 1) == "");
+    CHECK(s.problems.empty());
+
+    // A since still within what is kept is honoured as usual.
+    Subscriber recent;
+    REQUIRE(recent.connect(d.port(), fmt::format("?since={}", ref2.last_seq - 5)));
+    REQUIRE(recent.until(ref2.last_seq));
+    CHECK(recent.hello_str("resume") == "since");
+    REQUIRE(gap_or_repeat(recent.events, ref2.last_seq - 4) == "");
+}
