@@ -73,7 +73,7 @@ std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_
 
 }  // namespace
 
-TEST_CASE("the same seed gives byte-identical files; another seed a different night", "[generate]") {
+TEST_CASE("the same seed gives byte-identical files and another seed a different night", "[generate]") {
     generate::Options o;
     o.seed = 7;
     o.councils = 60;
@@ -237,7 +237,7 @@ TEST_CASE("declarations come in before midnight, overnight and on Friday daytime
     CHECK(r.declarations.back().declared_at < "2026-05-08T20:00:00Z");
 }
 
-TEST_CASE("--test marks the card as a rehearsal, and every event says so", "[generate]") {
+TEST_CASE("generate with --test marks the card as a rehearsal, and every event says so", "[generate]") {
     generate::Options o;
     o.councils = 5;
     o.test = true;

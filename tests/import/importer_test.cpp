@@ -289,7 +289,7 @@ std::filesystem::path temp_dir(const std::string& name) {
 }
 }  // namespace
 
-TEST_CASE("import command: bad input writes nothing; good input writes card and declarations", "[import]") {
+TEST_CASE("import command: bad input writes nothing and good input writes card and declarations", "[import]") {
     auto dir = temp_dir("cmd");
     {
         std::ofstream(dir / "bad.csv") << kHeader << "Shire,E1,X,W1,A,2022,SDA,1,A A.,abc,1,CON,CON\n";

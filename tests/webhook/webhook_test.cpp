@@ -140,7 +140,7 @@ const std::string kAbbeyCon =  // a recount: CON hold two seats, the LAB call no
 
 }  // namespace
 
-TEST_CASE("webhook: failing endpoint still gets every control call, signed, in order, once per success; cursor survives restart",
+TEST_CASE("webhook: failing endpoint still gets every control call, signed, in order, once per success, and the cursor survives restart",
           "[webhook]") {
     TempDir dir;
     write_whole_file(dir / "card.json", std::string(kSmallCard));
