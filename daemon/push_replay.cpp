@@ -1,4 +1,5 @@
 #include "daemon/push_replay.hpp"
+#include "daemon/civil_date.hpp"
 
 #include <unistd.h>
 
@@ -37,14 +38,6 @@ using Clock = std::chrono::steady_clock;
 // Times: "2026-05-08T01:20:00Z" (fractions and +HH:MM offsets accepted) to
 // seconds since 1970.
 
-long days_from_civil(long y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const long era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<long>(doe) - 719468;
-}
 
 std::optional<long long> parse_iso(std::string_view s) {
     auto num = [&](std::size_t pos, std::size_t len, int& out) {

@@ -1,4 +1,5 @@
 #include "daemon/generate/generator.hpp"
+#include "daemon/civil_date.hpp"
 
 #include <algorithm>
 #include <array>
@@ -68,27 +69,7 @@ constexpr std::array<int, 9> kShireRegions = {3, 8, 6, 10, 8, 13, 0, 18, 10};
 constexpr int kPollsClose = 21 * 3600;
 constexpr int minutes_after_close(int m) { return kPollsClose + m * 60; }
 
-long days_from_civil(long y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const long era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<long>(doe) - 719468;
-}
 
-void civil_from_days(long z, long& y, unsigned& m, unsigned& d) {
-    z += 719468;
-    const long era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = static_cast<long>(yoe) + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-}
 
 long parse_date(const std::string& s) {
     int y = 0, m = 0, d = 0;
