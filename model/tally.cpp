@@ -262,21 +262,9 @@ struct Tally::State {
         board.add_ward(next.contribution, +1);
         if (!was_complete && cs.complete()) board.add_council_declared(+1);
 
-        const std::string summary = seat_words(seats);
         text_.assign(c.name).append(", ").append(w.name);
-        if (correction) text_ += " (corrected)";
-        append_ward_text(text_, summary, next.declaration.uncontested(), w.notional);
-        JsonWriter& jw = begin(correction ? EventType::declaration_corrected : EventType::ward_declared, &c,
-                               d.declared_at, received_at, text_);
-        const Contest contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional};
-        write_ward_result(jw, contest, next.declaration, order, seats, summary);
-        if (correction) {
-            write_replaces(jw, *slot);
-            write_seat_changes(jw, *slot, next);
-        }
-        finish(out);
-        next.seq = seq;
-        slot = std::move(next);
+        contest_event(c, Contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional}, d, received_at, order,
+                      seats, next, slot, out);
 
         settle(cs, &d, received_at, out);
         council_updated(cs, d, received_at, out);
@@ -295,15 +283,21 @@ struct Tally::State {
         if (!m.previous.empty()) previous.push_back(m.previous);
         HeldResult next = hold(d, nullptr, order);
         const auto seats = seat_results(next.winners, previous);
-        const bool correction = slot.has_value();
-
-        const std::string summary = seat_words(seats);
         text_.assign(m.name);
+        contest_event(c, Contest{"mayor", m.id, m.name, 1, &previous, false}, d, received_at, order, seats, next,
+                      slot, out);
+    }
+
+    // The ward_declared (or declaration_corrected) event of one contest, whose
+    // title is in text_; then the new result is held in its slot.
+    void contest_event(const Council& c, const Contest& contest, const Declaration& d, std::string_view received_at,
+                       const auto& order, const auto& seats, HeldResult& next, auto& slot, std::vector<Event>& out) {
+        const bool correction = slot.has_value();
+        const std::string summary = seat_words(seats);
         if (correction) text_ += " (corrected)";
-        append_ward_text(text_, summary, next.declaration.uncontested(), false);
+        append_ward_text(text_, summary, next.declaration.uncontested(), contest.notional);
         JsonWriter& jw = begin(correction ? EventType::declaration_corrected : EventType::ward_declared, &c,
                                d.declared_at, received_at, text_);
-        const Contest contest{"mayor", m.id, m.name, 1, &previous, false};
         write_ward_result(jw, contest, next.declaration, order, seats, summary);
         if (correction) {
             write_replaces(jw, *slot);
