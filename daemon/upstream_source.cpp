@@ -17,6 +17,7 @@
 
 #include "daemon/async_submit.hpp"
 #include "daemon/logging.hpp"
+#include "feed/http_client.hpp"
 
 namespace declared {
 
@@ -37,7 +38,7 @@ struct UpstreamSource::Impl : std::enable_shared_from_this<Impl> {
     net::strand<net::io_context::executor_type> strand;
     net::steady_timer timer;
     tcp::resolver resolver;
-    std::string host, port, target;
+    feed::HttpTarget to;
     std::string etag;
     RateLimit log_limit;
     std::uint64_t failures = 0;
@@ -67,33 +68,16 @@ struct UpstreamSource::Impl : std::enable_shared_from_this<Impl> {
     }
 
     awaitable<std::optional<Error>> poll_once() {
-        boost::system::error_code ec;
-        auto where = [&](std::string what) { return Error{"upstream_unreachable", options.url, "a reachable upstream", std::move(what)}; };
-        auto endpoints = co_await resolver.async_resolve(host, port, net::redirect_error(use_awaitable, ec));
-        if (ec) co_return where("resolve: " + ec.message());
-        beast::tcp_stream stream(strand);
-        stream.expires_after(options.timeout);
-        co_await stream.async_connect(endpoints, net::redirect_error(use_awaitable, ec));
-        if (ec) co_return where("connect: " + ec.message());
-
-        http::request<http::empty_body> req{http::verb::get, target, 11};
-        req.set(http::field::host, host);
+        feed::Request req{http::verb::get, to.target, 11};
         req.set(http::field::user_agent, "declared");
         req.set(http::field::accept, "application/x-ndjson, application/json");
         if (!etag.empty()) req.set(http::field::if_none_match, etag);
         if (!options.token.empty()) req.set(http::field::authorization, "Bearer " + options.token);
-        co_await http::async_write(stream, req, net::redirect_error(use_awaitable, ec));
-        if (ec) co_return where("write: " + ec.message());
+        auto exchange = co_await feed::http_exchange(resolver, to, std::move(req), options.timeout, options.max_body_bytes);
+        if (!exchange.response)
+            co_return Error{"upstream_unreachable", options.url, "a reachable upstream", exchange.error};
 
-        beast::flat_buffer buffer;
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(options.max_body_bytes);
-        co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
-        if (ec) co_return where("read: " + ec.message());
-        beast::error_code ignored;
-        stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-
-        auto res = parser.release();
+        auto& res = *exchange.response;
         if (res.result() == http::status::not_modified) co_return std::nullopt;
         if (res.result() != http::status::ok)
             co_return Error{"upstream_status", options.url, "200 or 304", std::to_string(res.result_int())};
@@ -123,13 +107,11 @@ UpstreamSource::UpstreamSource(net::io_context& ioc, Ingest& ingest, UpstreamOpt
 UpstreamSource::~UpstreamSource() { stop(); }
 
 std::optional<Error> UpstreamSource::start() {
-    auto url = boost::urls::parse_uri(impl_->options.url);
-    if (!url || url->scheme() != "http" || url->host().empty())
+    auto to = feed::parse_http_url(impl_->options.url);
+    if (!to)
         return Error{"bad_upstream_url", "upstream.url", "an http://host[:port]/path URL (put TLS upstreams behind a local proxy)",
                      impl_->options.url};
-    impl_->host = url->host();
-    impl_->port = url->has_port() ? std::string(url->port()) : "80";
-    impl_->target = url->encoded_target().empty() ? "/" : std::string(url->encoded_target());
+    impl_->to = *to;
     net::co_spawn(impl_->strand, impl_->run(), net::detached);
     spdlog::info("upstream {}: polling every {} ms", impl_->options.url, impl_->options.interval.count());
     return std::nullopt;

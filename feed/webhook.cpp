@@ -1,5 +1,7 @@
 #include "feed/webhook.hpp"
 
+#include "feed/http_client.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -53,7 +55,7 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
     net::strand<net::io_context::executor_type> strand;
     net::steady_timer timer;
     tcp::resolver resolver;
-    std::string host, port, target;
+    HttpTarget to;
     std::atomic<std::uint64_t> cursor{0}, delivered{0}, failures{0};
     std::size_t hub_id = 0;
     bool stopped = false;
@@ -99,15 +101,7 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
 
     // One delivery; an error message when the endpoint did not take it.
     awaitable<std::optional<std::string>> post(const Event& e) {
-        boost::system::error_code ec;
-        auto endpoints = co_await resolver.async_resolve(host, port, net::redirect_error(use_awaitable, ec));
-        if (ec) co_return "resolve: " + ec.message();
-        beast::tcp_stream stream(strand);
-        stream.expires_after(options.timeout);
-        co_await stream.async_connect(endpoints, net::redirect_error(use_awaitable, ec));
-        if (ec) co_return "connect: " + ec.message();
-        http::request<http::string_body> req{http::verb::post, target, 11};
-        req.set(http::field::host, host);
+        Request req{http::verb::post, to.target, 11};
         req.set(http::field::user_agent, "declared-webhook");
         req.set(http::field::content_type, "application/json");
         req.body() = *e.json;
@@ -115,17 +109,9 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
         req.set("X-Declared-Seq", std::to_string(e.seq));
         req.set("X-Declared-Type", to_string(e.type));
         if (!options.secret.empty()) req.set("X-Declared-Signature", webhook_signature(options.secret, req.body()));
-        req.prepare_payload();
-        co_await http::async_write(stream, req, net::redirect_error(use_awaitable, ec));
-        if (ec) co_return "write: " + ec.message();
-        beast::flat_buffer buffer;
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(1 << 20);
-        co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
-        if (ec) co_return "read: " + ec.message();
-        beast::error_code ignored;
-        stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        auto status = parser.get().result_int();
+        auto exchange = co_await http_exchange(resolver, to, std::move(req), options.timeout, 1 << 20);
+        if (!exchange.response) co_return exchange.error;
+        auto status = exchange.response->result_int();
         if (status < 200 || status > 299) co_return "HTTP " + std::to_string(status);
         co_return std::nullopt;
     }
@@ -156,13 +142,11 @@ Webhook::~Webhook() { stop(); }
 
 std::optional<Error> Webhook::start() {
     auto& o = impl_->options;
-    auto url = boost::urls::parse_uri(o.url);
-    if (!url || url->scheme() != "http" || url->host().empty())
+    auto to = parse_http_url(o.url);
+    if (!to)
         return Error{"bad_webhook", "webhooks." + o.name + ".url",
                      "an http://host[:port]/path URL (put TLS endpoints behind a local proxy)", o.url};
-    impl_->host = url->host();
-    impl_->port = url->has_port() ? std::string(url->port()) : "80";
-    impl_->target = url->encoded_target().empty() ? "/" : std::string(url->encoded_target());
+    impl_->to = *to;
     std::ifstream in(o.cursor_path);
     std::uint64_t seq = 0;
     if (in >> seq) {
