@@ -26,7 +26,11 @@ HttpSession::~HttpSession() {
 void HttpSession::run() {
     registry_id_ = ctx_->sessions.add(weak_from_this(), ctx_->limits.max_connections);
     if (!registry_id_) return refuse_and_close();
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+        // Read after add(): close_all() has either seen this session or set the flag first.
+        if (self->ctx_->stopping) self->closing_ = true;
+        self->do_read();
+    });
 }
 
 void HttpSession::refuse_and_close() {
@@ -44,13 +48,19 @@ void HttpSession::close_gracefully() {
         // Idle between requests: end the read now. Part of a request already
         // here: let it arrive (within the request timeout) and be answered.
         // Busy: on_write closes after the response.
-        const bool partial = self->buffer_.size() > 0 || (self->parser_ && self->parser_->got_some());
-        if (!self->busy_ && !partial) self->stream_.cancel();
+        if (!self->busy_ && !self->request_started()) self->stream_.cancel();
     });
 }
 
+bool HttpSession::request_started() {
+    // Bytes still in the kernel count: the client has sent them, and closing
+    // with them unread would reset the connection instead of answering.
+    beast::error_code ec;
+    return buffer_.size() > 0 || (parser_ && parser_->got_some()) || stream_.socket().available(ec) > 0;
+}
+
 void HttpSession::do_read() {
-    if (closing_) return do_close();
+    if (closing_ && !request_started()) return do_close();
     parser_.emplace();
     parser_->body_limit(ctx_->limits.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(ctx_->limits.max_header_bytes));

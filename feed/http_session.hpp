@@ -30,6 +30,7 @@ public:
 
 private:
     void do_read();
+    bool request_started();  // part of a request has arrived or is waiting on the socket
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void on_response(Response&& res);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);

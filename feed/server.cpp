@@ -29,6 +29,7 @@ public:
 
     void stop() {
         net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+            self->drain_backlog();
             beast::error_code ec;
             self->acceptor_.close(ec);
         });
@@ -41,16 +42,32 @@ private:
     }
 
     void on_accept(beast::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-        if (ec) {
-            fail(ec, "accept");  // e.g. EMFILE: keep accepting, the next may succeed
-        } else {
-            ++ctx_->connections_total;
-            beast::error_code opt;
-            socket.set_option(tcp::no_delay(true), opt);
-            std::make_shared<HttpSession>(std::move(socket), ctx_)->run();
+        // A connection accepted just as stop() ran is still served: dropping
+        // it would reset a client whose request may already be here.
+        if (!ec) start_session(std::move(socket));
+        else if (ec != net::error::operation_aborted) fail(ec, "accept");  // e.g. EMFILE: the next may succeed
+        if (acceptor_.is_open()) do_accept();
+    }
+
+    // Connections the kernel completed before shutdown sit in the backlog, and
+    // closing the acceptor would reset them. Take them, so a request already
+    // sent is answered (503 once ingestion has stopped) instead of lost in a
+    // reset the client cannot tell from a crash.
+    void drain_backlog() {
+        beast::error_code ec;
+        acceptor_.non_blocking(true, ec);
+        while (!ec) {
+            tcp::socket socket(net::make_strand(ioc_));
+            acceptor_.accept(socket, ec);
+            if (!ec) start_session(std::move(socket));
         }
-        do_accept();
+    }
+
+    void start_session(tcp::socket socket) {
+        ++ctx_->connections_total;
+        beast::error_code opt;
+        socket.set_option(tcp::no_delay(true), opt);
+        std::make_shared<HttpSession>(std::move(socket), ctx_)->run();
     }
 
     net::io_context& ioc_;
@@ -74,6 +91,7 @@ tcp::endpoint Server::local_endpoint() const { return listener_->local_endpoint(
 void Server::start() { listener_->start(); }
 
 void Server::stop() {
+    ctx_->stopping = true;  // before close_all(): a session either is in the registry or sees the flag
     listener_->stop();
     ctx_->sessions.close_all();
 }

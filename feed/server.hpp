@@ -32,6 +32,9 @@ struct ServerContext {
     SessionRegistry sessions;
     std::atomic<std::uint64_t> connections_total{0};
     std::atomic<std::uint64_t> connections_refused{0};
+    // Set by Server::stop(): sessions that start afterwards answer at most the
+    // request already waiting on their socket, then close.
+    std::atomic<bool> stopping{false};
 };
 
 class Server {
