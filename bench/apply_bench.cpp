@@ -120,9 +120,11 @@ int main(int argc, char** argv) {
         auto start = tally.start();
         events = start.size();
         bytes = 0;
+        std::string at;
         for (auto& d : batch) {
             if (!tally.assess(d).accepted()) return std::fprintf(stderr, "not accepted: %s\n", d.ward.c_str()), 1;
-            auto evs = tally.apply(d, d.declared_at);
+            at.assign(d.declared_at);  // d is moved into the tally
+            auto evs = tally.apply(std::move(d), at);
             events += evs.size();
             for (const auto& e : evs) bytes += e.json->size();
         }

@@ -24,17 +24,17 @@ void Card::index() {
 }
 
 const Party* Card::party(std::string_view code_or_alias) const {
-    auto it = party_by_name_.find(std::string(code_or_alias));
+    auto it = party_by_name_.find(code_or_alias);
     return it == party_by_name_.end() ? nullptr : &parties[it->second];
 }
 
 const Council* Card::council(std::string_view id) const {
-    auto it = council_by_id_.find(std::string(id));
+    auto it = council_by_id_.find(id);
     return it == council_by_id_.end() ? nullptr : &councils[it->second];
 }
 
 const Ward* Card::ward(const Council& c, std::string_view ward_id) const {
-    auto it = ward_by_id_.find(std::string(ward_id));
+    auto it = ward_by_id_.find(ward_id);
     if (it == ward_by_id_.end() || &councils[it->second.first] != &c) return nullptr;
     return &c.wards[it->second.second];
 }

@@ -86,9 +86,17 @@ struct Card {
     std::size_t ward_index(const Council& c, const Ward& w) const { return static_cast<std::size_t>(&w - c.wards.data()); }
 
 private:
-    std::unordered_map<std::string, std::size_t> party_by_name_;   // codes and aliases
-    std::unordered_map<std::string, std::size_t> council_by_id_;
-    std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> ward_by_id_;  // council, ward
+    // Transparent: lookups by string_view hash the view, with no std::string
+    // built (and, for ids past the small-string size, no allocation) per call.
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    template <class V>
+    using Index = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
+    Index<std::size_t> party_by_name_;  // codes and aliases
+    Index<std::size_t> council_by_id_;
+    Index<std::pair<std::size_t, std::size_t>> ward_by_id_;  // council, ward
 };
 
 std::string_view to_string(Cycle c);

@@ -102,13 +102,14 @@ struct Tally::State {
 
     // Resolves party aliases to codes and works out what the result adds.
     // Each candidate's party is looked up once (a hash of its name).
-    HeldResult hold(const Declaration& d, const std::vector<std::string>* baseline,
+    HeldResult hold(Declaration&& d, const std::vector<std::string>* baseline,
                     const std::vector<std::size_t>& order) const {
         HeldResult h;
-        h.declaration = d;
+        h.declaration = std::move(d);
+        const Declaration& held = h.declaration;
         auto& w = h.contribution;
         std::vector<int> position;
-        position.reserve(d.candidates.size());
+        position.reserve(held.candidates.size());
         for (auto& cand : h.declaration.candidates) {
             const Party* p = card.party(cand.party);
             if (!p) throw std::invalid_argument("party not on the card: " + cand.party);
@@ -122,8 +123,8 @@ struct Tally::State {
         }
         if (baseline)
             for (const auto& code : *baseline) w.baseline.push_back(party_position(code));
-        for (std::size_t i = 0; i < d.candidates.size(); ++i) {
-            const auto& votes = d.candidates[i].votes;
+        for (std::size_t i = 0; i < held.candidates.size(); ++i) {
+            const auto& votes = held.candidates[i].votes;
             if (!votes) continue;
             const int p = position[i];
             auto it = std::find_if(w.votes.begin(), w.votes.end(), [&](const auto& pv) { return pv.first == p; });
@@ -132,9 +133,9 @@ struct Tally::State {
             else
                 it->second += *votes;
         }
-        if (d.electorate && d.ballots) {
-            w.electorate = *d.electorate;
-            w.ballots = *d.ballots;
+        if (held.electorate && held.ballots) {
+            w.electorate = *held.electorate;
+            w.ballots = *held.ballots;
         }
         return h;
     }
@@ -238,7 +239,7 @@ struct Tally::State {
         finish(out);
     }
 
-    void apply_ward(CouncilState& cs, const Ward& w, const Declaration& d, std::string_view received_at,
+    void apply_ward(CouncilState& cs, const Ward& w, Declaration&& d, std::string_view received_at,
                     std::vector<Event>& out) {
         const Council& c = cs.council();
         auto& slot = cs.ward(card.ward_index(c, w));
@@ -247,7 +248,7 @@ struct Tally::State {
 
         const auto order = report_order(d);
         const std::vector<std::string>* baseline = w.last_won.empty() ? nullptr : &w.last_won;
-        HeldResult next = hold(d, baseline, order);
+        HeldResult next = hold(std::move(d), baseline, order);
         const auto seats = seat_results(next.winners, w.last_won);
 
         const bool correction = slot.has_value();
@@ -263,17 +264,18 @@ struct Tally::State {
         if (!was_complete && cs.complete()) board.add_council_declared(+1);
 
         text_.assign(c.name).append(", ").append(w.name);
-        contest_event(c, Contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional}, d, received_at, order,
-                      seats, next, slot, out);
+        contest_event(c, Contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional}, received_at, order, seats,
+                      next, slot, out);
 
-        settle(cs, &d, received_at, out);
-        council_updated(cs, d, received_at, out);
-        scoreboard(d.declared_at, received_at, out);
+        const Declaration& held = slot->declaration;  // moved there by contest_event
+        settle(cs, &held, received_at, out);
+        council_updated(cs, held, received_at, out);
+        scoreboard(held.declared_at, received_at, out);
     }
 
     // A mayoral contest: one winner, gain or hold against the previous
     // holder's party; council seats and national totals are untouched.
-    void apply_mayor(CouncilState& cs, const Mayoralty& m, const Declaration& d, std::string_view received_at,
+    void apply_mayor(CouncilState& cs, const Mayoralty& m, Declaration&& d, std::string_view received_at,
                      std::vector<Event>& out) {
         const Council& c = cs.council();
         auto& slot = cs.mayor(static_cast<std::size_t>(&m - c.mayors.data()));
@@ -281,23 +283,23 @@ struct Tally::State {
         const auto order = report_order(d);
         std::vector<std::string> previous;
         if (!m.previous.empty()) previous.push_back(m.previous);
-        HeldResult next = hold(d, nullptr, order);
+        HeldResult next = hold(std::move(d), nullptr, order);
         const auto seats = seat_results(next.winners, previous);
         text_.assign(m.name);
-        contest_event(c, Contest{"mayor", m.id, m.name, 1, &previous, false}, d, received_at, order, seats, next,
-                      slot, out);
+        contest_event(c, Contest{"mayor", m.id, m.name, 1, &previous, false}, received_at, order, seats, next, slot,
+                      out);
     }
 
     // The ward_declared (or declaration_corrected) event of one contest, whose
     // title is in text_; then the new result is held in its slot.
-    void contest_event(const Council& c, const Contest& contest, const Declaration& d, std::string_view received_at,
-                       const auto& order, const auto& seats, HeldResult& next, auto& slot, std::vector<Event>& out) {
+    void contest_event(const Council& c, const Contest& contest, std::string_view received_at, const auto& order,
+                       const auto& seats, HeldResult& next, auto& slot, std::vector<Event>& out) {
         const bool correction = slot.has_value();
         const std::string summary = seat_words(seats);
         if (correction) text_ += " (corrected)";
         append_ward_text(text_, summary, next.declaration.uncontested(), contest.notional);
         JsonWriter& jw = begin(correction ? EventType::declaration_corrected : EventType::ward_declared, &c,
-                               d.declared_at, received_at, text_);
+                               next.declaration.declared_at, received_at, text_);
         write_ward_result(jw, contest, next.declaration, order, seats, summary);
         if (correction) {
             write_replaces(jw, *slot);
@@ -371,6 +373,10 @@ std::vector<Event> Tally::start() {
 
 Assessment Tally::assess(Declaration& d) const {
     if (auto e = validate(state_->card, d)) return {Verdict::rejected, std::move(*e)};
+    return judge(d);
+}
+
+Assessment Tally::judge(const Declaration& d) const {
     const Council* c = state_->card.council(d.council);
     if (!c) return {Verdict::rejected, Error{"unknown_council", "council", "a council on the card", d.council}};
     if (!state_->card.ward(*c, d.ward) && !state_->card.mayor(*c, d.ward))
@@ -391,6 +397,10 @@ Assessment Tally::assess(Declaration& d) const {
 }
 
 std::vector<Event> Tally::apply(const Declaration& d, std::string_view received_at) {
+    return apply(Declaration(d), received_at);
+}
+
+std::vector<Event> Tally::apply(Declaration&& d, std::string_view received_at) {
     auto& st = *state_;
     std::vector<Event> out = start();  // nothing once started
     out.reserve(out.size() + 4);       // a ward result, a call, the council, the scoreboard
@@ -398,9 +408,9 @@ std::vector<Event> Tally::apply(const Declaration& d, std::string_view received_
     if (!c) throw std::invalid_argument("council not on the card: " + d.council);
     auto& cs = st.councils[st.card.council_index(*c)];
     if (const Ward* w = st.card.ward(*c, d.ward))
-        st.apply_ward(cs, *w, d, received_at, out);
+        st.apply_ward(cs, *w, std::move(d), received_at, out);
     else if (const Mayoralty* m = st.card.mayor(*c, d.ward))
-        st.apply_mayor(cs, *m, d, received_at, out);
+        st.apply_mayor(cs, *m, std::move(d), received_at, out);
     else
         throw std::invalid_argument("contest not on the card: " + d.ward);
     return out;

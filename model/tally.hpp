@@ -48,10 +48,17 @@ public:
     // Validates against the card (resolving party aliases in d) and against
     // what is held. Changes nothing.
     Assessment assess(Declaration& d) const;
+    // assess() for a declaration that validate() has already accepted against
+    // this card: only what is held decides (fresh, correction, duplicate,
+    // stale, conflict). Ingest validates a whole batch before applying any.
+    Assessment judge(const Declaration& d) const;
 
     // Applies an assessed, accepted declaration. received_at is recorded on the
     // events (the journal keeps it, so a rebuild gives the same bytes).
+    // The rvalue form keeps d itself, saving a copy of every string in it;
+    // received_at must then not point into d.
     std::vector<Event> apply(const Declaration& d, std::string_view received_at);
+    std::vector<Event> apply(Declaration&& d, std::string_view received_at);
 
     std::uint64_t last_seq() const;
     const Card& card() const;

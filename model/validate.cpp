@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <limits>
 #include <string>
-#include <unordered_set>
 
 namespace declared {
 
@@ -92,7 +91,6 @@ std::optional<Error> validate(const Card& card, Declaration& d) {
         return Error{"unknown_ward", "ward", "a ward (or mayoral contest) of " + council->name, quoted(d.ward)};
     }
 
-    std::unordered_set<std::string_view> names;
     std::size_t with_votes = 0;
     int elected = 0;
     for (std::size_t i = 0; i < d.candidates.size(); ++i) {
@@ -100,7 +98,10 @@ std::optional<Error> validate(const Card& card, Declaration& d) {
         const Party* party = card.party(c.party);
         if (!party) return Error{"unknown_party", cand_path(i, "party"), "a party code or alias on the card", quoted(c.party)};
         c.party = party->code;
-        if (!names.insert(c.name).second)
+        // A ward has a handful of candidates: comparing with the earlier ones
+        // is cheaper than hashing them into a set (and the parser allows at most 100).
+        const auto earlier = d.candidates.begin() + static_cast<std::ptrdiff_t>(i);
+        if (std::find_if(d.candidates.begin(), earlier, [&](const Candidate& o) { return o.name == c.name; }) != earlier)
             return Error{"duplicate_candidate", cand_path(i, "name"), "each candidate once", quoted(c.name) + " again"};
         with_votes += c.votes.has_value();
         elected += c.elected;
