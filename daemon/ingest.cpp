@@ -67,7 +67,7 @@ Result<LoadReport> Ingest::load(Journal& journal) {
                 broken = a.error;
                 if (broken->code.empty()) broken = Error{"not_applicable", "", "an entry that applies", std::string(to_string(a.verdict))};
             } else {
-                auto events = tally_.apply(entry.value->declaration, entry.value->received_at);
+                auto events = tally_.apply(std::move(entry.value->declaration), entry.value->received_at);
                 metrics_.events += events.size();
                 hub_.publish(events);
             }
@@ -166,16 +166,16 @@ void Ingest::process(std::string& body, Format format, Mode mode, const std::str
     for (std::size_t i = 0; i < decls.size(); ++i) {
         Declaration& d = decls[i];
         LineResult line{decl_lines[i], Verdict::rejected, {}, d.ward, d.revision, {}};
-        Assessment a = tally_.assess(d);
+        Assessment a = tally_.judge(d);  // validated in pass 1
         line.verdict = a.verdict;
         line.error = a.error;
         switch (a.verdict) {
             case Verdict::fresh:
             case Verdict::correction: {
-                auto evs = tally_.apply(d, received_at);
+                records.push_back(encode_entry(received_at, d));
+                auto evs = tally_.apply(std::move(d), received_at);  // the tally keeps d itself
                 for (const auto& e : evs) line.seqs.push_back(e.seq);
                 events->insert(events->end(), std::make_move_iterator(evs.begin()), std::make_move_iterator(evs.end()));
-                records.push_back(encode_entry(received_at, d));
                 ++metrics_.accepted;
                 if (a.verdict == Verdict::correction) ++metrics_.corrections;
                 break;

@@ -2,17 +2,19 @@
 
 #include <boost/json.hpp>
 
+#include "model/json_writer.hpp"
+
 namespace declared {
 
 std::string encode_entry(std::string_view received_at, const Declaration& d) {
-    // The declaration is embedded as its own canonical JSON text; Boost.JSON
-    // escapes the one string field around it.
-    std::string out = R"({"v":1,"received_at":)";
-    out += boost::json::serialize(boost::json::string_view(received_at.data(), received_at.size()));
-    out += R"(,"declaration":)";
-    out += declaration_to_json(d);
-    out += '}';
-    return out;
+    JsonWriter w;
+    w.begin_object();
+    w.field("v", 1);
+    w.field("received_at", received_at);
+    w.key("declaration");
+    write_declaration(w, d);
+    w.end_object();
+    return w.str();
 }
 
 Result<JournalEntry> decode_entry(std::string_view record, DeclarationParser& parser) {

@@ -2,10 +2,10 @@
 
 #include <cstdio>
 
-#include <boost/json.hpp>
 #include <simdjson.h>
 
 #include "model/details/json_reader.hpp"
+#include "model/json_writer.hpp"
 
 namespace declared {
 
@@ -97,34 +97,44 @@ Result<Declaration> DeclarationParser::parse(std::string_view json) {
     return R{std::move(d), {}};
 }
 
-std::string declaration_to_json(const Declaration& d) {
-    boost::json::object o;
-    o["id"] = d.id;
-    o["council"] = d.council;
-    o["ward"] = d.ward;
-    o["revision"] = d.revision;
-    if (!d.source.empty()) o["source"] = d.source;
-    o["declared_at"] = d.declared_at;
-    if (d.electorate) o["electorate"] = *d.electorate;
-    if (d.ballots) o["ballots"] = *d.ballots;
-    if (d.rejected) o["rejected"] = *d.rejected;
-    boost::json::array cands;
-    cands.reserve(d.candidates.size());
+void write_declaration(JsonWriter& w, const Declaration& d) {
+    // Streamed, not built as a DOM: this runs for every declaration the daemon
+    // journals. The key order is the format's (docs/formats.md).
+    w.begin_object();
+    w.field("id", d.id);
+    w.field("council", d.council);
+    w.field("ward", d.ward);
+    w.field("revision", d.revision);
+    if (!d.source.empty()) w.field("source", d.source);
+    w.field("declared_at", d.declared_at);
+    if (d.electorate) w.field("electorate", *d.electorate);
+    if (d.ballots) w.field("ballots", *d.ballots);
+    if (d.rejected) w.field("rejected", *d.rejected);
+    w.key("candidates").begin_array();
     for (const auto& c : d.candidates) {
-        boost::json::object co;
-        co["name"] = c.name;
-        co["party"] = c.party;
-        if (c.votes) co["votes"] = *c.votes;
-        co["elected"] = c.elected;
-        cands.push_back(std::move(co));
+        w.begin_object();
+        w.field("name", c.name);
+        w.field("party", c.party);
+        if (c.votes) w.field("votes", *c.votes);
+        w.field("elected", c.elected);
+        w.end_object();
     }
-    o["candidates"] = std::move(cands);
+    w.end_array();
     if (d.lots) {
-        boost::json::array between;
-        for (const auto& n : d.lots->between) between.push_back(boost::json::string(n));
-        o["lots"] = boost::json::object{{"between", std::move(between)}, {"winner", d.lots->winner}};
+        w.key("lots").begin_object();
+        w.key("between").begin_array();
+        for (const auto& n : d.lots->between) w.value(n);
+        w.end_array();
+        w.field("winner", d.lots->winner);
+        w.end_object();
     }
-    return boost::json::serialize(o);
+    w.end_object();
+}
+
+std::string declaration_to_json(const Declaration& d) {
+    JsonWriter w;
+    write_declaration(w, d);
+    return w.str();
 }
 
 }  // namespace declared

@@ -25,6 +25,10 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+class JsonWriter;
+
 std::string declaration_to_json(const Declaration& d);  // one line, no newline
+// The same object, written as a value into w (a journal entry embeds it).
+void write_declaration(JsonWriter& w, const Declaration& d);
 
 }  // namespace declared
