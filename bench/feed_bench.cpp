@@ -1,7 +1,8 @@
 // feed_bench: live-feed fan-out, measured from outside with a lean epoll
 // WebSocket load generator (no Beast, no Node: raw sockets, one read per ready
 // socket, frames parsed in place). Not a test: numbers go to BENCHMARKS.md;
-// bench/feed_bench.sh runs it against `declared serve` and nginx+nchan.
+// bench/feed_bench.sh runs it against `declared serve` and nginx+nchan. The
+// client, the HTTP publisher and the /proc readings are in ws_load.{hpp,cpp}.
 //
 //   feed_bench night --out DIR --events N
 //       a card with one council of N mayoral contests, and N declarations:
@@ -24,19 +25,11 @@
 // Every event line carries "seq"; the publisher records when each seq was
 // sent, so latency is publish (POST written) to receipt (frame read). A
 // subscriber has lost nothing when it saw every seq once, in order.
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <pthread.h>
-#include <sys/epoll.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cinttypes>
 #include <csignal>
@@ -55,51 +48,17 @@
 
 #include <boost/beast/zlib/deflate_stream.hpp>
 
+#include "ws_load.hpp"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-std::int64_t now_ns() {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-[[noreturn]] void die(const std::string& what) {
-    std::fprintf(stderr, "feed_bench: %s\n", what.c_str());
-    std::exit(1);
-}
-
-// ---- /proc readings ---------------------------------------------------------
-
-// utime + stime of a process, in microseconds.
-std::int64_t proc_cpu_us(int pid) {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-    std::string s((std::istreambuf_iterator<char>(f)), {});
-    auto close = s.rfind(')');
-    if (close == std::string::npos) die("cannot read /proc/" + std::to_string(pid) + "/stat");
-    // Fields after "pid (comm)": state is field 3; utime 14, stime 15.
-    const char* p = s.c_str() + close + 2;
-    unsigned long long utime = 0, stime = 0;
-    for (int field = 3; field < 14; ++field) p = std::strchr(p, ' ') + 1;
-    std::sscanf(p, "%llu %llu", &utime, &stime);
-    static const long hz = sysconf(_SC_CLK_TCK);
-    return static_cast<std::int64_t>((utime + stime) * 1'000'000ULL / static_cast<unsigned long long>(hz));
-}
-
-std::int64_t proc_rss_kb(const std::string& pid) {
-    std::ifstream f("/proc/" + pid + "/status");
-    std::string line;
-    while (std::getline(f, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::atoll(line.c_str() + 6);
-    die("no VmRSS for " + pid);
-}
-
-std::int64_t self_cpu_us() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1'000'000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
-}
+using ws_load::die;
+using ws_load::now_ns;
+using ws_load::percentile;
+using ws_load::proc_cpu_us;
+using ws_load::proc_rss_kb;
+using ws_load::read_lines;
+using ws_load::self_cpu_us;
 
 // ---- options ----------------------------------------------------------------
 
@@ -121,7 +80,7 @@ struct Options {
     double phase_timeout = 30;  // seconds to wait for every subscriber after the last publish
 };
 
-// ---- the generator: subscribers on epoll threads -----------------------------
+// ---- the generator: subscribers on epoll threads (ws_load::Clients) ----------
 
 constexpr int kPhases = 3;
 const char* const kPhaseNames[kPhases] = {"steady", "burst", "saturation"};
@@ -136,74 +95,40 @@ struct Shared {
     int save_fd = -1;  // first subscriber's event lines go here
 };
 
-struct Conn {
-    int fd = -1;
-    enum : std::uint8_t { connecting, upgrading, open, closed } state = connecting;
-    bool ready = false;        // upgraded (nchan) / hello and snapshot received (declared)
+// What the bench tracks per connection, beside the client's own state.
+struct Sub {
     bool in_snapshot = false;  // inside the snapshot message: its lines are state, not live events
     bool saver = false;
     std::uint8_t done = 0;  // bit p: has every event of phase p
     std::uint64_t last_seq = 0;
-    std::string buf;  // bytes of an incomplete handshake or frame
 };
 
-struct Worker {
-    Shared* shared = nullptr;
-    int index = 0;
-    int nconns = 0;
-    std::vector<Conn> conns;
-    int epfd = -1;
+// Ready: upgraded (nchan) / hello and snapshot received (declared).
+class Worker : public ws_load::Clients {
+public:
+    Worker(Shared* s, int index_, int nconns)
+        : Clients(s->addr, nconns), shared(s), index(index_), subs(static_cast<std::size_t>(nconns)) {}
+    Shared* shared;
+    int index;
+    std::vector<Sub> subs;
     std::thread thread;
     // Read by the controller.
-    std::atomic<int> ready{0}, failed{0};
-    std::atomic<std::uint64_t> events{0}, gaps{0}, dups{0}, closed{0}, errors{0};
+    std::atomic<std::uint64_t> events{0}, gaps{0}, dups{0};
     std::atomic<int> done[kPhases] = {};
     std::atomic<std::int64_t> last_done_ns[kPhases] = {};
     std::mutex lat_mutex;
     std::vector<std::uint32_t> latency_us[kPhases];
-    std::string first_error;
-    std::vector<char> rbuf = std::vector<char>(256 * 1024);
-    clockid_t cpu_clock{};
 
-    void run();
-    void start_connect(int i);
-    void on_ready(int i, std::uint32_t ev);
-    void fail(int i, const std::string& why);
-    bool parse(Conn& c, const char* p, std::size_t n, std::int64_t t, std::size_t& consumed);
-    void on_message(Conn& c, const char* p, std::size_t n, std::int64_t t);
-    void on_event(Conn& c, std::uint64_t seq, std::int64_t t, std::vector<std::uint32_t>* lat);
+private:
+    std::string request(int) override { return shared->handshake; }
+    void on_upgraded(int i) override {
+        if (!shared->declared) set_ready(i);
+    }
+    void on_lines(int i, const char* p, std::size_t n, bool start, std::int64_t t) override;
+    void on_event(Sub& c, std::uint64_t seq, std::int64_t t, std::vector<std::uint32_t>* lat);
 };
 
-void Worker::fail(int i, const std::string& why) {
-    Conn& c = conns[static_cast<std::size_t>(i)];
-    if (c.state == Conn::closed) return;
-    if (!c.ready) failed.fetch_add(1);
-    else closed.fetch_add(1);
-    {
-        std::lock_guard lock(lat_mutex);
-        if (first_error.empty()) first_error = why;
-    }
-    c.state = Conn::closed;
-    ::close(c.fd);
-    c.fd = -1;
-    std::string().swap(c.buf);
-}
-
-void Worker::start_connect(int i) {
-    Conn& c = conns[static_cast<std::size_t>(i)];
-    c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (c.fd < 0) return fail(i, std::string("socket: ") + std::strerror(errno));
-    int one = 1;
-    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    int r = ::connect(c.fd, reinterpret_cast<const sockaddr*>(&shared->addr), sizeof shared->addr);
-    if (r < 0 && errno != EINPROGRESS) return fail(i, std::string("connect: ") + std::strerror(errno));
-    epoll_event ev{};
-    ev.events = EPOLLOUT | EPOLLIN;
-    ev.data.u32 = static_cast<std::uint32_t>(i);
-    epoll_ctl(epfd, EPOLL_CTL_ADD, c.fd, &ev);
-}
-
-void Worker::on_event(Conn& c, std::uint64_t seq, std::int64_t t, std::vector<std::uint32_t>* lat) {
+void Worker::on_event(Sub& c, std::uint64_t seq, std::int64_t t, std::vector<std::uint32_t>* lat) {
     if (seq <= c.last_seq) return void(dups.fetch_add(1, std::memory_order_relaxed));
     if (seq != c.last_seq + 1) gaps.fetch_add(1, std::memory_order_relaxed);
     c.last_seq = seq;
@@ -223,13 +148,14 @@ void Worker::on_event(Conn& c, std::uint64_t seq, std::int64_t t, std::vector<st
     }
 }
 
-void Worker::on_message(Conn& c, const char* p, std::size_t n, std::int64_t t) {
+void Worker::on_lines(int i, const char* p, std::size_t n, bool start, std::int64_t t) {
     // One or more JSON lines. Events begin {"seq":N (the daemon's envelope and
     // the same bytes through nchan); control messages begin {"type":.
+    Sub& c = subs[static_cast<std::size_t>(i)];
     std::vector<std::uint32_t>* lat = nullptr;
     std::unique_lock lock(lat_mutex, std::defer_lock);
     const char* end = p + n;
-    c.in_snapshot = false;
+    if (start) c.in_snapshot = false;
     while (p < end) {
         const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
         const char* line_end = nl ? nl : end;
@@ -249,7 +175,7 @@ void Worker::on_message(Conn& c, const char* p, std::size_t n, std::int64_t t) {
             }
         } else if (line.starts_with("{\"type\":\"snapshot\"")) {
             c.in_snapshot = true;
-            if (!c.ready) c.ready = true, ready.fetch_add(1);
+            set_ready(i);
         } else if (line.starts_with("{\"type\":\"hello\"")) {
             auto at = line.find("\"seq\":");
             if (at != std::string_view::npos) c.last_seq = std::strtoull(line.data() + at + 6, nullptr, 10);
@@ -258,210 +184,6 @@ void Worker::on_message(Conn& c, const char* p, std::size_t n, std::int64_t t) {
         }
         p = line_end + 1;
     }
-}
-
-// Parses frames from [p, p+n); returns false when the connection must end.
-bool Worker::parse(Conn& c, const char* p, std::size_t n, std::int64_t t, std::size_t& consumed) {
-    std::size_t at = 0;
-    while (n - at >= 2) {
-        const auto* h = reinterpret_cast<const unsigned char*>(p + at);
-        const unsigned op = h[0] & 0x0f;
-        std::uint64_t len = h[1] & 0x7f;
-        std::size_t hl = 2;
-        if (len == 126) {
-            if (n - at < 4) break;
-            len = (std::uint64_t(h[2]) << 8) | h[3];
-            hl = 4;
-        } else if (len == 127) {
-            if (n - at < 10) break;
-            len = 0;
-            for (int i = 0; i < 8; ++i) len = (len << 8) | h[2 + i];
-            hl = 10;
-        }
-        if (h[1] & 0x80) hl += 4;  // a masked server frame: not expected, skipped
-        if (n - at < hl + len) break;
-        const char* payload = p + at + hl;
-        if (op == 1 || op == 0) {
-            if (!(h[0] & 0x80)) errors.fetch_add(1, std::memory_order_relaxed);  // fragmented: not expected
-            on_message(c, payload, static_cast<std::size_t>(len), t);
-        } else if (op == 9) {  // ping: answer with a masked pong carrying the same payload
-            char pong[2 + 4 + 125];
-            std::size_t m = std::min<std::uint64_t>(len, 125);
-            pong[0] = static_cast<char>(0x8a);
-            pong[1] = static_cast<char>(0x80 | m);
-            std::memset(pong + 2, 0, 4);  // mask 0: payload unchanged
-            std::memcpy(pong + 6, payload, m);
-            if (::write(c.fd, pong, 6 + m) < 0) errors.fetch_add(1);
-        } else if (op == 8) {
-            consumed = at + hl + len;
-            return false;
-        }
-        at += hl + static_cast<std::size_t>(len);
-    }
-    consumed = at;
-    return true;
-}
-
-void Worker::on_ready(int i, std::uint32_t ev) {
-    Conn& c = conns[static_cast<std::size_t>(i)];
-    if (c.state == Conn::closed) return;
-    if (c.state == Conn::connecting) {
-        if (!(ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
-        int err = 0;
-        socklen_t len = sizeof err;
-        getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-        if (err) return fail(i, std::string("connect: ") + std::strerror(err));
-        const std::string& hs = shared->handshake;
-        if (::write(c.fd, hs.data(), hs.size()) != static_cast<ssize_t>(hs.size()))
-            return fail(i, "handshake write");
-        c.state = Conn::upgrading;
-        epoll_event e{};
-        e.events = EPOLLIN;
-        e.data.u32 = static_cast<std::uint32_t>(i);
-        epoll_ctl(epfd, EPOLL_CTL_MOD, c.fd, &e);
-        return;
-    }
-    ssize_t r = ::read(c.fd, rbuf.data(), rbuf.size());
-    if (r == 0) return fail(i, "server closed the connection");
-    if (r < 0) {
-        if (errno == EAGAIN || errno == EINTR) return;
-        return fail(i, std::string("read: ") + std::strerror(errno));
-    }
-    const std::int64_t t = now_ns();
-    const char* data = rbuf.data();
-    std::size_t n = static_cast<std::size_t>(r);
-    if (!c.buf.empty()) {
-        c.buf.append(data, n);
-        data = c.buf.data();
-        n = c.buf.size();
-    }
-    std::size_t consumed = 0;
-    if (c.state == Conn::upgrading) {
-        std::string_view sv(data, n);
-        auto end = sv.find("\r\n\r\n");
-        if (end == std::string_view::npos) {
-            if (c.buf.empty()) c.buf.assign(data, n);
-            return;
-        }
-        if (!sv.starts_with("HTTP/1.1 101")) return fail(i, "upgrade refused: " + std::string(sv.substr(0, sv.find('\r'))));
-        c.state = Conn::open;
-        if (!shared->declared) c.ready = true, ready.fetch_add(1);
-        consumed = end + 4;
-    }
-    std::size_t used = 0;
-    bool alive = parse(c, data + consumed, n - consumed, t, used);
-    consumed += used;
-    if (!alive) return fail(i, "server sent a close frame");
-    if (consumed == n) c.buf.clear();
-    else if (c.buf.empty()) c.buf.assign(data + consumed, n - consumed);
-    else c.buf.erase(0, consumed);
-}
-
-void Worker::run() {
-    cpu_clock = {};
-    pthread_getcpuclockid(pthread_self(), &cpu_clock);
-    std::vector<epoll_event> evs(1024);
-    int opened = 0;
-    constexpr int kInFlight = 64;  // handshakes at once: stay under the servers' listen backlog
-    while (!shared->stop.load(std::memory_order_relaxed)) {
-        if (opened < nconns) {
-            int pending = opened - ready.load() - failed.load();
-            while (opened < nconns && pending < kInFlight) start_connect(opened++), ++pending;
-        }
-        int k = epoll_wait(epfd, evs.data(), static_cast<int>(evs.size()), 20);
-        for (int j = 0; j < k; ++j) on_ready(static_cast<int>(evs[static_cast<std::size_t>(j)].data.u32),
-                                             evs[static_cast<std::size_t>(j)].events);
-    }
-    for (auto& c : conns)
-        if (c.fd >= 0) ::close(c.fd);
-}
-
-// ---- the publisher: plain blocking HTTP/1.1 with keep-alive -------------------
-
-class Publisher {
-public:
-    Publisher(const Options& o, sockaddr_in addr) : o_(o), addr_(addr) { reconnect(); }
-    ~Publisher() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    // POSTs body; returns the answer's body. Dies on anything but 2xx.
-    std::string post(const std::string& target, const std::string& type, const std::string& body) {
-        // Servers close idle keep-alive connections; a fresh one after a pause
-        // (between phases) costs nothing measured.
-        if (now_ns() - last_answer_ns_ > 1'000'000'000) ::close(fd_), reconnect();
-        std::string req = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + type +
-                          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-        if (!o_.token.empty() && o_.server == "declared") req += "Authorization: Bearer " + o_.token + "\r\n";
-        req += "\r\n";
-        req += body;
-        write_all(req);
-        auto answer = read_answer();
-        last_answer_ns_ = now_ns();
-        return answer;
-    }
-
-private:
-    void reconnect() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr_), sizeof addr_) < 0)
-            die(std::string("publisher connect: ") + std::strerror(errno));
-        int one = 1;
-        setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
-    void write_all(const std::string& s) {
-        std::size_t off = 0;
-        while (off < s.size()) {
-            ssize_t r = ::write(fd_, s.data() + off, s.size() - off);
-            if (r <= 0) die(std::string("publisher write: ") + std::strerror(errno));
-            off += static_cast<std::size_t>(r);
-        }
-    }
-    std::string read_answer() {
-        for (;;) {
-            auto end = in_.find("\r\n\r\n");
-            if (end != std::string::npos) {
-                std::string head = in_.substr(0, end);
-                std::size_t length = 0;
-                for (auto& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-                auto cl = head.find("content-length:");
-                if (cl != std::string::npos) length = std::strtoull(head.c_str() + cl + 15, nullptr, 10);
-                if (in_.size() >= end + 4 + length) {
-                    std::string body = in_.substr(end + 4, length);
-                    int status = std::atoi(in_.c_str() + 9);
-                    in_.erase(0, end + 4 + length);
-                    if (status < 200 || status > 299) die("publish answered " + std::to_string(status) + ": " + body);
-                    if (head.find("connection: close") != std::string::npos) ::close(fd_), reconnect();
-                    return body;
-                }
-            }
-            char b[16384];
-            ssize_t r = ::read(fd_, b, sizeof b);
-            if (r <= 0) die("publisher read: connection closed");
-            in_.append(b, static_cast<std::size_t>(r));
-        }
-    }
-    const Options& o_;
-    sockaddr_in addr_;
-    int fd_ = -1;
-    std::string in_;
-    std::int64_t last_answer_ns_ = now_ns();
-};
-
-std::vector<std::string> read_lines(const std::string& path) {
-    std::ifstream f(path);
-    if (!f) die("cannot read " + path);
-    std::vector<std::string> out;
-    std::string line;
-    while (std::getline(f, line))
-        if (!line.empty()) out.push_back(line);
-    return out;
-}
-
-double percentile(std::vector<std::uint32_t>& v, double q) {
-    if (v.empty()) return 0;
-    auto k = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1));
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-    return v[k];
 }
 
 std::int64_t server_cpu_us(const Options& o) {
@@ -486,13 +208,9 @@ int run(const Options& o) {
 
     Shared shared;
     shared.declared = declared;
-    shared.addr.sin_family = AF_INET;
-    shared.addr.sin_port = htons(static_cast<std::uint16_t>(o.port));
-    shared.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    shared.addr = ws_load::loopback(o.port);
     const std::string path = !o.path.empty() ? o.path : declared ? "/v1/feed" : "/sub";
-    shared.handshake = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(o.port) +
-                       "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
-                       "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    shared.handshake = ws_load::upgrade_request(path, o.port);
     shared.sent_ns = std::vector<std::atomic<std::int64_t>>(total + 2);
     // Seqs on a fresh daemon (and in the saved payloads) start at 1.
     shared.phase_end[0] = static_cast<std::uint64_t>(o.steady);
@@ -512,17 +230,12 @@ int run(const Options& o) {
     const std::int64_t rss0 = server_rss_kb(o);
     std::vector<std::unique_ptr<Worker>> workers;
     for (int w = 0; w < o.threads; ++w) {
-        auto wk = std::make_unique<Worker>();
-        wk->shared = &shared;
-        wk->index = w;
-        wk->nconns = o.subs / o.threads + (w < o.subs % o.threads ? 1 : 0);
-        wk->conns.resize(static_cast<std::size_t>(wk->nconns));
-        if (w == 0 && shared.save_fd >= 0 && wk->nconns > 0) wk->conns[0].saver = true;
-        wk->epfd = epoll_create1(EPOLL_CLOEXEC);
+        auto wk = std::make_unique<Worker>(&shared, w, o.subs / o.threads + (w < o.subs % o.threads ? 1 : 0));
+        if (w == 0 && shared.save_fd >= 0 && wk->size() > 0) wk->subs[0].saver = true;
         workers.push_back(std::move(wk));
     }
     const std::int64_t t_connect = now_ns();
-    for (auto& wk : workers) wk->thread = std::thread([w = wk.get()] { w->run(); });
+    for (auto& wk : workers) wk->thread = std::thread([w = wk.get(), &shared] { w->run(shared.stop); });
 
     auto sum = [&](auto field) {
         std::uint64_t s = 0;
@@ -540,7 +253,7 @@ int run(const Options& o) {
     std::uint64_t connected = sum(&Worker::ready);
     if (connected < static_cast<std::uint64_t>(o.subs)) {
         for (auto& wk : workers)
-            if (!wk->first_error.empty()) std::fprintf(stderr, "first failure: %s\n", wk->first_error.c_str());
+            if (!wk->first_error().empty()) std::fprintf(stderr, "first failure: %s\n", wk->first_error().c_str());
         die(std::to_string(o.subs - static_cast<int>(connected)) + " subscribers failed to connect");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // let allocations settle
@@ -550,7 +263,7 @@ int run(const Options& o) {
                 " KB: %.0f bytes per idle subscriber\n",
                 o.subs, connect_s, rss0, rss1, mem_per_sub);
 
-    Publisher pub(o, shared.addr);
+    ws_load::HttpClient pub(shared.addr, declared ? o.token : std::string());
     std::size_t next = 0;  // next source line; its event is seq next+1
     auto publish = [&](std::size_t count) {
         const std::int64_t t = now_ns();
@@ -664,7 +377,7 @@ int run(const Options& o) {
                 " unexpected frames: %s\n",
                 gaps, dups, closed, errors, lossless ? "every subscriber got every event once, in order" : "LOSS");
     for (auto& wk : workers)
-        if (!wk->first_error.empty()) std::printf("first error (thread %d): %s\n", wk->index, wk->first_error.c_str());
+        if (!wk->first_error().empty()) std::printf("first error (thread %d): %s\n", wk->index, wk->first_error().c_str());
     // One line for the script.
     std::printf("RESULT server=%s subs=%d threads=%d mem_per_sub=%.0f steady_us_per_delivery=%.3f steady_p50_ms=%.2f "
                 "steady_p99_ms=%.2f steady_rate=%.1f burst_drain_s=%.3f burst_p99_ms=%.2f burst_us_per_delivery=%.3f "
