@@ -9,6 +9,7 @@
 // --scale N clones the night N times (councils and wards renamed) for a
 // night N times larger. Each run builds a fresh tally and applies every
 // declaration (assess + apply); parsing is measured separately.
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -43,6 +44,16 @@ long rss_kb() {
     in >> pages >> resident;
     return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
+
+long peak_rss_kb() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+// Bytes allocated and not yet freed (glibc's count): what the tally holds,
+// whatever pages malloc had already mapped for earlier runs.
+std::size_t heap_in_use() { return mallinfo2().uordblks; }
 
 std::string tag(const std::string& id, int k) {
     if (k == 0) return id;
@@ -112,9 +123,11 @@ int main(int argc, char** argv) {
     std::vector<double> seconds;
     std::size_t events = 0, bytes = 0;
     long rss_before = 0, rss_after = 0;
+    std::size_t heap_before = 0, heap_after = 0;
     for (int r = 0; r < runs; ++r) {
         std::vector<Declaration> batch = night;  // assess() normalises in place
         rss_before = rss_kb();
+        heap_before = heap_in_use();
         auto t0 = Clock::now();
         Tally tally(card);
         auto start = tally.start();
@@ -130,6 +143,7 @@ int main(int argc, char** argv) {
         }
         seconds.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
         rss_after = rss_kb();
+        heap_after = heap_in_use();  // the run's events are freed by now; the tally is not
     }
     double med = median(seconds);
     std::printf("night: %zu councils, %zu declarations (scale %d)\n", card.councils.size(), night.size(), scale);
@@ -137,6 +151,9 @@ int main(int argc, char** argv) {
                 runs, med * 1e3, night.size() / med, events / med);
     std::printf("events: %zu, %.1f MB of JSON (%.0f bytes/event)\n", events, bytes / 1e6, double(bytes) / events);
     std::printf("parse (simdjson into Declaration): %.2f ms, %.0f declarations/s\n", parse_s * 1e3, night.size() / parse_s);
-    std::printf("tally resident memory (last run, excluding events): %+ld kB\n", rss_after - rss_before);
+    std::printf("tally heap (held declarations, council states, scoreboard; events freed): %.1f MB, %.0f bytes per declaration\n",
+                double(heap_after - heap_before) / 1e6, double(heap_after - heap_before) / double(night.size()));
+    std::printf("resident memory growth over the last run: %+ld kB\n", rss_after - rss_before);
+    std::printf("peak resident memory of the process: %ld kB\n", peak_rss_kb());
     return 0;
 }
