@@ -69,7 +69,7 @@ stat_of() {  # KEY: "median (min to max)" over the RESULT lines
         awk '{v[NR] = $1} END {
             if (NR == 0) { print "-"; exit }
             m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            printf "%g (%g to %g)\n", m, v[1], v[NR] }'
+            printf "%.10g (%.10g to %.10g)\n", m, v[1], v[NR] }'
 }
 echo
 echo "Replaying the night to $SUBS subscribers: medians of $(grep -c '^RESULT ' "$OUT" || true) rounds (min to max)"
