@@ -20,6 +20,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr char kNewline = '\n';
+constexpr std::size_t kKeptEvents = 8;  // batch capacity kept between messages
 
 }  // namespace
 
@@ -77,7 +78,8 @@ void WebSocketSession::on_accept(beast::error_code ec) {
 }
 
 void WebSocketSession::do_read() {
-    ws_.async_read(read_buffer_, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+    ws_.async_read_some(net::buffer(read_scratch_),
+                        beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
 }
 
 void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
@@ -88,7 +90,6 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
         stage_ = Stage::closing;
         return fail(ec, "websocket read");
     }
-    read_buffer_.consume(read_buffer_.size());
     if (!ws_.got_text()) return close_with(websocket::close_code::unknown_data, "binary frames are not accepted");
     // Clients have nothing to say on this endpoint; text is read and ignored.
     do_read();
@@ -155,6 +156,13 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
     ++ctx_->metrics.messages;
     ctx_->metrics.deliveries += batch_.size();
     batch_.clear();
+    // Most subscribers sit idle between results: keep no memory for them that
+    // the hello, a snapshot or a burst grew. Small live messages keep theirs.
+    std::string().swap(own_);
+    if (batch_.capacity() > kKeptEvents) {
+        std::vector<Event>().swap(batch_);
+        std::vector<net::const_buffer>().swap(buffers_);
+    }
     if (stage_ == Stage::closing) return;
     if (stage_ == Stage::hello) {
         stage_ = Stage::live;
@@ -186,7 +194,7 @@ void WebSocketSession::tick() {
                 ++self->ctx_->metrics.closed_stuck;
                 self->stage_ = Stage::closing;
                 beast::error_code ignored;
-                beast::get_lowest_layer(self->ws_).socket().close(ignored);  // no close frame can get through
+                beast::get_lowest_layer(self->ws_).close(ignored);  // no close frame can get through
                 return;
             }
         } else if (self->stage_ == Stage::live && now - self->last_sent_ >= self->ctx_->options.heartbeat) {
@@ -212,7 +220,7 @@ void WebSocketSession::close_gracefully() {
     net::post(ws_.get_executor(), [self = shared_from_this()] {
         if (self->stage_ == Stage::handshake || self->stage_ == Stage::closing) {
             beast::error_code ignored;
-            beast::get_lowest_layer(self->ws_).socket().close(ignored);
+            beast::get_lowest_layer(self->ws_).close(ignored);
             return;
         }
         // A message in flight goes out before the close frame (Beast queues

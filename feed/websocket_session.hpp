@@ -5,6 +5,7 @@
 // what matches, frames it as one message of JSON lines, and writes it, one
 // write in flight. A subscriber too far behind is closed with the seq to
 // resume from; it never slows anyone else. Everything runs on its strand.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -13,8 +14,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include "feed/event_filter.hpp"
@@ -49,11 +49,16 @@ private:
     void tick();
     void close_with(std::uint16_t code, std::string reason);
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    // A plain socket, not beast::tcp_stream: the websocket stream has its own
+    // timeouts, and tcp_stream's timers and shared state cost about 1 KB per
+    // subscriber, most of the way to the 4 KB an idle subscriber may take.
+    boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
     std::shared_ptr<FeedContext> ctx_;
     EventFilter filter_;
     StartPoint start_;
-    boost::beast::flat_buffer read_buffer_;
+    // Clients have nothing to say: what they send is read in small pieces
+    // and dropped, so an idle subscriber holds no read buffer on the heap.
+    std::array<char, 64> read_scratch_;
     boost::asio::steady_timer timer_;
 
     enum class Stage { handshake, hello, live, closing } stage_ = Stage::handshake;
