@@ -192,6 +192,15 @@ private:
     }
 
     bool post(const std::string& body, int& status, std::string& answer, std::string& failure) {
+        const bool reused = connected_;
+        if (exchange(body, status, answer, failure)) return true;
+        // A kept-alive connection that the daemon closed while it sat idle
+        // fails on first use: reconnect once, quietly. Resending is safe, since
+        // the daemon answers a declaration it holds as a duplicate.
+        return reused && exchange(body, status, answer, failure);
+    }
+
+    bool exchange(const std::string& body, int& status, std::string& answer, std::string& failure) {
         beast::error_code ec;
         if (!connected_) {
             tcp::resolver resolver(ioc_);

@@ -113,3 +113,23 @@ TEST_CASE("replay --to survives a daemon killed and restarted mid-replay", "[gen
     CHECK(push.err.find("0 refused") != std::string::npos);
     CHECK(get(port, "/v1/scoreboard").body == night.offline_summary);
 }
+
+TEST_CASE("replay --to reconnects quietly when the daemon closed an idle keep-alive connection", "[generate][push]") {
+    // The daemon closes connections idle for longer than its request timeout;
+    // at this speed the night's quiet hours leave the replay's connection idle
+    // that long several times. Each time, the next POST finds it closed.
+    Night night(4, 6);
+    DaemonProcess daemon;
+    auto args = night.serve_args(0);
+    args.insert(args.end(), {"--limits.request_timeout_ms", "100"});
+    REQUIRE(daemon.start(kBinary, args, night.dir / "serve.log"));
+    auto push = run_command(kBinary,
+                            {"replay", "--to", "http://127.0.0.1:" + std::to_string(daemon.port()), "--speed", "15000",
+                             "--token", "t", "--card", night.card, "--declarations", night.declarations},
+                            night.dir.path());
+    INFO(push.err);
+    CHECK(push.status.code == 0);
+    CHECK(push.err.find("unavailable") == std::string::npos);
+    CHECK(push.err.find("0 refused") != std::string::npos);
+    CHECK(get(daemon.port(), "/v1/scoreboard").body == night.offline_summary);
+}
