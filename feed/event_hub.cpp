@@ -1,6 +1,7 @@
 #include "feed/event_hub.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace declared::feed {
 
@@ -61,6 +62,17 @@ EventHub::Slice EventHub::since(std::uint64_t since, std::size_t limit) const {
 
 std::uint64_t EventHub::read(std::uint64_t after, const EventFilter& filter, std::size_t max_events,
                              std::size_t max_bytes, std::vector<Event>& out) const {
+    return read_into(after, filter, max_events, max_bytes, out);
+}
+
+std::uint64_t EventHub::read(std::uint64_t after, const EventFilter& filter, std::size_t max_events,
+                             std::size_t max_bytes, std::vector<std::shared_ptr<const std::string>>& out) const {
+    return read_into(after, filter, max_events, max_bytes, out);
+}
+
+template <class Out>
+std::uint64_t EventHub::read_into(std::uint64_t after, const EventFilter& filter, std::size_t max_events,
+                                  std::size_t max_bytes, Out& out) const {
     std::shared_lock lock(mutex_);
     if (ring_.empty() || after >= last_seq_) return after;
     const std::uint64_t oldest = ring_.front().seq;
@@ -72,7 +84,8 @@ std::uint64_t EventHub::read(std::uint64_t after, const EventFilter& filter, std
         const Event& e = ring_[i];
         cursor = e.seq;
         if (all || filter.matches(e)) {
-            out.push_back(e);
+            if constexpr (std::is_same_v<typename Out::value_type, Event>) out.push_back(e);
+            else out.push_back(e.json);
             bytes += e.json->size() + 1;
         }
     }

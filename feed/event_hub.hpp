@@ -51,6 +51,10 @@ public:
     // seq it examined up to (the new cursor).
     std::uint64_t read(std::uint64_t after, const EventFilter& filter, std::size_t max_events, std::size_t max_bytes,
                        std::vector<Event>& out) const;
+    // The same, keeping only the bytes: what a subscriber writes. Copying a
+    // whole Event per delivery also copied its filter-key strings.
+    std::uint64_t read(std::uint64_t after, const EventFilter& filter, std::size_t max_events, std::size_t max_bytes,
+                       std::vector<std::shared_ptr<const std::string>>& out) const;
 
     struct Snapshot {
         std::uint64_t seq = 0;     // the state as of this seq; live events follow it
@@ -66,6 +70,9 @@ public:
     std::size_t subscribers() const;
 
 private:
+    template <class Out>
+    std::uint64_t read_into(std::uint64_t after, const EventFilter& filter, std::size_t max_events,
+                            std::size_t max_bytes, Out& out) const;
     static bool compacted(EventType t);
     void wake_all();
 

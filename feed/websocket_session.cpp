@@ -134,7 +134,7 @@ void WebSocketSession::write_events(std::string header) {
     if (!own_.empty()) buffers_.push_back(net::buffer(own_));
     for (const auto& e : batch_) {
         if (!buffers_.empty()) buffers_.push_back(net::buffer(&kNewline, 1));
-        buffers_.push_back(net::buffer(*e.json));
+        buffers_.push_back(net::buffer(*e));
     }
     writing_ = true;
     write_started_ = Clock::now();
@@ -160,7 +160,7 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
     // the hello, a snapshot or a burst grew. Small live messages keep theirs.
     std::string().swap(own_);
     if (batch_.capacity() > kKeptEvents) {
-        std::vector<Event>().swap(batch_);
+        decltype(batch_)().swap(batch_);
         std::vector<net::const_buffer>().swap(buffers_);
     }
     if (stage_ == Stage::closing) return;
@@ -170,7 +170,7 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
         if (start_.snapshot) {
             auto snap = hub.snapshot(filter_);
             cursor_ = pending_cursor_ = snap.seq;
-            batch_ = std::move(snap.events);
+            for (auto& e : snap.events) batch_.push_back(std::move(e.json));
             boost::json::object header{{"type", "snapshot"}, {"seq", snap.seq}, {"events", batch_.size()}};
             hub_id_ = hub.subscribe(weak_from_this());
             return write_events(boost::json::serialize(header));

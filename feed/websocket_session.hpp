@@ -64,7 +64,7 @@ private:
     enum class Stage { handshake, hello, live, closing } stage_ = Stage::handshake;
     std::uint64_t cursor_ = 0;          // every event up to here has been examined
     std::uint64_t pending_cursor_ = 0;  // cursor once the write in flight completes
-    std::vector<Event> batch_;          // events in the message being written
+    std::vector<std::shared_ptr<const std::string>> batch_;  // events in the message being written
     std::vector<boost::asio::const_buffer> buffers_;
     std::string own_;                   // hello, snapshot header or heartbeat text being written
     bool writing_ = false;
