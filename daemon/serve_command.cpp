@@ -25,6 +25,7 @@
 #include "daemon/webhook_config.hpp"
 #include "feed/feed_endpoint.hpp"
 #include "feed/server.hpp"
+#include "feed/ticker.hpp"
 #include "model/card_json.hpp"
 
 namespace declared {
@@ -80,6 +81,12 @@ int serve_command(const Args& args) {
     feed_options.heartbeat = cfg.feed_heartbeat;
     const Card& the_card = *card.value;
     feed_options.council_known = [&the_card](std::string_view id) { return the_card.council(id) != nullptr; };
+    // Heartbeats and stuck writes are checked for every subscriber at twice the
+    // rate of the smaller of the two intervals.
+    const auto tick = std::max(std::chrono::milliseconds(10),
+                               std::min(feed_options.heartbeat, feed_options.write_timeout) / 2);
+    feed::Ticker ticker(net::make_strand(ioc), hub, tick);
+    ticker.start();
     feed::FeedEndpoint feed(hub, std::move(feed_options));
     Api api(api_options, ingest, hub, metrics, &committer);
     api.set_feed(&feed);
@@ -132,6 +139,7 @@ int serve_command(const Args& args) {
         if (upstream) upstream->stop();
         for (auto& w : webhooks) w->stop();
         server->stop();
+        ticker.stop();
         feed.stop();
         ingest.stop();
         ingest.read([&](const Tally&) {

@@ -45,6 +45,18 @@ void EventHub::wake_all() {
     waking_.clear();
 }
 
+void EventHub::tick_all() {
+    // Its own list: wake_all() may be running on the publishing thread.
+    std::vector<std::shared_ptr<Subscriber>> ticking;
+    {
+        std::lock_guard lock(subscribers_mutex_);
+        ticking.reserve(subscribers_.size());
+        for (const auto& [id, weak] : subscribers_)
+            if (auto s = weak.lock()) ticking.push_back(std::move(s));
+    }
+    for (const auto& s : ticking) s->tick();
+}
+
 EventHub::Slice EventHub::since(std::uint64_t since, std::size_t limit) const {
     Slice s;
     std::shared_lock lock(mutex_);

@@ -29,6 +29,9 @@ class Subscriber {
 public:
     virtual ~Subscriber() = default;
     virtual void wake() = 0;
+    // Called every few seconds by the feed's one Ticker (heartbeats, stuck
+    // writes): one timer for all subscribers, not one each.
+    virtual void tick() {}
 };
 
 class EventHub {
@@ -64,6 +67,9 @@ public:
 
     std::uint64_t last_seq() const;
     std::uint64_t oldest_seq() const;
+
+    // Calls tick() on every subscriber.
+    void tick_all();
 
     std::size_t subscribe(std::weak_ptr<Subscriber> s);
     void unsubscribe(std::size_t id);

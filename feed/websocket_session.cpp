@@ -1,5 +1,8 @@
 #include "feed/websocket_session.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <span>
 
 #include <boost/asio/dispatch.hpp>
@@ -21,6 +24,7 @@ namespace {
 
 constexpr char kNewline = '\n';
 constexpr std::size_t kKeptEvents = 8;  // batch capacity kept between messages
+constexpr std::chrono::milliseconds kPeerTimeout{60'000};
 
 }  // namespace
 
@@ -29,8 +33,7 @@ WebSocketSession::WebSocketSession(net::ip::tcp::socket&& socket, std::shared_pt
     : ws_(std::move(socket)),
       ctx_(std::move(ctx)),
       filter_(std::move(filter)),
-      start_(std::move(start)),
-      timer_(ws_.get_executor()) {}
+      start_(std::move(start)) {}
 
 WebSocketSession::~WebSocketSession() {
     if (hub_id_) ctx_->hub.unsubscribe(hub_id_);
@@ -41,7 +44,8 @@ void WebSocketSession::run(Request&& upgrade) {
     // The endpoint checked the limit; registering here keeps the count exact.
     registry_id_ = ctx_->sessions.add(weak_from_this(), ctx_->options.max_subscribers);
     ++ctx_->metrics.subscribers_total;
-    ws_.set_option(websocket::stream_base::timeout{std::chrono::seconds(10), std::chrono::seconds(60), true});
+    // Beast's timer covers the handshake only; once live, see on_accept().
+    ws_.set_option(websocket::stream_base::timeout{std::chrono::seconds(10), websocket::stream_base::none(), false});
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "declared"); }));
     // One frame per message (no 4 KB fragments), and no compression: deflate
@@ -57,6 +61,15 @@ void WebSocketSession::run(Request&& upgrade) {
 
 void WebSocketSession::on_accept(beast::error_code ec) {
     if (ec) return fail(ec, "websocket accept");
+    // A dead peer is found by the kernel, not by a timer per subscriber: the
+    // heartbeat puts data on the wire every few seconds of quiet, and data
+    // unacknowledged for kPeerTimeout fails the connection (TCP_USER_TIMEOUT).
+    // Beast's idle timer would hold a pending operation for every idle
+    // subscriber (and so would its keep-alive pings).
+    ws_.set_option(websocket::stream_base::timeout{websocket::stream_base::none(), websocket::stream_base::none(), false});
+    using UserTimeout = net::detail::socket_option::integer<IPPROTO_TCP, TCP_USER_TIMEOUT>;
+    beast::error_code ignored;
+    ws_.next_layer().set_option(UserTimeout(static_cast<int>(kPeerTimeout.count())), ignored);
     stage_ = Stage::hello;
     last_sent_ = Clock::now();
     const auto& hub = ctx_->hub;
@@ -74,7 +87,6 @@ void WebSocketSession::on_accept(beast::error_code ec) {
     write_started_ = Clock::now();
     ws_.async_write(net::buffer(own_), beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
     do_read();
-    tick();
 }
 
 void WebSocketSession::do_read() {
@@ -86,7 +98,6 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
     if (ec) {
         // A peer that closes, or one whose frame broke the limits (Beast has
         // already answered with the close code): stop everything.
-        timer_.cancel();
         stage_ = Stage::closing;
         return fail(ec, "websocket read");
     }
@@ -148,7 +159,6 @@ void WebSocketSession::write_events(std::string header) {
 void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
     writing_ = false;
     if (ec) {
-        timer_.cancel();
         stage_ = Stage::closing;
         return fail(ec, "websocket write");
     }
@@ -184,10 +194,10 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
 }
 
 void WebSocketSession::tick() {
-    // Heartbeats for idle subscribers; an end for writes the peer never takes.
-    timer_.expires_after(ctx_->options.heartbeat);
-    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-        if (ec || self->stage_ == Stage::closing) return;
+    // From the feed's Ticker: heartbeats for idle subscribers; an end for
+    // writes the peer never takes.
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+        if (self->stage_ != Stage::live && self->stage_ != Stage::hello) return;
         auto now = Clock::now();
         if (self->writing_) {
             if (now - self->write_started_ > self->ctx_->options.write_timeout) {
@@ -195,7 +205,6 @@ void WebSocketSession::tick() {
                 self->stage_ = Stage::closing;
                 beast::error_code ignored;
                 beast::get_lowest_layer(self->ws_).close(ignored);  // no close frame can get through
-                return;
             }
         } else if (self->stage_ == Stage::live && now - self->last_sent_ >= self->ctx_->options.heartbeat) {
             self->batch_.clear();
@@ -203,14 +212,12 @@ void WebSocketSession::tick() {
             self->write_events(boost::json::serialize(
                 boost::json::object{{"type", "heartbeat"}, {"seq", self->cursor_}}));
         }
-        self->tick();
     });
 }
 
 void WebSocketSession::close_with(std::uint16_t code, std::string reason) {
     if (stage_ == Stage::closing) return;
     stage_ = Stage::closing;
-    timer_.cancel();
     ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason), [self = shared_from_this()](beast::error_code ec) {
         if (ec) fail(ec, "websocket close");
     });

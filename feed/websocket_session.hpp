@@ -13,7 +13,6 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
@@ -37,6 +36,7 @@ public:
 
     void run(Request&& upgrade);
     void wake() override;
+    void tick() override;
     void close_gracefully() override;
 
 private:
@@ -46,7 +46,6 @@ private:
     void pull();
     void write_events(std::string header);
     void on_write(boost::beast::error_code ec, std::size_t bytes);
-    void tick();
     void close_with(std::uint16_t code, std::string reason);
 
     // A plain socket, not beast::tcp_stream: the websocket stream has its own
@@ -58,8 +57,7 @@ private:
     StartPoint start_;
     // Clients have nothing to say: what they send is read in small pieces
     // and dropped, so an idle subscriber holds no read buffer on the heap.
-    std::array<char, 64> read_scratch_;
-    boost::asio::steady_timer timer_;
+    std::array<char, 16> read_scratch_;
 
     enum class Stage { handshake, hello, live, closing } stage_ = Stage::handshake;
     std::uint64_t cursor_ = 0;          // every event up to here has been examined
