@@ -34,13 +34,7 @@ void EventHub::publish(const std::vector<Event>& events) {
 void EventHub::wake_all() {
     // Hold the lock only to copy the list: a session released here may be
     // destroyed, and its destructor unsubscribes.
-    waking_.clear();
-    {
-        std::lock_guard lock(subscribers_mutex_);
-        waking_.reserve(subscribers_.size());
-        for (const auto& [id, weak] : subscribers_)
-            if (auto s = weak.lock()) waking_.push_back(std::move(s));
-    }
+    live_subscribers(waking_);
     for (const auto& s : waking_) s->wake();
     waking_.clear();
 }
@@ -48,13 +42,16 @@ void EventHub::wake_all() {
 void EventHub::tick_all() {
     // Its own list: wake_all() may be running on the publishing thread.
     std::vector<std::shared_ptr<Subscriber>> ticking;
-    {
-        std::lock_guard lock(subscribers_mutex_);
-        ticking.reserve(subscribers_.size());
-        for (const auto& [id, weak] : subscribers_)
-            if (auto s = weak.lock()) ticking.push_back(std::move(s));
-    }
+    live_subscribers(ticking);
     for (const auto& s : ticking) s->tick();
+}
+
+void EventHub::live_subscribers(std::vector<std::shared_ptr<Subscriber>>& out) const {
+    out.clear();
+    std::lock_guard lock(subscribers_mutex_);
+    out.reserve(subscribers_.size());
+    for (const auto& [id, weak] : subscribers_)
+        if (auto s = weak.lock()) out.push_back(std::move(s));
 }
 
 EventHub::Slice EventHub::since(std::uint64_t since, std::size_t limit) const {

@@ -81,6 +81,7 @@ private:
                             std::size_t max_bytes, Out& out) const;
     static bool compacted(EventType t);
     void wake_all();
+    void live_subscribers(std::vector<std::shared_ptr<Subscriber>>& out) const;
 
     const std::size_t retain_;
     mutable std::shared_mutex mutex_;

@@ -21,6 +21,17 @@ void stop_daemon_while_reading(Daemon& d, Subscriber& s) {
     CHECK(status->code == 0);
 }
 
+// What a subscriber got before it was closed (a) and after it resumed (b),
+// joined: every event once, in order, the same as the reference.
+void check_joined(const Subscriber& a, const Subscriber& b, const std::vector<FeedEvent>& reference) {
+    std::vector<FeedEvent> both = a.events;
+    both.insert(both.end(), b.events.begin(), b.events.end());
+    REQUIRE(gap_or_repeat(both, 1) == "");
+    REQUIRE(first_difference(both, reference) == "");
+    CHECK(a.problems.empty());
+    CHECK(b.problems.empty());
+}
+
 }  // namespace
 
 TEST_CASE("feed: resume with since across a daemon restart: nothing missed, nothing twice", "[feed]") {
@@ -53,12 +64,7 @@ TEST_CASE("feed: resume with since across a daemon restart: nothing missed, noth
     CHECK(b.hello_str("resume") == "since");
     CHECK(b.hello_str("notice") == "<absent>");
 
-    std::vector<FeedEvent> both = a.events;
-    both.insert(both.end(), b.events.begin(), b.events.end());
-    REQUIRE(gap_or_repeat(both, 1) == "");
-    REQUIRE(first_difference(both, ref.events) == "");
-    CHECK(a.problems.empty());
-    CHECK(b.problems.empty());
+    check_joined(a, b, ref.events);
 }
 
 TEST_CASE("feed: SIGTERM while declarations stream in: the close says where to resume, and resuming misses nothing", "[feed]") {
@@ -110,10 +116,5 @@ TEST_CASE("feed: SIGTERM while declarations stream in: the close says where to r
                                          all.begin() + static_cast<long>(std::min(all.size(), i + 30))));
     auto ref = reference_events(d);
     REQUIRE(b.until(ref.last_seq));
-    std::vector<FeedEvent> both = a.events;
-    both.insert(both.end(), b.events.begin(), b.events.end());
-    REQUIRE(gap_or_repeat(both, 1) == "");
-    REQUIRE(first_difference(both, ref.events) == "");
-    CHECK(a.problems.empty());
-    CHECK(b.problems.empty());
+    check_joined(a, b, ref.events);
 }

@@ -67,20 +67,7 @@ public:
     // Drains what the server sent; true if the connection then ended (EOF
     // or reset) within timeout, false if it is still open.
     bool drains_to_end(std::chrono::milliseconds timeout, std::size_t& bytes) {
-        const auto deadline = Clock::now() + timeout;
-        char buf[65536];
-        for (;;) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-            if (left <= 0) return false;
-            pollfd p{fd_, POLLIN, 0};
-            int r = ::poll(&p, 1, static_cast<int>(left));
-            if (r < 0 && errno == EINTR) continue;
-            if (r <= 0) return false;
-            ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-            if (n == 0) return true;
-            if (n < 0 && errno != EAGAIN && errno != EINTR) return true;
-            if (n > 0) bytes += static_cast<std::size_t>(n);
-        }
+        return drain_until_closed(fd_, timeout, &bytes);
     }
 
 private:

@@ -32,6 +32,13 @@ struct Night {
         REQUIRE(offline.status.code == 0);
         offline_summary = offline.out;
     }
+    // declared replay --to the daemon on port, at speed ("" for the default), with token.
+    auto push(int port, const std::string& speed, const std::string& token) const {
+        std::vector<std::string> args{"replay", "--to", "http://127.0.0.1:" + std::to_string(port), "--token", token,
+                                      "--card", card, "--declarations", declarations};
+        if (!speed.empty()) args.insert(args.end(), {"--speed", speed});
+        return run_command(kBinary, args, dir.path());
+    }
     std::vector<std::string> serve_args(int port) const {
         return {"--card", card, "--journal", dir / "journal", "--listen", "127.0.0.1:" + std::to_string(port),
                 "--ingest-token", "t"};
@@ -56,10 +63,7 @@ TEST_CASE("replay --to at max speed: the daemon's scoreboard equals the offline 
     Night night(15, 3);
     DaemonProcess daemon;
     REQUIRE(daemon.start(kBinary, night.serve_args(0), night.dir / "serve.log"));
-    auto push = run_command(kBinary,
-                            {"replay", "--to", "http://127.0.0.1:" + std::to_string(daemon.port()), "--speed", "max",
-                             "--token", "t", "--card", night.card, "--declarations", night.declarations},
-                            night.dir.path());
+    auto push = night.push(daemon.port(), "max", "t");
     INFO(push.err);
     CHECK(push.status.code == 0);
     CHECK(push.err.find("councils complete") != std::string::npos);
@@ -70,10 +74,7 @@ TEST_CASE("replay --to at max speed: the daemon's scoreboard equals the offline 
     CHECK(sb.body == night.offline_summary);
 
     // Sending the night again changes nothing: every line is a duplicate.
-    auto again = run_command(kBinary,
-                             {"replay", "--to", "http://127.0.0.1:" + std::to_string(daemon.port()), "--token", "t",
-                              "--card", night.card, "--declarations", night.declarations},
-                             night.dir.path());
+    auto again = night.push(daemon.port(), "", "t");
     CHECK(again.status.code == 0);
     CHECK(again.err.find(" 0 accepted, 0 corrected") != std::string::npos);
     CHECK(get(daemon.port(), "/v1/scoreboard").body == night.offline_summary);
@@ -83,10 +84,7 @@ TEST_CASE("replay --to with a wrong token stops with the daemon's refusal", "[ge
     Night night(3, 4);
     DaemonProcess daemon;
     REQUIRE(daemon.start(kBinary, night.serve_args(0), night.dir / "serve.log"));
-    auto push = run_command(kBinary,
-                            {"replay", "--to", "http://127.0.0.1:" + std::to_string(daemon.port()), "--token", "nope",
-                             "--card", night.card, "--declarations", night.declarations},
-                            night.dir.path());
+    auto push = night.push(daemon.port(), "", "nope");
     CHECK(push.status.code == 1);
     CHECK(push.err.find("HTTP 403") != std::string::npos);
 }
@@ -98,10 +96,7 @@ TEST_CASE("replay --to survives a daemon killed and restarted mid-replay", "[gen
     const int port = daemon.port();
     // About 18 hours of night at 20,000x: a second or so of pushing.
     auto replay = std::async(std::launch::async, [&] {
-        return run_command(kBinary,
-                           {"replay", "--to", "http://127.0.0.1:" + std::to_string(port), "--speed", "20000", "--token",
-                            "t", "--card", night.card, "--declarations", night.declarations},
-                           night.dir.path());
+        return night.push(port, "20000", "t");
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(900));
     daemon.kill9();
@@ -123,10 +118,7 @@ TEST_CASE("replay --to reconnects quietly when the daemon closed an idle keep-al
     auto args = night.serve_args(0);
     args.insert(args.end(), {"--limits.request_timeout_ms", "100"});
     REQUIRE(daemon.start(kBinary, args, night.dir / "serve.log"));
-    auto push = run_command(kBinary,
-                            {"replay", "--to", "http://127.0.0.1:" + std::to_string(daemon.port()), "--speed", "15000",
-                             "--token", "t", "--card", night.card, "--declarations", night.declarations},
-                            night.dir.path());
+    auto push = night.push(daemon.port(), "15000", "t");
     INFO(push.err);
     CHECK(push.status.code == 0);
     CHECK(push.err.find("unavailable") == std::string::npos);

@@ -112,21 +112,25 @@ HttpResponse Connection::read_response() {
     return out;
 }
 
-bool Connection::wait_closed(std::chrono::milliseconds timeout) {
-    if (fd_ < 0) return true;
+bool drain_until_closed(int fd, std::chrono::milliseconds timeout, std::size_t* bytes) {
     const auto deadline = Clock::now() + timeout;
-    char chunk[4096];
+    char chunk[65536];
     for (;;) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
         if (left <= 0) return false;
-        pollfd p{fd_, POLLIN, 0};
+        pollfd p{fd, POLLIN, 0};
         int r = ::poll(&p, 1, static_cast<int>(left));
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) return false;
-        ssize_t n = ::recv(fd_, chunk, sizeof chunk, MSG_DONTWAIT);
+        ssize_t n = ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
         if (n == 0) return true;
         if (n < 0 && errno != EAGAIN && errno != EINTR) return true;  // reset
+        if (n > 0 && bytes) *bytes += static_cast<std::size_t>(n);
     }
+}
+
+bool Connection::wait_closed(std::chrono::milliseconds timeout) {
+    return fd_ < 0 || drain_until_closed(fd_, timeout);
 }
 
 std::string format_request(std::string_view method, std::string_view target,

@@ -44,6 +44,10 @@ private:
     std::string pending_;  // bytes read past the last response
 };
 
+// Reads and discards what arrives on fd until the peer closes or resets it:
+// true when it did within timeout. Counts the bytes read into *bytes if given.
+bool drain_until_closed(int fd, std::chrono::milliseconds timeout, std::size_t* bytes = nullptr);
+
 // Serialises a request: "METHOD target HTTP/1.1", Host, the given headers,
 // Content-Length when body is non-empty or the method is POST.
 std::string format_request(std::string_view method, std::string_view target,
