@@ -79,6 +79,7 @@ int serve_command(const Args& args) {
     feed_options.max_lag = cfg.feed_max_lag;
     feed_options.write_timeout = cfg.feed_write_timeout;
     feed_options.heartbeat = cfg.feed_heartbeat;
+    feed_options.shards = cfg.threads;
     const Card& the_card = *card.value;
     feed_options.council_known = [&the_card](std::string_view id) { return the_card.council(id) != nullptr; };
     // Heartbeats and stuck writes are checked for every subscriber at twice the
@@ -87,7 +88,7 @@ int serve_command(const Args& args) {
                                std::min(feed_options.heartbeat, feed_options.write_timeout) / 2);
     feed::Ticker ticker(net::make_strand(ioc), hub, tick);
     ticker.start();
-    feed::FeedEndpoint feed(hub, std::move(feed_options));
+    feed::FeedEndpoint feed(ioc, hub, std::move(feed_options));
     Api api(api_options, ingest, hub, metrics, &committer);
     api.set_feed(&feed);
     std::optional<feed::Server> server;

@@ -27,6 +27,7 @@ struct FeedOptions {
     std::size_t max_message_events = 4096;       // events framed into one message
     std::size_t max_message_bytes = 1 << 20;
     std::size_t max_client_message = 1024;       // bytes a client may send in one message
+    std::size_t shards = 1;  // strands subscribers are spread over: one per I/O thread
     // Council ids a subscriber may filter on; empty function: any.
     std::function<bool(std::string_view)> council_known;
 };

@@ -1,11 +1,14 @@
 #include "feed/feed_endpoint.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <boost/beast/http/field.hpp>
 #include <boost/url/parse.hpp>
 
+#include "feed/feed_shard.hpp"
 #include "feed/websocket_session.hpp"
+#include "feed/ws_frame.hpp"
 
 namespace declared::feed {
 
@@ -16,10 +19,17 @@ struct FeedEndpoint::Parsed {
     StartPoint start;
 };
 
-FeedEndpoint::FeedEndpoint(EventHub& hub, FeedOptions options)
-    : ctx_(std::make_shared<FeedContext>(hub, std::move(options))) {}
+FeedEndpoint::FeedEndpoint(boost::asio::io_context& ioc, EventHub& hub, FeedOptions options)
+    : ctx_(std::make_shared<FeedContext>(hub, std::move(options))) {
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, ctx_->options.shards); ++i) {
+        shards_.push_back(std::make_shared<FeedShard>(ioc));
+        hub_ids_.push_back(hub.subscribe(shards_.back()));
+    }
+}
 
-FeedEndpoint::~FeedEndpoint() = default;
+FeedEndpoint::~FeedEndpoint() {
+    for (auto id : hub_ids_) ctx_->hub.unsubscribe(id);
+}
 
 std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) const {
     auto refuse = [&](http::status status, std::string_view code, std::string message) {
@@ -29,6 +39,16 @@ std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) con
     if (!target) return refuse(http::status::bad_request, "bad_target", "the request target is not a valid path");
     if (target->path() != "/v1/feed")
         return refuse(http::status::not_found, "no_route", "WebSocket subscriptions are at /v1/feed");
+    // The handshake itself (RFC 6455 4.2.1); the session answers it.
+    if (req[http::field::sec_websocket_version] != "13") {
+        auto r = refuse(http::status::upgrade_required, "bad_handshake",
+                        "this server speaks WebSocket version 13 (Sec-WebSocket-Version: 13)");
+        r.set(http::field::sec_websocket_version, "13");
+        return r;
+    }
+    if (std::string_view key = req[http::field::sec_websocket_key]; key.size() != 24 || !key.ends_with("=="))
+        return refuse(http::status::bad_request, "bad_handshake",
+                      "Sec-WebSocket-Key must be 16 bytes in base64 (24 characters)");
 
     std::string councils, regions, types, token, election;
     std::optional<std::uint64_t> since;
@@ -103,8 +123,9 @@ std::optional<Response> FeedEndpoint::vet(const Request& req) {
 void FeedEndpoint::upgrade(boost::asio::ip::tcp::socket&& socket, Request&& req) {
     Parsed p;
     parse(req, p);  // vetted a moment ago on this connection
-    std::make_shared<WebSocketSession>(std::move(socket), ctx_, std::move(p.filter), std::move(p.start))
-        ->run(std::move(req));
+    auto& shard = *shards_[next_shard_++ % shards_.size()];
+    std::make_shared<WebSocketSession>(std::move(socket), shard, ctx_, std::move(p.filter), std::move(p.start))
+        ->run(ws::accept_key(req[http::field::sec_websocket_key]));
 }
 
 void FeedEndpoint::stop() { ctx_->sessions.close_all(); }

@@ -1,17 +1,22 @@
 #pragma once
 // GET /v1/feed: vets the upgrade request (query, token, limits) and starts a
 // WebSocket session for it. The protocol is in docs/feed.md.
+#include <atomic>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "feed/feed_context.hpp"
 #include "feed/server.hpp"
 
 namespace declared::feed {
 
+class FeedShard;
+
 class FeedEndpoint : public UpgradeHandler {
 public:
-    FeedEndpoint(EventHub& hub, FeedOptions options);
+    // Subscribers are spread over options.shards strands of ioc.
+    FeedEndpoint(boost::asio::io_context& ioc, EventHub& hub, FeedOptions options);
     ~FeedEndpoint() override;
 
     std::optional<Response> vet(const Request& req) override;
@@ -26,6 +31,9 @@ private:
     std::optional<Response> parse(const Request& req, Parsed& out) const;
 
     std::shared_ptr<FeedContext> ctx_;
+    std::vector<std::shared_ptr<FeedShard>> shards_;
+    std::vector<std::size_t> hub_ids_;
+    std::atomic<std::size_t> next_shard_{0};
 };
 
 }  // namespace declared::feed

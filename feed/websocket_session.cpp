@@ -2,168 +2,265 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
 
-#include <span>
+#include <array>
+#include <cerrno>
+#include <climits>
+#include <utility>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/bind_handler.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json.hpp>
 
 #include "feed/fail.hpp"
+#include "feed/feed_shard.hpp"
 
 namespace declared::feed {
 
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 namespace net = boost::asio;
-using Clock = std::chrono::steady_clock;
+using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr char kNewline = '\n';
+char kNewline = '\n';
 constexpr std::size_t kKeptEvents = 8;  // batch capacity kept between messages
-constexpr std::chrono::milliseconds kPeerTimeout{60'000};
+constexpr int kPeerTimeoutMs = 60'000;
+constexpr std::chrono::seconds kCloseTimeout{5};  // for the peer's answer to our close frame
+constexpr int kReadRounds = 16;                   // reads per readiness before others get a turn
+
+iovec bytes(const void* data, std::size_t size) { return {const_cast<void*>(data), size}; }
+
+boost::system::error_code last_error() { return {errno, boost::system::system_category()}; }
+
+std::string frame(ws::Opcode op, std::string_view payload) {
+    std::uint8_t header[ws::kMaxHeader];
+    const auto n = ws::frame_header(op, payload.size(), header);
+    std::string out(reinterpret_cast<const char*>(header), n);
+    out += payload;
+    return out;
+}
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(net::ip::tcp::socket&& socket, std::shared_ptr<FeedContext> ctx,
+WebSocketSession::WebSocketSession(tcp::socket&& socket, FeedShard& shard, std::shared_ptr<FeedContext> ctx,
                                    EventFilter filter, StartPoint start)
-    : ws_(std::move(socket)),
+    : socket_(shard.executor()),
+      shard_(shard),
       ctx_(std::move(ctx)),
       filter_(std::move(filter)),
-      start_(std::move(start)) {}
-
-WebSocketSession::~WebSocketSession() {
-    if (hub_id_) ctx_->hub.unsubscribe(hub_id_);
-    if (registry_id_) ctx_->sessions.remove(registry_id_);
+      start_(std::move(start)),
+      reader_(ctx_->options.max_client_message) {
+    // The connection came with a strand of its own; its work from now on is
+    // on the shard's, with the shard's other subscribers.
+    boost::system::error_code ec;
+    const auto protocol = socket.local_endpoint(ec).protocol();
+    const auto fd = ec ? -1 : socket.release(ec);
+    if (!ec) socket_.assign(protocol, fd, ec);
+    if (ec) {
+        fail(ec, "websocket takeover");
+        stage_ = Stage::done;
+    }
 }
 
-void WebSocketSession::run(Request&& upgrade) {
+WebSocketSession::~WebSocketSession() { leave_registry(); }
+
+// A closing subscriber no longer counts against the limit: by the time the
+// client reads the close frame, its slot is free for it to reconnect.
+void WebSocketSession::leave_registry() {
+    if (registry_id_) ctx_->sessions.remove(std::exchange(registry_id_, 0));
+}
+
+void WebSocketSession::run(std::string accept_key) {
     // The endpoint checked the limit; registering here keeps the count exact.
     registry_id_ = ctx_->sessions.add(weak_from_this(), ctx_->options.max_subscribers);
     ++ctx_->metrics.subscribers_total;
-    // Beast's timer covers the handshake only; once live, see on_accept().
-    ws_.set_option(websocket::stream_base::timeout{std::chrono::seconds(10), websocket::stream_base::none(), false});
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(beast::http::field::server, "declared"); }));
-    // One frame per message (no 4 KB fragments), and no compression: deflate
-    // state costs tens of KB per connection and CPU per message per connection.
-    ws_.auto_fragment(false);
-    ws_.read_message_max(ctx_->options.max_client_message);
-    ws_.text(true);
-    auto req = std::make_shared<Request>(std::move(upgrade));
-    net::dispatch(ws_.get_executor(), [self = shared_from_this(), req] {
-        self->ws_.async_accept(*req, [self, req](beast::error_code ec) { self->on_accept(ec); });
-    });
-}
+    net::dispatch(socket_.get_executor(), [self = shared_from_this(), key = std::move(accept_key)] {
+        if (self->stage_ == Stage::done) return;
+        self->shard_.add(self);
+        // A dead peer is found by the kernel, not by a timer per subscriber:
+        // the heartbeat puts data on the wire every few seconds of quiet, and
+        // data unacknowledged this long fails the connection.
+        const int timeout = kPeerTimeoutMs;
+        ::setsockopt(self->socket_.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout, sizeof timeout);
 
-void WebSocketSession::on_accept(beast::error_code ec) {
-    if (ec) return fail(ec, "websocket accept");
-    // A dead peer is found by the kernel, not by a timer per subscriber: the
-    // heartbeat puts data on the wire every few seconds of quiet, and data
-    // unacknowledged for kPeerTimeout fails the connection (TCP_USER_TIMEOUT).
-    // Beast's idle timer would hold a pending operation for every idle
-    // subscriber (and so would its keep-alive pings).
-    ws_.set_option(websocket::stream_base::timeout{websocket::stream_base::none(), websocket::stream_base::none(), false});
-    using UserTimeout = net::detail::socket_option::integer<IPPROTO_TCP, TCP_USER_TIMEOUT>;
-    beast::error_code ignored;
-    ws_.next_layer().set_option(UserTimeout(static_cast<int>(kPeerTimeout.count())), ignored);
-    stage_ = Stage::hello;
-    last_sent_ = Clock::now();
-    const auto& hub = ctx_->hub;
-    boost::json::object hello{{"type", "hello"},
-                              {"election", ctx_->options.election},
-                              {"test", ctx_->options.test},
-                              {"seq", hub.last_seq()},
-                              {"oldest_seq", hub.oldest_seq()},
-                              {"resume", start_.snapshot ? "snapshot" : "since"}};
-    if (!start_.snapshot) hello["since"] = start_.since;
-    if (!start_.notice.empty()) hello["notice"] = start_.notice;
-    own_ = boost::json::serialize(hello);
-    batch_.clear();
-    writing_ = true;
-    write_started_ = Clock::now();
-    ws_.async_write(net::buffer(own_), beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
-    do_read();
-}
-
-void WebSocketSession::do_read() {
-    ws_.async_read_some(net::buffer(read_scratch_),
-                        beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
-}
-
-void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
-    if (ec) {
-        // A peer that closes, or one whose frame broke the limits (Beast has
-        // already answered with the close code): stop everything.
-        stage_ = Stage::closing;
-        return fail(ec, "websocket read");
-    }
-    if (!ws_.got_text()) return close_with(websocket::close_code::unknown_data, "binary frames are not accepted");
-    // Clients have nothing to say on this endpoint; text is read and ignored.
-    do_read();
-}
-
-void WebSocketSession::wake() {
-    // Coalesce: many publishes before the strand runs are one pull.
-    if (wake_pending_.exchange(true)) return;
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
-        self->wake_pending_ = false;
-        self->pull();
+        const auto& hub = self->ctx_->hub;
+        boost::json::object hello{{"type", "hello"},
+                                  {"election", self->ctx_->options.election},
+                                  {"test", self->ctx_->options.test},
+                                  {"seq", hub.last_seq()},
+                                  {"oldest_seq", hub.oldest_seq()},
+                                  {"resume", self->start_.snapshot ? "snapshot" : "since"}};
+        if (!self->start_.snapshot) hello["since"] = self->start_.since;
+        if (!self->start_.notice.empty()) hello["notice"] = self->start_.notice;
+        // The 101 and the hello go out in one write.
+        self->own_ = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Accept: " + key + "\r\nServer: declared\r\n\r\n";
+        self->own_ += frame(ws::Opcode::text, boost::json::serialize(hello));
+        std::string().swap(self->start_.notice);
+        self->iov_.assign(1, bytes(self->own_.data(), self->own_.size()));
+        self->writing_ = Message::opening;
+        self->write_started_ = Clock::now();
+        self->wait_readable();
+        self->write_loop();
     });
 }
 
 void WebSocketSession::pull() {
     if (stage_ != Stage::live) return;
-    auto& hub = ctx_->hub;
-    if (writing_) {
-        if (!lagging_ && hub.last_seq() - pending_cursor_ > ctx_->options.max_lag) lagging_ = true;
+    if (writing_ != Message::none) {
+        if (!lagging_ && ctx_->hub.last_seq() - pending_cursor_ > ctx_->options.max_lag) lagging_ = true;
         return;
     }
+    write_loop();
+}
+
+// Sends the message in flight and whatever is due after it, until nothing is
+// due or the socket has no room (then it resumes when it has).
+void WebSocketSession::write_loop() {
+    for (;;) {
+        if (writing_ != Message::none) {
+            if (!send_some()) return;
+            written();
+            if (stage_ == Stage::done) return;
+        }
+        if (!prepare_next()) return;
+    }
+}
+
+// Chooses the next message: a close frame, a pong, the snapshot, events,
+// a heartbeat. False when nothing is due.
+bool WebSocketSession::prepare_next() {
+    if (stage_ == Stage::done) return false;
+    pending_cursor_ = cursor_;
+    if (!close_frame_.empty()) {
+        own_ = std::move(close_frame_);
+        close_frame_.clear();
+        iov_.assign(1, bytes(own_.data(), own_.size()));
+        iov_at_ = 0;
+        writing_ = Message::close;
+        write_started_ = Clock::now();
+        return true;
+    }
+    if (stage_ != Stage::live) return false;
+    if (!control_.empty()) {
+        own_ = std::move(control_);
+        control_.clear();
+        iov_.assign(1, bytes(own_.data(), own_.size()));
+        iov_at_ = 0;
+        writing_ = Message::control;
+        write_started_ = Clock::now();
+        return true;
+    }
+    const auto& o = ctx_->options;
     if (lagging_) {
         ++ctx_->metrics.closed_lagging;
-        return close_with(4008, "lagging: more than " + std::to_string(ctx_->options.max_lag) +
-                                    " events behind; reconnect with since=" + std::to_string(cursor_));
+        begin_close(ws::close_code::lagging, "lagging: more than " + std::to_string(o.max_lag) +
+                                                 " events behind; reconnect with since=" + std::to_string(cursor_));
+        return prepare_next();
+    }
+    auto& hub = ctx_->hub;
+    if (start_.snapshot) {
+        start_.snapshot = false;
+        auto snap = hub.snapshot(filter_);
+        pending_cursor_ = snap.seq;
+        batch_.clear();
+        for (auto& e : snap.events) batch_.push_back(std::move(e.json));
+        frame_events(boost::json::serialize(
+            boost::json::object{{"type", "snapshot"}, {"seq", snap.seq}, {"events", batch_.size()}}));
+        writing_ = Message::events;
+        return true;
     }
     batch_.clear();
     for (;;) {
-        pending_cursor_ =
-            hub.read(cursor_, filter_, ctx_->options.max_message_events, ctx_->options.max_message_bytes, batch_);
-        if (!batch_.empty()) return write_events({});
-        if (pending_cursor_ == cursor_) return;  // nothing new
-        cursor_ = pending_cursor_;               // examined, none matched: look further
+        const auto next = hub.read(cursor_, filter_, o.max_message_events, o.max_message_bytes, batch_);
+        if (!batch_.empty()) {
+            pending_cursor_ = next;
+            frame_events({});
+            writing_ = Message::events;
+            return true;
+        }
+        if (next == cursor_) break;  // nothing new
+        cursor_ = pending_cursor_ = next;  // examined, none matched: look further
     }
+    if (heartbeat_due_) {
+        frame_events(boost::json::serialize(boost::json::object{{"type", "heartbeat"}, {"seq", cursor_}}));
+        writing_ = Message::heartbeat;
+        return true;
+    }
+    return false;
 }
 
-// Writes own_ (if any) then the events in batch_ as JSON lines, as one message.
-void WebSocketSession::write_events(std::string header) {
-    own_ = std::move(header);
-    buffers_.clear();
-    buffers_.reserve(batch_.size() * 2 + 1);
-    if (!own_.empty()) buffers_.push_back(net::buffer(own_));
+// One text frame: the header line (if any) then the events in batch_, as
+// JSON lines. The event bytes are the hub's, shared, never copied.
+void WebSocketSession::frame_events(std::string_view text) {
+    own_.assign(text);
+    std::size_t payload = own_.size();
+    for (const auto& e : batch_) payload += e->size();
+    const std::size_t items = batch_.size() + (own_.empty() ? 0 : 1);
+    if (items > 1) payload += items - 1;  // newlines between
+    iov_.clear();
+    iov_.reserve(batch_.size() * 2 + 2);
+    iov_.push_back(bytes(header_, ws::frame_header(ws::Opcode::text, payload, header_)));
+    if (!own_.empty()) iov_.push_back(bytes(own_.data(), own_.size()));
     for (const auto& e : batch_) {
-        if (!buffers_.empty()) buffers_.push_back(net::buffer(&kNewline, 1));
-        buffers_.push_back(net::buffer(*e));
+        if (iov_.size() > 1) iov_.push_back(bytes(&kNewline, 1));
+        iov_.push_back(bytes(e->data(), e->size()));
     }
-    writing_ = true;
+    iov_at_ = 0;
     write_started_ = Clock::now();
-    // A span, not the vector: Beast keeps a copy of the buffer sequence in its
-    // write operation and copies it again each time the operation moves; a
-    // vector of a thousand buffers made that copying half the daemon's CPU.
-    ws_.async_write(std::span<const net::const_buffer>(buffers_),
-                    beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
 }
 
-void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
-    writing_ = false;
-    if (ec) {
-        stage_ = Stage::closing;
-        return fail(ec, "websocket write");
+// Writes what the socket takes now. True when the whole message is out.
+bool WebSocketSession::send_some() {
+    const int fd = socket_.native_handle();
+    while (iov_at_ < iov_.size()) {
+        msghdr msg{};
+        msg.msg_iov = &iov_[iov_at_];
+        msg.msg_iovlen = std::min<std::size_t>(iov_.size() - iov_at_, IOV_MAX);
+        const ssize_t sent = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (sent < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                wait_writable();
+                return false;
+            }
+            fail(last_error(), "websocket write");
+            finish();
+            return false;
+        }
+        auto left = static_cast<std::size_t>(sent);
+        while (iov_at_ < iov_.size() && left >= iov_[iov_at_].iov_len) left -= iov_[iov_at_++].iov_len;
+        if (left > 0) {
+            auto& v = iov_[iov_at_];
+            v.iov_base = static_cast<char*>(v.iov_base) + left;
+            v.iov_len -= left;
+        }
     }
+    return true;
+}
+
+void WebSocketSession::wait_writable() {
+    socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
+        if (self->stage_ == Stage::done) return;
+        if (ec) {
+            fail(ec, "websocket write");
+            return self->finish();
+        }
+        self->write_loop();
+    });
+}
+
+// The message in flight is out.
+void WebSocketSession::written() {
+    const auto what = writing_;
+    writing_ = Message::none;
     last_sent_ = Clock::now();
-    ++ctx_->metrics.messages;
+    heartbeat_due_ = false;
+    cursor_ = pending_cursor_;
+    iov_.clear();
+    iov_at_ = 0;
+    if (what != Message::control && what != Message::close) ++ctx_->metrics.messages;
     ctx_->metrics.deliveries += batch_.size();
     batch_.clear();
     // Most subscribers sit idle between results: keep no memory for them that
@@ -171,70 +268,138 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
     std::string().swap(own_);
     if (batch_.capacity() > kKeptEvents) {
         decltype(batch_)().swap(batch_);
-        std::vector<net::const_buffer>().swap(buffers_);
+        decltype(iov_)().swap(iov_);
     }
-    if (stage_ == Stage::closing) return;
-    if (stage_ == Stage::hello) {
+    switch (what) {
+    case Message::opening:
+        if (stage_ != Stage::opening) break;  // a close came first
         stage_ = Stage::live;
-        auto& hub = ctx_->hub;
-        if (start_.snapshot) {
-            auto snap = hub.snapshot(filter_);
-            cursor_ = pending_cursor_ = snap.seq;
-            for (auto& e : snap.events) batch_.push_back(std::move(e.json));
-            boost::json::object header{{"type", "snapshot"}, {"seq", snap.seq}, {"events", batch_.size()}};
-            hub_id_ = hub.subscribe(weak_from_this());
-            return write_events(boost::json::serialize(header));
-        }
-        cursor_ = pending_cursor_ = start_.since;
-        hub_id_ = hub.subscribe(weak_from_this());
-        return pull();
+        if (!start_.snapshot) cursor_ = pending_cursor_ = start_.since;
+        break;
+    case Message::close: {
+        close_sent_ = true;
+        if (close_received_) return finish();  // the handshake is complete: the server closes first
+        // Our side is done; the peer's close frame or end of stream follows.
+        boost::system::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+        break;
     }
-    cursor_ = pending_cursor_;
-    pull();
+    default:
+        break;
+    }
 }
 
-void WebSocketSession::tick() {
+void WebSocketSession::wait_readable() {
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); });
+}
+
+void WebSocketSession::on_readable(boost::system::error_code ec) {
+    if (stage_ == Stage::done) return;
+    if (ec) {
+        fail(ec, "websocket read");
+        return finish();
+    }
+    // On the stack: an idle subscriber holds no read buffer.
+    std::array<char, 4096> buffer;
+    const int fd = socket_.native_handle();
+    for (int round = 0; round < kReadRounds; ++round) {
+        const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+        if (n > 0) {
+            on_frames(std::span<char>(buffer.data(), static_cast<std::size_t>(n)));
+            if (stage_ == Stage::done) return;
+            continue;
+        }
+        if (n == 0) return finish();  // the peer is gone (or has answered our close)
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        fail(last_error(), "websocket read");
+        return finish();
+    }
+    wait_readable();
+    if (writing_ == Message::none) write_loop();  // a pong or a close frame may be due
+}
+
+void WebSocketSession::on_frames(std::span<char> data) {
+    while (!data.empty()) {
+        std::size_t used = 0;
+        const auto r = reader_.next(data, used);
+        data = data.subspan(used);
+        using Kind = ws::FrameReader::Result::Kind;
+        switch (r.kind) {
+        case Kind::more:
+        case Kind::pong:
+            break;
+        case Kind::ping:
+            if (stage_ == Stage::live || stage_ == Stage::opening) control_ = frame(ws::Opcode::pong, r.payload);
+            break;
+        case Kind::close:
+            close_received_ = true;
+            if (close_sent_) return finish();
+            // Echo the peer's code (none if it sent none).
+            begin_close(r.code, {});
+            return;
+        case Kind::error:
+            begin_close(r.code, r.payload);
+            return;
+        }
+        if (used == 0) return;
+    }
+}
+
+// Queues a close frame behind the message in flight; the connection ends
+// when the peer answers, or after kCloseTimeout.
+void WebSocketSession::begin_close(std::uint16_t code, std::string_view reason) {
+    if (stage_ == Stage::closing || stage_ == Stage::done) return;
+    stage_ = Stage::closing;
+    leave_registry();
+    control_.clear();
+    close_frame_ = frame(ws::Opcode::close, code == 1005 ? std::string() : ws::close_payload(code, reason));
+    close_timer_ = std::make_unique<net::steady_timer>(socket_.get_executor(), kCloseTimeout);
+    close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) self->finish();
+    });
+}
+
+void WebSocketSession::finish() {
+    if (stage_ == Stage::done) return;
+    stage_ = Stage::done;
+    leave_registry();
+    boost::system::error_code ignored;
+    socket_.close(ignored);  // ends the pending waits
+    if (close_timer_) close_timer_->cancel();
+    // Not from inside the shard's pass over its sessions: posted.
+    net::post(socket_.get_executor(), [self = shared_from_this()] { self->shard_.remove(self.get()); });
+}
+
+void WebSocketSession::tick(Clock::time_point now) {
     // From the feed's Ticker: heartbeats for idle subscribers; an end for
     // writes the peer never takes.
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
-        if (self->stage_ != Stage::live && self->stage_ != Stage::hello) return;
-        auto now = Clock::now();
-        if (self->writing_) {
-            if (now - self->write_started_ > self->ctx_->options.write_timeout) {
-                ++self->ctx_->metrics.closed_stuck;
-                self->stage_ = Stage::closing;
-                beast::error_code ignored;
-                beast::get_lowest_layer(self->ws_).close(ignored);  // no close frame can get through
-            }
-        } else if (self->stage_ == Stage::live && now - self->last_sent_ >= self->ctx_->options.heartbeat) {
-            self->batch_.clear();
-            self->pending_cursor_ = self->cursor_;
-            self->write_events(boost::json::serialize(
-                boost::json::object{{"type", "heartbeat"}, {"seq", self->cursor_}}));
+    if (stage_ == Stage::done) return;
+    if (writing_ != Message::none) {
+        if (now - write_started_ > ctx_->options.write_timeout) {
+            ++ctx_->metrics.closed_stuck;
+            finish();  // no close frame can get through
         }
-    });
-}
-
-void WebSocketSession::close_with(std::uint16_t code, std::string reason) {
-    if (stage_ == Stage::closing) return;
-    stage_ = Stage::closing;
-    ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason), [self = shared_from_this()](beast::error_code ec) {
-        if (ec) fail(ec, "websocket close");
-    });
+        return;
+    }
+    if (stage_ == Stage::live && now - last_sent_ >= ctx_->options.heartbeat) {
+        heartbeat_due_ = true;
+        write_loop();
+    }
 }
 
 void WebSocketSession::close_gracefully() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
-        if (self->stage_ == Stage::handshake || self->stage_ == Stage::closing) {
-            beast::error_code ignored;
-            beast::get_lowest_layer(self->ws_).close(ignored);
-            return;
-        }
-        // A message in flight goes out before the close frame (Beast queues
-        // the close behind the write), so the resume point counts it.
-        const auto resume = self->writing_ ? self->pending_cursor_ : self->cursor_;
-        self->close_with(websocket::close_code::going_away,
-                         "server shutting down; reconnect with since=" + std::to_string(resume));
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
+        if (self->stage_ != Stage::opening && self->stage_ != Stage::live) return;
+        // A message in flight goes out before the close frame, so the resume
+        // point counts it.
+        const auto resume = self->writing_ != Message::none ? self->pending_cursor_ : self->cursor_;
+        std::string reason = "server shutting down; reconnect";
+        if (self->stage_ == Stage::live) reason += " with since=" + std::to_string(resume);
+        else if (!self->start_.snapshot) reason += " with since=" + std::to_string(self->start_.since);
+        self->begin_close(ws::close_code::going_away, reason);
+        if (self->writing_ == Message::none) self->write_loop();
     });
 }
 

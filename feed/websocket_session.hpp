@@ -1,25 +1,35 @@
 #pragma once
 // One subscriber. After the handshake it sends hello, then a snapshot or the
 // events after `since`, then live events: in seq order, no gaps, no repeats.
-// It holds a cursor into the hub's ring instead of a queue: when woken it reads
-// what matches, frames it as one message of JSON lines, and writes it, one
-// write in flight. A subscriber too far behind is closed with the seq to
-// resume from; it never slows anyone else. Everything runs on its strand.
-#include <array>
+// It holds a cursor into the hub's ring instead of a queue: when its shard
+// wakes it, it reads what matches and frames it as one message of JSON lines.
+// A subscriber too far behind is closed with the seq to resume from; it never
+// slows anyone else.
+//
+// The WebSocket protocol is spoken here directly (ws_frame.hpp), not through
+// Beast's stream: a message is a frame header plus the shared event bytes,
+// written with one sendmsg, and completes at once when the socket has room,
+// which at one event per message it nearly always has. Only a write the
+// socket cannot take waits for it, one write in flight. Everything runs on
+// the shard's strand.
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <sys/uio.h>
+
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "feed/event_filter.hpp"
 #include "feed/feed_context.hpp"
-#include "feed/http_types.hpp"
+#include "feed/ws_frame.hpp"
 
 namespace declared::feed {
+
+class FeedShard;
 
 struct StartPoint {
     bool snapshot = true;     // no usable since: send a snapshot first
@@ -27,48 +37,66 @@ struct StartPoint {
     std::string notice;       // why a requested since was not honoured
 };
 
-class WebSocketSession : public Subscriber, public Closable, public std::enable_shared_from_this<WebSocketSession> {
+class WebSocketSession : public Closable, public std::enable_shared_from_this<WebSocketSession> {
 public:
-    WebSocketSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<FeedContext> ctx, EventFilter filter,
-                     StartPoint start);
+    using Clock = std::chrono::steady_clock;
+
+    // socket: the upgraded connection; it moves to the shard's strand.
+    WebSocketSession(boost::asio::ip::tcp::socket&& socket, FeedShard& shard, std::shared_ptr<FeedContext> ctx,
+                     EventFilter filter, StartPoint start);
     ~WebSocketSession() override;
 
-    void run(Request&& upgrade);
-    void wake() override;
-    void tick() override;
+    // Answers the upgrade (101 and hello in one write) and starts reading.
+    void run(std::string accept_key);
+
+    // On the shard's strand: new events may be in the hub; the ticker's beat.
+    void pull();
+    void tick(Clock::time_point now);
+    // Any thread.
     void close_gracefully() override;
 
 private:
-    void on_accept(boost::beast::error_code ec);
-    void do_read();
-    void on_read(boost::beast::error_code ec, std::size_t bytes);
-    void pull();
-    void write_events(std::string header);
-    void on_write(boost::beast::error_code ec, std::size_t bytes);
-    void close_with(std::uint16_t code, std::string reason);
+    enum class Stage { opening, live, closing, done };
+    enum class Message { none, opening, events, heartbeat, control, close };
 
-    // A plain socket, not beast::tcp_stream: the websocket stream has its own
-    // timeouts, and tcp_stream's timers and shared state cost about 1 KB per
-    // subscriber, most of the way to the 4 KB an idle subscriber may take.
-    boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
+    void write_loop();
+    bool prepare_next();
+    void frame_events(std::string_view header);
+    bool send_some();
+    void written();
+    void wait_writable();
+
+    void wait_readable();
+    void on_readable(boost::system::error_code ec);
+    void on_frames(std::span<char> data);
+
+    void begin_close(std::uint16_t code, std::string_view reason);
+    void finish();
+    void leave_registry();
+
+    boost::asio::ip::tcp::socket socket_;
+    FeedShard& shard_;
     std::shared_ptr<FeedContext> ctx_;
     EventFilter filter_;
     StartPoint start_;
-    // Clients have nothing to say: what they send is read in small pieces
-    // and dropped, so an idle subscriber holds no read buffer on the heap.
-    std::array<char, 16> read_scratch_;
+    ws::FrameReader reader_;
 
-    enum class Stage { handshake, hello, live, closing } stage_ = Stage::handshake;
+    Stage stage_ = Stage::opening;
+    Message writing_ = Message::none;   // the message in flight
     std::uint64_t cursor_ = 0;          // every event up to here has been examined
-    std::uint64_t pending_cursor_ = 0;  // cursor once the write in flight completes
-    std::vector<std::shared_ptr<const std::string>> batch_;  // events in the message being written
-    std::vector<boost::asio::const_buffer> buffers_;
-    std::string own_;                   // hello, snapshot header or heartbeat text being written
-    bool writing_ = false;
+    std::uint64_t pending_cursor_ = 0;  // cursor once the message in flight is out
+    std::vector<std::shared_ptr<const std::string>> batch_;  // events in the message in flight
+    std::vector<iovec> iov_;            // the message in flight; iov_[iov_at_] onward is unsent
+    std::size_t iov_at_ = 0;
+    std::string own_;                   // the message's own text: response, hello, a header, a heartbeat
+    std::string control_;               // a pong waiting its turn (only the newest ping is answered)
+    std::string close_frame_;           // the close frame waiting its turn
+    std::uint8_t header_[ws::kMaxHeader];
     bool lagging_ = false;
-    std::atomic<bool> wake_pending_{false};
-    std::chrono::steady_clock::time_point write_started_, last_sent_;
-    std::size_t hub_id_ = 0;
+    bool heartbeat_due_ = false;
+    bool close_sent_ = false, close_received_ = false;
+    Clock::time_point write_started_, last_sent_;
+    std::unique_ptr<boost::asio::steady_timer> close_timer_;  // only while closing
     std::size_t registry_id_ = 0;
 };
 
