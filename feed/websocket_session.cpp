@@ -28,6 +28,7 @@ constexpr std::size_t kKeptEvents = 8;  // batch capacity kept between messages
 constexpr int kPeerTimeoutMs = 60'000;
 constexpr std::chrono::seconds kCloseTimeout{5};  // for the peer's answer to our close frame
 constexpr int kReadRounds = 16;                   // reads per readiness before others get a turn
+constexpr int kMessagesPerTurn = 4;               // messages written before others get a turn
 
 iovec bytes(const void* data, std::size_t size) { return {const_cast<void*>(data), size}; }
 
@@ -116,13 +117,25 @@ void WebSocketSession::pull() {
 }
 
 // Sends the message in flight and whatever is due after it, until nothing is
-// due or the socket has no room (then it resumes when it has).
+// due or the socket has no room (then it resumes when it has). A subscriber
+// catching up on a fast link could keep the socket taking message after
+// message; after kMessagesPerTurn it yields the strand to the rest of its
+// shard and carries on in a posted continuation.
 void WebSocketSession::write_loop() {
-    for (;;) {
+    if (yielded_) return;  // the continuation will get to it
+    for (int done = 0;;) {
         if (writing_ != Message::none) {
             if (!send_some()) return;
             written();
             if (stage_ == Stage::done) return;
+            if (++done == kMessagesPerTurn) {
+                yielded_ = true;
+                net::post(socket_.get_executor(), [self = shared_from_this()] {
+                    self->yielded_ = false;
+                    self->write_loop();
+                });
+                return;
+            }
         }
         if (!prepare_next()) return;
     }

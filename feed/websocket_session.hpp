@@ -94,6 +94,7 @@ private:
     std::uint8_t header_[ws::kMaxHeader];
     bool lagging_ = false;
     bool heartbeat_due_ = false;
+    bool yielded_ = false;  // a posted write_loop() continuation is pending
     bool close_sent_ = false, close_received_ = false;
     Clock::time_point write_started_, last_sent_;
     std::unique_ptr<boost::asio::steady_timer> close_timer_;  // only while closing

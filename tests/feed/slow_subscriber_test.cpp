@@ -197,3 +197,43 @@ TEST_CASE("feed: a subscriber that reads too slowly is closed with 4008 and sinc
     REQUIRE(gap_or_repeat(both, 1) == "");
     REQUIRE(first_difference(both, ref.events) == "");
 }
+
+TEST_CASE("feed: a late subscriber gets a 10 MB backlog in few large messages, while a live one on the same strand keeps every event", "[feed][slow]") {
+    // One I/O thread: one shard, so both subscribers share one strand and the
+    // catch-up must take turns with the live subscriber's deliveries.
+    Daemon d(multi_card(kC, kW), {"--threads", "1", "--feed.heartbeat_ms", "200"});
+    REQUIRE(d.start());
+    ReaderThread live;
+    REQUIRE(live.sub.connect(d.port(), "?since=0"));
+    live.start();
+    const auto batches = night_batches(25);
+    const std::size_t half = batches.size() / 2;
+    for (std::size_t i = 0; i < half; ++i) push(d, batches[i]);
+    auto before = reference_events(d);
+    std::size_t backlog = 0;
+    for (const auto& e : before.events) backlog += e.raw.size() + 1;
+    REQUIRE(backlog > 5'000'000);
+
+    // The late one catches up while the second half is published.
+    ReaderThread late;
+    REQUIRE(late.sub.connect(d.port(), "?since=0"));
+    late.start();
+    for (std::size_t i = half; i < batches.size(); ++i) push(d, batches[i]);
+    auto ref = reference_events(d);
+    live.finish(ref.last_seq, 30s);
+    late.finish(ref.last_seq, 30s);
+
+    for (auto* s : {&live.sub, &late.sub}) {
+        INFO(s->problems_text());
+        INFO(s->close_reason() << (s->end ? " error: " + s->end->error : std::string()));
+        CHECK(s->problems.empty());
+        REQUIRE(!s->end);
+        REQUIRE(gap_or_repeat(s->events, 1) == "");
+        REQUIRE(first_difference(s->events, ref.events) == "");
+    }
+    // Messages of up to 1 MB: the backlog took a handful, not thousands (the
+    // hello, then at most one per MB of backlog, then the live batches).
+    INFO("late subscriber: " << late.sub.messages << " messages for " << ref.events.size() << " events");
+    CHECK(late.sub.messages <= 1 + backlog / 1'000'000 + 1 + (batches.size() - half) * 2);
+    CHECK(late.sub.messages < ref.events.size() / 20);
+}
