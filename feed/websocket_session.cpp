@@ -76,35 +76,40 @@ void WebSocketSession::run(std::string accept_key) {
     // The endpoint checked the limit; registering here keeps the count exact.
     registry_id_ = ctx_->sessions.add(weak_from_this(), ctx_->options.max_subscribers);
     ++ctx_->metrics.subscribers_total;
-    net::dispatch(socket_.get_executor(), [self = shared_from_this(), key = std::move(accept_key)] {
-        if (self->stage_ == Stage::done) return;
-        self->shard_.add(self);
-        // A dead peer is found by the kernel, not by a timer per subscriber:
-        // the heartbeat puts data on the wire every few seconds of quiet, and
-        // data unacknowledged this long fails the connection.
-        const int timeout = kPeerTimeoutMs;
-        ::setsockopt(self->socket_.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout, sizeof timeout);
+    net::dispatch(socket_.get_executor(),
+                  [self = shared_from_this(), key = std::move(accept_key)] { self->open(key); });
+}
 
-        const auto& hub = self->ctx_->hub;
-        boost::json::object hello{{"type", "hello"},
-                                  {"election", self->ctx_->options.election},
-                                  {"test", self->ctx_->options.test},
-                                  {"seq", hub.last_seq()},
-                                  {"oldest_seq", hub.oldest_seq()},
-                                  {"resume", self->start_.snapshot ? "snapshot" : "since"}};
-        if (!self->start_.snapshot) hello["since"] = self->start_.since;
-        if (!self->start_.notice.empty()) hello["notice"] = self->start_.notice;
-        // The 101 and the hello go out in one write.
-        self->own_ = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Accept: " + key + "\r\nServer: declared\r\n\r\n";
-        self->own_ += frame(ws::Opcode::text, boost::json::serialize(hello));
-        std::string().swap(self->start_.notice);
-        self->iov_.assign(1, bytes(self->own_.data(), self->own_.size()));
-        self->writing_ = Message::opening;
-        self->write_started_ = Clock::now();
-        self->wait_readable();
-        self->write_loop();
-    });
+// On the strand: joins the shard, answers the upgrade and starts reading.
+void WebSocketSession::open(const std::string& accept_key) {
+    if (stage_ == Stage::done) return;  // the socket could not be taken over
+    shard_.add(shared_from_this());
+    // A dead peer is found by the kernel, not by a timer per subscriber: the
+    // heartbeat puts data on the wire every few seconds of quiet, and data
+    // unacknowledged this long fails the connection.
+    const int timeout = kPeerTimeoutMs;
+    ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout, sizeof timeout);
+
+    const auto& hub = ctx_->hub;
+    boost::json::object hello{{"type", "hello"},
+                              {"election", ctx_->options.election},
+                              {"test", ctx_->options.test},
+                              {"seq", hub.last_seq()},
+                              {"oldest_seq", hub.oldest_seq()},
+                              {"resume", start_.snapshot ? "snapshot" : "since"}};
+    if (!start_.snapshot) hello["since"] = start_.since;
+    if (!start_.notice.empty()) hello["notice"] = start_.notice;
+    std::string().swap(start_.notice);
+    // The 101 and the hello go out in one write.
+    own_ = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Accept: " + accept_key + "\r\nServer: declared\r\n\r\n";
+    own_ += frame(ws::Opcode::text, boost::json::serialize(hello));
+    iov_.assign(1, bytes(own_.data(), own_.size()));
+    iov_at_ = 0;
+    writing_ = Message::opening;
+    write_started_ = Clock::now();
+    wait_readable();
+    write_loop();
 }
 
 void WebSocketSession::pull() {

@@ -59,6 +59,7 @@ private:
     enum class Stage { opening, live, closing, done };
     enum class Message { none, opening, events, heartbeat, control, close };
 
+    void open(const std::string& accept_key);
     void write_loop();
     bool prepare_next();
     void frame_events(std::string_view header);
