@@ -37,7 +37,6 @@ public:
     // On the strand.
     void add(std::shared_ptr<WebSocketSession> s);
     void remove(const WebSocketSession* s);
-    std::size_t size() const { return sessions_.size(); }
 
 private:
     Executor strand_;

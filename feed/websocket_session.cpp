@@ -23,7 +23,7 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-char kNewline = '\n';
+constexpr char kNewline = '\n';
 constexpr std::size_t kKeptEvents = 8;  // batch capacity kept between messages
 constexpr int kPeerTimeoutMs = 60'000;
 constexpr std::chrono::seconds kCloseTimeout{5};  // for the peer's answer to our close frame
@@ -33,14 +33,6 @@ constexpr int kMessagesPerTurn = 4;               // messages written before oth
 iovec bytes(const void* data, std::size_t size) { return {const_cast<void*>(data), size}; }
 
 boost::system::error_code last_error() { return {errno, boost::system::system_category()}; }
-
-std::string frame(ws::Opcode op, std::string_view payload) {
-    std::uint8_t header[ws::kMaxHeader];
-    const auto n = ws::frame_header(op, payload.size(), header);
-    std::string out(reinterpret_cast<const char*>(header), n);
-    out += payload;
-    return out;
-}
 
 }  // namespace
 
@@ -101,13 +93,10 @@ void WebSocketSession::open(const std::string& accept_key) {
     if (!start_.notice.empty()) hello["notice"] = start_.notice;
     std::string().swap(start_.notice);
     // The 101 and the hello go out in one write.
-    own_ = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           "Sec-WebSocket-Accept: " + accept_key + "\r\nServer: declared\r\n\r\n";
-    own_ += frame(ws::Opcode::text, boost::json::serialize(hello));
-    iov_.assign(1, bytes(own_.data(), own_.size()));
-    iov_at_ = 0;
-    writing_ = Message::opening;
-    write_started_ = Clock::now();
+    std::string opening = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                          "Sec-WebSocket-Accept: " + accept_key + "\r\nServer: declared\r\n\r\n";
+    opening += ws::frame(ws::Opcode::text, boost::json::serialize(hello));
+    write_own(std::move(opening), Message::opening);
     wait_readable();
     write_loop();
 }
@@ -151,25 +140,9 @@ void WebSocketSession::write_loop() {
 bool WebSocketSession::prepare_next() {
     if (stage_ == Stage::done) return false;
     pending_cursor_ = cursor_;
-    if (!close_frame_.empty()) {
-        own_ = std::move(close_frame_);
-        close_frame_.clear();
-        iov_.assign(1, bytes(own_.data(), own_.size()));
-        iov_at_ = 0;
-        writing_ = Message::close;
-        write_started_ = Clock::now();
-        return true;
-    }
+    if (!close_frame_.empty()) return write_own(std::exchange(close_frame_, {}), Message::close), true;
     if (stage_ != Stage::live) return false;
-    if (!control_.empty()) {
-        own_ = std::move(control_);
-        control_.clear();
-        iov_.assign(1, bytes(own_.data(), own_.size()));
-        iov_at_ = 0;
-        writing_ = Message::control;
-        write_started_ = Clock::now();
-        return true;
-    }
+    if (!control_.empty()) return write_own(std::exchange(control_, {}), Message::control), true;
     const auto& o = ctx_->options;
     if (lagging_) {
         ++ctx_->metrics.closed_lagging;
@@ -207,6 +180,15 @@ bool WebSocketSession::prepare_next() {
         return true;
     }
     return false;
+}
+
+// A message of bytes of its own: the opening, a pong, a close frame.
+void WebSocketSession::write_own(std::string message, Message kind) {
+    own_ = std::move(message);
+    iov_.assign(1, bytes(own_.data(), own_.size()));
+    iov_at_ = 0;
+    writing_ = kind;
+    write_started_ = Clock::now();
 }
 
 // One text frame: the header line (if any) then the events in batch_, as
@@ -349,7 +331,7 @@ void WebSocketSession::on_frames(std::span<char> data) {
         case Kind::pong:
             break;
         case Kind::ping:
-            if (stage_ == Stage::live || stage_ == Stage::opening) control_ = frame(ws::Opcode::pong, r.payload);
+            if (stage_ == Stage::live || stage_ == Stage::opening) control_ = ws::frame(ws::Opcode::pong, r.payload);
             break;
         case Kind::close:
             close_received_ = true;
@@ -372,7 +354,7 @@ void WebSocketSession::begin_close(std::uint16_t code, std::string_view reason) 
     stage_ = Stage::closing;
     leave_registry();
     control_.clear();
-    close_frame_ = frame(ws::Opcode::close, code == 1005 ? std::string() : ws::close_payload(code, reason));
+    close_frame_ = ws::frame(ws::Opcode::close, code == 1005 ? std::string() : ws::close_payload(code, reason));
     close_timer_ = std::make_unique<net::steady_timer>(socket_.get_executor(), kCloseTimeout);
     close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec) self->finish();

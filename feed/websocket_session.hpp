@@ -62,6 +62,7 @@ private:
     void open(const std::string& accept_key);
     void write_loop();
     bool prepare_next();
+    void write_own(std::string message, Message kind);
     void frame_events(std::string_view header);
     bool send_some();
     void written();

@@ -41,6 +41,14 @@ std::size_t frame_header(Opcode op, std::uint64_t payload_size, std::uint8_t (&o
     return 10;
 }
 
+std::string frame(Opcode op, std::string_view payload) {
+    std::uint8_t header[kMaxHeader];
+    const auto n = frame_header(op, payload.size(), header);
+    std::string out(reinterpret_cast<const char*>(header), n);
+    out += payload;
+    return out;
+}
+
 std::string close_payload(std::uint16_t code, std::string_view reason) {
     std::size_t n = std::min(reason.size(), kMaxControl - 2);
     // Cutting before a continuation byte would split a sequence: back up to its start.

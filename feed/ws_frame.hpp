@@ -25,6 +25,9 @@ constexpr std::size_t kMaxHeader = 10;  // a server frame's header: no mask
 // payload_size bytes; returns its length: 2, 4 or 10.
 std::size_t frame_header(Opcode op, std::uint64_t payload_size, std::uint8_t (&out)[kMaxHeader]);
 
+// A whole small frame: the header then the payload (a pong, a close, a hello).
+std::string frame(Opcode op, std::string_view payload);
+
 // A close frame's payload: the code in network order, then the reason, cut
 // to fit the 125-byte limit of a control frame without splitting a UTF-8
 // sequence.

@@ -14,16 +14,6 @@ namespace {
 
 constexpr const char* kFeedToken = "feed-t0ken";
 
-// An upgrade request for target, sent raw so every refusal can be read in full.
-std::string upgrade_request(const std::string& target, const std::vector<std::pair<std::string, std::string>>& extra = {}) {
-    std::vector<std::pair<std::string, std::string>> h{{"Upgrade", "websocket"},
-                                                       {"Connection", "Upgrade"},
-                                                       {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
-                                                       {"Sec-WebSocket-Version", "13"}};
-    h.insert(h.end(), extra.begin(), extra.end());
-    return format_request("GET", target, h, {}, true);
-}
-
 struct Refusal {
     int status = 0;
     std::string code, message;

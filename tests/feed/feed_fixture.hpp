@@ -106,6 +106,24 @@ inline void push(const Daemon& d, const std::vector<std::string>& lines) {
     REQUIRE(r.status == 200);
 }
 
+// ---- Raw upgrade requests -----------------------------------------------
+
+// A WebSocket upgrade request for target, to send on a raw connection. The
+// extra headers are added; one named like a default replaces it.
+inline std::string upgrade_request(const std::string& target,
+                                   const std::vector<std::pair<std::string, std::string>>& extra = {}) {
+    std::vector<std::pair<std::string, std::string>> h{{"Upgrade", "websocket"},
+                                                       {"Connection", "Upgrade"},
+                                                       {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                                       {"Sec-WebSocket-Version", "13"}};
+    for (const auto& [name, value] : extra) {
+        auto same = std::find_if(h.begin(), h.end(), [&](const auto& d) { return d.first == name; });
+        if (same != h.end()) same->second = value;
+        else h.emplace_back(name, value);
+    }
+    return format_request("GET", target, h, {}, true);
+}
+
 // ---- Events ---------------------------------------------------------------
 
 struct FeedEvent {

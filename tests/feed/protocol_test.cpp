@@ -29,12 +29,8 @@ struct Frame {
 class RawClient {
 public:
     explicit RawClient(int port) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(static_cast<std::uint16_t>(port));
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (!connect_loopback(fd_, port)) {
             ::close(fd_);
             fd_ = -1;
         }
@@ -121,27 +117,9 @@ private:
     std::string in_;
 };
 
-std::string upgrade(const std::string& target, const std::string& key = "dGhlIHNhbXBsZSBub25jZQ==",
-                    const std::string& version = "13") {
-    return format_request("GET", target,
-                          {{"Upgrade", "websocket"},
-                           {"Connection", "Upgrade"},
-                           {"Sec-WebSocket-Key", key},
-                           {"Sec-WebSocket-Version", version}},
-                          {}, true);
-}
-
-std::string text_frame(std::string_view payload, bool fin = true) {
-    return raw_frame((fin ? kFin : 0) | 0x1, payload.size(), payload);
-}
-std::string control_frame(int opcode, std::string_view payload) { return raw_frame(kFin | opcode, payload.size(), payload); }
-std::string close_payload(int code, std::string_view reason = {}) {
-    return std::string{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)} + std::string(reason);
-}
-
 // Connects, upgrades and reads the hello; REQUIREs each step.
 void open(RawClient& c, const std::string& target) {
-    REQUIRE(c.send(upgrade(target)));
+    REQUIRE(c.send(upgrade_request(target)));
     auto head = c.head();
     INFO(head);
     REQUIRE(head.starts_with("HTTP/1.1 101"));
@@ -171,7 +149,7 @@ TEST_CASE("feed protocol: handshake, ping and pong, fragments, the close handsha
     SECTION("a handshake the server cannot answer is refused over HTTP, saying why") {
         {
             Connection c(port, 5s);
-            REQUIRE(c.send(upgrade("/v1/feed", "dGhlIHNhbXBsZSBub25jZQ==", "8")));
+            REQUIRE(c.send(upgrade_request("/v1/feed", {{"Sec-WebSocket-Version", "8"}})));
             auto r = c.read_response();
             CHECK(r.status == 426);
             CHECK(r.header("sec-websocket-version") == "13");
@@ -180,7 +158,7 @@ TEST_CASE("feed protocol: handshake, ping and pong, fragments, the close handsha
         for (const std::string key : {"", "short==", "dGhlIHNhbXBsZSBub25jZQ"}) {
             INFO("key '" << key << "'");
             Connection c(port, 5s);
-            REQUIRE(c.send(upgrade("/v1/feed", key)));
+            REQUIRE(c.send(upgrade_request("/v1/feed", {{"Sec-WebSocket-Key", key}})));
             auto r = c.read_response();
             CHECK(r.status == 400);
             CHECK(jstr(parse_json(r.body), "error.message").find("Sec-WebSocket-Key") != std::string::npos);
@@ -193,7 +171,7 @@ TEST_CASE("feed protocol: handshake, ping and pong, fragments, the close handsha
         auto events = c.next();
         REQUIRE(events.opcode == 1);
         CHECK(events.payload.find(R"("seq":1)") != std::string::npos);
-        REQUIRE(c.send(control_frame(0x9, "are you there")));
+        REQUIRE(c.send(client_frame(0x9, "are you there")));
         auto pong = c.next();
         CHECK(pong.opcode == 0xA);
         CHECK(pong.payload == "are you there");
@@ -201,7 +179,7 @@ TEST_CASE("feed protocol: handshake, ping and pong, fragments, the close handsha
         auto live = c.next();
         CHECK(live.opcode == 1);
         CHECK(live.payload.find(R"("type":"ward_declared")") != std::string::npos);
-        REQUIRE(c.send(control_frame(0x9, "")));
+        REQUIRE(c.send(client_frame(0x9, "")));
         auto empty = c.next();
         CHECK(empty.opcode == 0xA);
         CHECK(empty.payload.empty());
@@ -211,7 +189,7 @@ TEST_CASE("feed protocol: handshake, ping and pong, fragments, the close handsha
         RawClient c(port);
         open(c, "/v1/feed?since=0");
         REQUIRE(c.next().opcode == 1);
-        REQUIRE(c.send(text_frame("hello, ", false) + control_frame(0x9, "mid")));
+        REQUIRE(c.send(client_frame(0x1, "hello, ", false) + client_frame(0x9, "mid")));
         auto pong = c.next();
         CHECK(pong.opcode == 0xA);
         CHECK(pong.payload == "mid");
@@ -225,7 +203,7 @@ TEST_CASE("feed protocol: handshake, ping and pong, fragments, the close handsha
         RawClient c(port);
         open(c, "/v1/feed");
         REQUIRE(c.next().opcode == 1);  // the snapshot
-        REQUIRE(c.send(control_frame(0x8, close_payload(1000, "done for tonight"))));
+        REQUIRE(c.send(client_close(1000, "done for tonight")));
         auto close = c.next();
         CHECK(close.opcode == 0x8);
         CHECK(close.close_code() == 1000);
@@ -242,7 +220,7 @@ TEST_CASE("feed protocol: handshake, ping and pong, fragments, the close handsha
             {"unknown opcode", raw_frame(kFin | 0x3, 0), "opcode"},
             {"fragmented ping", raw_frame(0x9, 1, "x"), "control"},
             {"continuation with nothing to continue", raw_frame(kFin | 0x0, 1, "x"), "continuation"},
-            {"a one-byte close", control_frame(0x8, "x"), "close"},
+            {"a one-byte close", client_frame(0x8, "x"), "close"},
         };
         for (const auto& k : cases) {
             INFO(k.name);
@@ -254,7 +232,7 @@ TEST_CASE("feed protocol: handshake, ping and pong, fragments, the close handsha
             CHECK(close.close_code() == 1002);
             CHECK(close.payload.find(k.says) != std::string::npos);
             // The client answers; the server then closes.
-            REQUIRE(c.send(control_frame(0x8, close_payload(1002))));
+            REQUIRE(c.send(client_close(1002)));
             CHECK(c.closed());
         }
     }

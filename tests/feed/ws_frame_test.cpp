@@ -16,6 +16,8 @@
 
 namespace ws = declared::feed::ws;
 using declared::testing::kFin;
+using declared::testing::client_close;
+using declared::testing::client_frame;
 using declared::testing::raw_frame;
 using Kind = ws::FrameReader::Result::Kind;
 
@@ -23,13 +25,8 @@ namespace {
 
 std::uint8_t op(ws::Opcode o) { return static_cast<std::uint8_t>(o); }
 
-std::string frame(ws::Opcode o, std::string_view payload, bool fin = true) {
-    return raw_frame(static_cast<std::uint8_t>((fin ? kFin : 0) | op(o)), payload.size(), payload);
-}
-
-std::string close_frame(std::uint16_t code, std::string_view reason = {}) {
-    std::string payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
-    return frame(ws::Opcode::close, payload + std::string(reason));
+std::string masked(ws::Opcode o, std::string_view payload, bool fin = true) {
+    return client_frame(op(o), payload, fin);
 }
 
 struct Got {
@@ -109,6 +106,12 @@ TEST_CASE("frame_header uses the shortest length form", "[ws_frame]") {
     CHECK(out[0] == 0x8A);
 }
 
+TEST_CASE("frame is the header then the payload", "[ws_frame]") {
+    CHECK(ws::frame(ws::Opcode::pong, "hi") == std::string("\x8a\x02hi"));
+    const std::string big(300, 'x');
+    CHECK(ws::frame(ws::Opcode::text, big) == std::string("\x81\x7e\x01\x2c", 4) + big);
+}
+
 TEST_CASE("close_payload puts the code first and fits 125 bytes", "[ws_frame]") {
     CHECK(ws::close_payload(4008, "lagging") == std::string("\x0f\xa8lagging"));
     CHECK(ws::close_payload(1000, "") == std::string("\x03\xe8", 2));
@@ -156,7 +159,7 @@ TEST_CASE("accept_key matches the RFC 6455 example", "[ws_frame]") {
 TEST_CASE("text frames are consumed whole in one go or a byte at a time", "[ws_frame]") {
     for (std::size_t size : {0, 1, 125, 126, 1000, 65535, 65536}) {
         std::string text(size, 'x');
-        std::string bytes = frame(ws::Opcode::text, text);
+        std::string bytes = masked(ws::Opcode::text, text);
         INFO("payload " << size);
 
         ws::FrameReader whole(70000);
@@ -169,12 +172,12 @@ TEST_CASE("text frames are consumed whole in one go or a byte at a time", "[ws_f
         ws::FrameReader bytewise(70000);
         CHECK(feed(bytewise, bytes, 1).empty());
         // And the reader is ready for the next frame.
-        CHECK(feed(bytewise, frame(ws::Opcode::ping, "after"), 1) == std::vector<Got>{{Kind::ping, 0, "after"}});
+        CHECK(feed(bytewise, masked(ws::Opcode::ping, "after"), 1) == std::vector<Got>{{Kind::ping, 0, "after"}});
     }
 }
 
 TEST_CASE("a ping split across reads comes back whole and unmasked", "[ws_frame]") {
-    const std::string bytes = frame(ws::Opcode::ping, "hello, world");
+    const std::string bytes = masked(ws::Opcode::ping, "hello, world");
     ws::FrameReader reader(1024);
     std::size_t used = 0;
 
@@ -203,8 +206,8 @@ TEST_CASE("a ping split across reads comes back whole and unmasked", "[ws_frame]
 }
 
 TEST_CASE("two frames in one read are answered one at a time", "[ws_frame]") {
-    std::string ping = frame(ws::Opcode::ping, "p");
-    std::string close = close_frame(1000, "bye");
+    std::string ping = masked(ws::Opcode::ping, "p");
+    std::string close = client_close(1000, "bye");
     std::string bytes = ping + close;
     ws::FrameReader reader(1024);
     std::span<char> rest(bytes);
@@ -223,7 +226,7 @@ TEST_CASE("two frames in one read are answered one at a time", "[ws_frame]") {
     CHECK(used == close.size());
 
     SECTION("after a close the reader takes nothing and says close again") {
-        std::string more = frame(ws::Opcode::ping, "late");
+        std::string more = masked(ws::Opcode::ping, "late");
         r = reader.next(more, used);
         CHECK(r.kind == Kind::close);
         CHECK(r.code == 1000);
@@ -233,7 +236,7 @@ TEST_CASE("two frames in one read are answered one at a time", "[ws_frame]") {
 }
 
 TEST_CASE("pongs and empty control frames", "[ws_frame]") {
-    std::string bytes = frame(ws::Opcode::pong, "") + frame(ws::Opcode::ping, "") + frame(ws::Opcode::pong, "pp");
+    std::string bytes = masked(ws::Opcode::pong, "") + masked(ws::Opcode::ping, "") + masked(ws::Opcode::pong, "pp");
     ws::FrameReader reader(1024);
     CHECK(feed(reader, bytes, bytes.size()) ==
           std::vector<Got>{{Kind::pong, 0, ""}, {Kind::ping, 0, ""}, {Kind::pong, 0, "pp"}});
@@ -242,22 +245,22 @@ TEST_CASE("pongs and empty control frames", "[ws_frame]") {
 TEST_CASE("close frames with no code and with codes allowed and not", "[ws_frame]") {
     SECTION("empty close means 1005") {
         ws::FrameReader reader(1024);
-        CHECK(feed(reader, frame(ws::Opcode::close, ""), 1) == std::vector<Got>{{Kind::close, 1005, ""}});
+        CHECK(feed(reader, masked(ws::Opcode::close, ""), 1) == std::vector<Got>{{Kind::close, 1005, ""}});
     }
     SECTION("a one-byte close payload is a protocol error") {
-        CHECK(first_error(frame(ws::Opcode::close, "\x03")).code == 1002);
+        CHECK(first_error(masked(ws::Opcode::close, "\x03")).code == 1002);
     }
     SECTION("allowed codes") {
         for (std::uint16_t code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 4008, 4999}) {
             ws::FrameReader reader(1024);
             INFO("code " << code);
-            CHECK(feed(reader, close_frame(code, "why"), 3) == std::vector<Got>{{Kind::close, code, "why"}});
+            CHECK(feed(reader, client_close(code, "why"), 3) == std::vector<Got>{{Kind::close, code, "why"}});
         }
     }
     SECTION("codes not allowed on the wire") {
         for (std::uint16_t code : {0, 999, 1004, 1005, 1006, 1012, 1015, 1016, 2000, 2999, 5000, 65535}) {
             INFO("code " << code);
-            CHECK(first_error(close_frame(code)).code == 1002);
+            CHECK(first_error(client_close(code)).code == 1002);
         }
     }
 }
@@ -282,12 +285,12 @@ TEST_CASE("protocol errors close with 1002", "[ws_frame]") {
         }
     }
     SECTION("a fragmented control frame") {
-        CHECK(first_error(frame(ws::Opcode::ping, "p", false)).code == 1002);
-        CHECK(first_error(frame(ws::Opcode::close, "", false)).code == 1002);
+        CHECK(first_error(masked(ws::Opcode::ping, "p", false)).code == 1002);
+        CHECK(first_error(masked(ws::Opcode::close, "", false)).code == 1002);
     }
     SECTION("a control frame over 125 bytes, found from its header") {
         CHECK(first_error(raw_frame(kFin | op(ws::Opcode::ping), 126)).code == 1002);
-        CHECK(first_error(frame(ws::Opcode::pong, std::string(126, 'p'))).code == 1002);
+        CHECK(first_error(masked(ws::Opcode::pong, std::string(126, 'p'))).code == 1002);
         CHECK(first_error(raw_frame(kFin | op(ws::Opcode::close), 70000)).code == 1002);
     }
     SECTION("a 64-bit length with the top bit set") {
@@ -296,11 +299,11 @@ TEST_CASE("protocol errors close with 1002", "[ws_frame]") {
                   .code == 1002);
     }
     SECTION("a text frame inside a fragmented message") {
-        CHECK(first_error(frame(ws::Opcode::text, "a", false) + frame(ws::Opcode::text, "b")).code == 1002);
+        CHECK(first_error(masked(ws::Opcode::text, "a", false) + masked(ws::Opcode::text, "b")).code == 1002);
     }
     SECTION("a continuation with no message in progress") {
-        CHECK(first_error(frame(ws::Opcode::continuation, "b")).code == 1002);
-        CHECK(first_error(frame(ws::Opcode::text, "a") + frame(ws::Opcode::continuation, "b")).code == 1002);
+        CHECK(first_error(masked(ws::Opcode::continuation, "b")).code == 1002);
+        CHECK(first_error(masked(ws::Opcode::text, "a") + masked(ws::Opcode::continuation, "b")).code == 1002);
     }
 }
 
@@ -308,12 +311,12 @@ TEST_CASE("binary frames close with 1003 as soon as the header is in", "[ws_fram
     auto e = first_error(raw_frame(kFin | op(ws::Opcode::binary), 5000).substr(0, 2));
     CHECK(e.code == 1003);
     CHECK(e.payload.find("binary") != std::string::npos);
-    CHECK(first_error(frame(ws::Opcode::binary, "x", false)).code == 1003);
+    CHECK(first_error(masked(ws::Opcode::binary, "x", false)).code == 1003);
 }
 
 TEST_CASE("after an error the reader takes nothing and says the same again", "[ws_frame]") {
     ws::FrameReader reader(1024);
-    std::string bytes = frame(ws::Opcode::continuation, "x") + frame(ws::Opcode::ping, "p");
+    std::string bytes = masked(ws::Opcode::continuation, "x") + masked(ws::Opcode::ping, "p");
     std::size_t used = 99;
     auto r = reader.next(bytes, used);
     CHECK(r.kind == Kind::error);
@@ -334,13 +337,13 @@ TEST_CASE("max_message bounds a whole data message fragmented or not", "[ws_fram
 
     SECTION("exactly max_message in one frame is allowed") {
         ws::FrameReader reader(max);
-        CHECK(feed(reader, frame(ws::Opcode::text, std::string(max, 'x')), step).empty());
+        CHECK(feed(reader, masked(ws::Opcode::text, std::string(max, 'x')), step).empty());
     }
     SECTION("exactly max_message across fragments is allowed, and the next message starts from zero") {
         ws::FrameReader reader(max);
-        std::string bytes = frame(ws::Opcode::text, std::string(500, 'x'), false) +
-                            frame(ws::Opcode::continuation, std::string(500, 'x'), false) +
-                            frame(ws::Opcode::continuation, std::string(24, 'x'));
+        std::string bytes = masked(ws::Opcode::text, std::string(500, 'x'), false) +
+                            masked(ws::Opcode::continuation, std::string(500, 'x'), false) +
+                            masked(ws::Opcode::continuation, std::string(24, 'x'));
         CHECK(feed(reader, bytes + bytes, step).empty());
     }
     SECTION("one over in one frame is refused from its header") {
@@ -350,7 +353,7 @@ TEST_CASE("max_message bounds a whole data message fragmented or not", "[ws_fram
     }
     SECTION("one over across fragments is refused from the last fragment's header") {
         ws::FrameReader reader(max);
-        std::string bytes = frame(ws::Opcode::text, std::string(512, 'x'), false) +
+        std::string bytes = masked(ws::Opcode::text, std::string(512, 'x'), false) +
                             raw_frame(op(ws::Opcode::continuation), 513);  // header only
         auto got = feed(reader, bytes, step);
         REQUIRE(got.size() == 1);
@@ -365,10 +368,10 @@ TEST_CASE("max_message bounds a whole data message fragmented or not", "[ws_fram
 }
 
 TEST_CASE("control frames may come between the fragments of a message", "[ws_frame]") {
-    std::string bytes = frame(ws::Opcode::text, "part one, ", false) + frame(ws::Opcode::ping, "mid") +
-                        frame(ws::Opcode::continuation, "part two, ", false) + frame(ws::Opcode::pong, "") +
-                        frame(ws::Opcode::continuation, "end") + frame(ws::Opcode::text, "next") +
-                        close_frame(1001, "gone");
+    std::string bytes = masked(ws::Opcode::text, "part one, ", false) + masked(ws::Opcode::ping, "mid") +
+                        masked(ws::Opcode::continuation, "part two, ", false) + masked(ws::Opcode::pong, "") +
+                        masked(ws::Opcode::continuation, "end") + masked(ws::Opcode::text, "next") +
+                        client_close(1001, "gone");
     const std::vector<Got> want{{Kind::ping, 0, "mid"}, {Kind::pong, 0, ""}, {Kind::close, 1001, "gone"}};
     for (std::size_t step : {std::size_t{1}, std::size_t{2}, std::size_t{5}, bytes.size()}) {
         ws::FrameReader reader(1024);
@@ -378,9 +381,9 @@ TEST_CASE("control frames may come between the fragments of a message", "[ws_fra
 }
 
 TEST_CASE("a stream split at every position reads the same", "[ws_frame]") {
-    std::string bytes = frame(ws::Opcode::text, std::string(300, 't'), false) + frame(ws::Opcode::ping, "ab") +
-                        frame(ws::Opcode::continuation, std::string(70, 'c')) + frame(ws::Opcode::pong, "xyz") +
-                        close_frame(1000);
+    std::string bytes = masked(ws::Opcode::text, std::string(300, 't'), false) + masked(ws::Opcode::ping, "ab") +
+                        masked(ws::Opcode::continuation, std::string(70, 'c')) + masked(ws::Opcode::pong, "xyz") +
+                        client_close(1000);
     const std::vector<Got> want{{Kind::ping, 0, "ab"}, {Kind::pong, 0, "xyz"}, {Kind::close, 1000, ""}};
     for (std::size_t split = 0; split <= bytes.size(); ++split) {
         INFO("split " << split);

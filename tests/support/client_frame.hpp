@@ -33,4 +33,15 @@ inline std::string raw_frame(std::uint8_t first, std::uint64_t length, std::stri
     return out;
 }
 
+// A whole masked frame of the given opcode (FIN set unless fin is false).
+inline std::string client_frame(std::uint8_t opcode, std::string_view payload, bool fin = true) {
+    return raw_frame(static_cast<std::uint8_t>((fin ? kFin : 0) | opcode), payload.size(), payload);
+}
+
+// A masked close frame with a code and reason.
+inline std::string client_close(std::uint16_t code, std::string_view reason = {}) {
+    std::string payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+    return client_frame(0x8, payload + std::string(reason));
+}
+
 }  // namespace declared::testing

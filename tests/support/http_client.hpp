@@ -21,6 +21,9 @@ struct HttpResponse {
     }
 };
 
+// Connects fd (a TCP socket, options already set) to 127.0.0.1:port.
+bool connect_loopback(int fd, int port);
+
 // One TCP connection to 127.0.0.1:port.
 class Connection {
 public:
