@@ -1,5 +1,6 @@
 // declared serve: the long-running daemon. Wires the card, journal, ingest
 // strand, HTTP server and sources together, and shuts them down in order.
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -38,6 +39,14 @@ int serve_command(const Args& args) {
     if (!parsed.config) return std::cerr << "declared serve: " << parsed.error.message() << '\n', 2;
     const ServeConfig& cfg = *parsed.config;
     setup_logging(cfg.log_level);
+    net::io_context ioc(static_cast<int>(cfg.threads));
+    auto work = net::make_work_guard(ioc);
+    // Caught from here on: a SIGTERM during start-up waits in the set and
+    // shuts down once the loop runs, instead of killing an undrained daemon.
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    // A file-size limit must fail a journal write (EFBIG) like a full disk does,
+    // which ingest answers with 503, rather than kill the daemon.
+    ::signal(SIGXFSZ, SIG_IGN);
 
     auto card_text = read_file(cfg.card_path);
     if (!card_text.ok()) return spdlog::critical("card: {}", card_text.error.message()), 1;
@@ -49,8 +58,6 @@ int serve_command(const Args& args) {
     auto address = net::ip::make_address(cfg.listen_address, ec);
     if (ec) return spdlog::critical("--listen: '{}' is not an IP address", cfg.listen_address), 1;
 
-    net::io_context ioc(static_cast<int>(cfg.threads));
-    auto work = net::make_work_guard(ioc);
     Metrics metrics;
     feed::EventHub hub(cfg.feed_retain);
     Ingest ingest(ioc, *card.value, hub, metrics);
@@ -132,7 +139,6 @@ int serve_command(const Args& args) {
     // Shutdown: stop accepting, refuse new batches, let in-flight ones reach
     // the journal and be answered, close idle connections, then return.
     std::thread flusher;
-    net::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& sig_ec, int sig) {
         if (sig_ec) return;
         spdlog::info("signal {}: shutting down", sig);

@@ -132,3 +132,28 @@ TEST_CASE("shutdown: requests that reached a paused daemon before SIGTERM are an
         d.process.kill9();
     }
 }
+
+TEST_CASE("shutdown: SIGTERM at any moment of start-up drains and exits 0, never dies of the signal") {
+    // A supervisor may stop the daemon the moment it starts: while the journal
+    // loads, or right after the listening line. Either way the signal is
+    // handled (exit 0 with the shutdown lines), never the default action.
+    Daemon d{std::string(kSmallCard)};
+    REQUIRE(d.start());
+    REQUIRE(d.post(brook(1, 700, 650), "application/json").status == 200);
+    REQUIRE(d.process.terminate(10s).code == 0);
+    const char* moments[] = {"declarations replayed", "listening on http://"};
+    for (const char* moment : moments) {
+        for (int round = 0; round < 5; ++round) {
+            INFO("SIGTERM as soon as the log says '" << moment << "', round " << round);
+            d.process.spawn(kDeclaredBinary, d.args(), d.log_path);
+            REQUIRE(d.process.wait_for_log(moment, 15s));
+            d.process.signal(SIGTERM);
+            auto st = d.process.wait(15s);
+            REQUIRE(st.has_value());
+            INFO("log:\n" << d.process.log());
+            CHECK(st->signal == 0);
+            CHECK(st->code == 0);
+            CHECK(d.process.log().find("stopped:") != std::string::npos);
+        }
+    }
+}

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -73,19 +74,26 @@ void DaemonProcess::spawn(const std::string& binary, const std::vector<std::stri
 bool DaemonProcess::start(const std::string& binary, const std::vector<std::string>& args,
                           const std::string& log_path, std::chrono::milliseconds timeout) {
     spawn(binary, args, log_path);
-    static const std::regex listening(R"(listening on http://127\.0\.0\.1:(\d+))");
+    // The whole line, newline included, so a half-written port is never read.
+    static const std::regex listening(R"(listening on http://127\.0\.0\.1:(\d+)\r?\n)");
+    std::smatch m;
+    std::string text;
+    if (!wait_until(timeout, [&] { return std::regex_search(text = log(), m, listening); })) return false;
+    port_ = std::stoi(m[1].str());
+    return true;
+}
+
+bool DaemonProcess::wait_for_log(const std::string& text, std::chrono::milliseconds timeout) {
+    return wait_until(timeout, [&] { return log().find(text) != std::string::npos; });
+}
+
+bool DaemonProcess::wait_until(std::chrono::milliseconds timeout, const std::function<bool()>& seen) {
     const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-        std::smatch m;
-        std::string text = log();
-        if (std::regex_search(text, m, listening)) {
-            port_ = std::stoi(m[1].str());
-            return true;
-        }
-        if (wait(std::chrono::milliseconds(0))) return false;  // exited before listening
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (;;) {
+        if (seen()) return true;
+        if (wait(std::chrono::milliseconds(0)) || Clock::now() >= deadline) return false;  // exited, or too long
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
-    return false;
 }
 
 std::optional<ExitStatus> DaemonProcess::wait(std::chrono::milliseconds timeout) {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ public:
 
     // Spawns without waiting for the listening line (for start-up failures).
     void spawn(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path);
+    // Waits until the child's log holds `text` (true), or it exits or the
+    // timeout passes (false).
+    bool wait_for_log(const std::string& text, std::chrono::milliseconds timeout);
     // Waits for the child to exit; nullopt on timeout (the child keeps running).
     std::optional<ExitStatus> wait(std::chrono::milliseconds timeout);
 
@@ -51,6 +55,8 @@ public:
     std::string log() const;
 
 private:
+    bool wait_until(std::chrono::milliseconds timeout, const std::function<bool()>& seen);
+
     pid_t pid_ = -1;
     int port_ = 0;
     std::string log_path_;
