@@ -1,8 +1,10 @@
 // declared tail URL: the newsroom alert bot in one line. Subscribes to the
 // live feed, prints each event (house-style text or JSON), optionally runs a
 // command per event, and reconnects with backoff, resuming after the last seq
-// it saw: nothing missed, nothing twice, across daemon restarts.
-#include <sys/wait.h>
+// it saw: nothing missed, nothing twice, across daemon restarts. An event
+// whose command failed (after its retries) or that the daemon no longer held
+// is said on stderr, and tail's exit status on SIGTERM or SIGINT is then 3.
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,6 +24,7 @@
 #include <boost/url/parse.hpp>
 
 #include "daemon/commands.hpp"
+#include "daemon/event_exec.hpp"
 
 namespace declared {
 
@@ -35,39 +38,52 @@ namespace {
 
 struct TailOptions {
     std::string host, port, path = "/v1/feed";
-    std::string types, councils, regions, token, format = "text", exec;
+    std::string types, councils, regions, token, format = "text";
+    ExecOptions exec;
     std::optional<std::uint64_t> since;
 };
 
-// Runs cmd with the event on stdin and its text and keys in the environment;
-// waits for it, so commands see events one at a time, in order.
-int run_exec(const std::string& cmd, const std::string& json, const boost::json::object& e) {
-    int in[2];
-    if (pipe(in) != 0) return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(in[0], 0);
-        close(in[0]);
-        close(in[1]);
-        auto str = [&](const char* k) {
-            auto* v = e.if_contains(k);
-            return v && v->is_string() ? std::string(v->as_string()) : std::string();
-        };
-        setenv("DECLARED_TEXT", str("text").c_str(), 1);
-        setenv("DECLARED_TYPE", str("type").c_str(), 1);
-        setenv("DECLARED_COUNCIL", str("council").c_str(), 1);
-        setenv("DECLARED_ID", str("id").c_str(), 1);
-        setenv("DECLARED_SEQ", std::to_string(e.at("seq").to_number<std::uint64_t>()).c_str(), 1);
-        execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
+// What SIGTERM and SIGINT see: tail exits at once between events, and after
+// the command in flight otherwise, so a command is never cut off by a stop.
+volatile sig_atomic_t g_in_exec = 0;
+volatile sig_atomic_t g_stop = 0;
+volatile sig_atomic_t g_missed = 0;  // events whose command failed, or that were not received
+
+int exit_status() { return g_missed ? 3 : 0; }
+
+void on_stop(int) {
+    g_stop = 1;
+    if (!g_in_exec) _exit(exit_status());
+}
+
+void install_stop_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    ignore_sigpipe();
+}
+
+std::string field(const boost::json::object& e, const char* k) {
+    auto* v = e.if_contains(k);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+// Runs the command for one event; a failure after every retry is said, with
+// the event, and counted in the exit status.
+void exec_for(const ExecOptions& exec, const std::string& line, const boost::json::object& e, std::uint64_t seq) {
+    ExecEvent ev{line, field(e, "text"), field(e, "type"), field(e, "council"), field(e, "id"), seq};
+    g_in_exec = 1;
+    auto outcome = run_exec(exec, ev);
+    g_in_exec = 0;
+    if (!outcome.ok) {
+        g_missed = 1;
+        std::cerr << "tail: --exec failed for seq " << seq << " (" << ev.type << " " << ev.id << "): " << outcome.failure
+                  << " after " << outcome.attempts << (outcome.attempts == 1 ? " attempt" : " attempts")
+                  << "; this event's command did not succeed" << std::endl;
     }
-    close(in[0]);
-    std::string line = json + "\n";
-    (void)!write(in[1], line.data(), line.size());
-    close(in[1]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (g_stop) _exit(exit_status());
 }
 
 std::string target(const TailOptions& o, std::optional<std::uint64_t> since) {
@@ -89,6 +105,8 @@ int tail_command(const Args& args) {
     TailOptions o;
     std::string url;
     std::uint64_t since_opt = 0;
+    unsigned exec_timeout_ms = 30'000;
+    int exec_retries = 2;
     po::options_description opts("declared tail URL [options]");
     opts.add_options()
         ("help,h", "show this help")
@@ -98,7 +116,9 @@ int tail_command(const Args& args) {
         ("regions", po::value(&o.regions), "comma list of regions")
         ("since", po::value(&since_opt), "start after this seq (0: the whole night); default: from now")
         ("format", po::value(&o.format), "text (house style, one line per event) or json (the event)")
-        ("exec", po::value(&o.exec), "run this shell command per event: event JSON on stdin, DECLARED_TEXT etc. in the environment")
+        ("exec", po::value(&o.exec.command), "run this shell command per event: event JSON on stdin, DECLARED_TEXT etc. in the environment")
+        ("exec-timeout-ms", po::value(&exec_timeout_ms), "kill a command still running after this long (default 30000)")
+        ("exec-retries", po::value(&exec_retries), "run a failed command again this many times, with backoff (default 2)")
         ("token", po::value(&o.token), "subscriber token, if the feed needs one");
     po::positional_options_description positional;
     positional.add("url", 1);
@@ -111,6 +131,11 @@ int tail_command(const Args& args) {
         return std::cerr << "declared tail: " << e.what() << '\n', 2;
     }
     if (vm.count("since")) o.since = since_opt;
+    if (exec_timeout_ms == 0 || exec_retries < 0)
+        return std::cerr << "declared tail: --exec-timeout-ms must be above 0 and --exec-retries 0 or more\n", 2;
+    o.exec.timeout = std::chrono::milliseconds(exec_timeout_ms);
+    o.exec.retries = exec_retries;
+    install_stop_handlers();
     if (o.format != "text" && o.format != "json") return std::cerr << "declared tail: --format is text or json\n", 2;
     auto u = boost::urls::parse_uri(url);
     if (url.empty() || !u || (u->scheme() != "http" && u->scheme() != "ws") || u->host().empty())
@@ -152,8 +177,16 @@ int tail_command(const Args& args) {
                         continue;
                     }
                     if (type == "snapshot") {
-                        // Current state, not news: start live after it.
-                        last = v.at("seq").to_number<std::uint64_t>();
+                        // Current state, not news: start live after it. Resuming into a
+                        // snapshot means the daemon no longer held what came between.
+                        const auto at = v.at("seq").to_number<std::uint64_t>();
+                        if (last && at > *last) {
+                            g_missed = 1;
+                            std::cerr << "tail: events after seq " << *last << " up to " << at
+                                      << " are no longer held by the daemon: not printed or run (resumed from its snapshot)"
+                                      << std::endl;
+                        }
+                        last = at;
                         in_snapshot = true;
                         continue;
                     }
@@ -167,10 +200,11 @@ int tail_command(const Args& args) {
                     if (o.format == "json") std::cout << line << '\n';
                     else std::cout << v.at("text").as_string().c_str() << '\n';
                     std::cout.flush();
-                    if (!o.exec.empty()) {
-                        int rc = run_exec(o.exec, line, v);
-                        if (rc != 0) std::cerr << "tail: --exec exited " << rc << " for seq " << seq << '\n';
+                    if (!std::cout) {  // the reader of our stdout is gone (SIGPIPE is ignored here)
+                        std::cerr << "tail: stdout is closed; stopping at seq " << seq << std::endl;
+                        return exit_status();
                     }
+                    if (!o.exec.command.empty()) exec_for(o.exec, line, v, seq);
                     last = seq;
                 }
                 in_snapshot = false;

@@ -93,6 +93,17 @@ inline std::string decl(int c, int w, int revision = 1, std::string winner = {},
         winner == "CON" ? "true" : "false", ld, more);
 }
 
+inline std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    for (std::size_t pos = 0; pos < text.size();) {
+        auto end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        out.push_back(text.substr(pos, end - pos));
+        pos = end + 1;
+    }
+    return out;
+}
+
 inline std::string join_lines(const std::vector<std::string>& lines) {
     std::string out;
     for (const auto& l : lines) out += l + "\n";

@@ -2,74 +2,13 @@
 // real 2022 night (imported from ../shared/data) pushed over HTTP, with the
 // daemon restarted half-way on the same port, the command runs exactly once
 // per control call or retraction, in seq order, with the event's bytes.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
-#include <cerrno>
 #include <functional>
 
 #include "tests/feed/feed_fixture.hpp"
-
-extern char** environ;
+#include "tests/support/child_process.hpp"
+#include "tests/support/wait_for.hpp"
 
 using namespace declared::testing;
-
-namespace {
-
-// A long-running child (here `declared tail`), stdout and stderr to files.
-class Child {
-public:
-    Child(const std::string& binary, std::vector<std::string> args, const std::string& out, const std::string& err) {
-        args.insert(args.begin(), binary);
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-        posix_spawn_file_actions_destroy(&actions);
-    }
-    ~Child() { stop(); }
-    bool running() const { return pid_ > 0; }
-    void stop() {
-        if (pid_ <= 0) return;
-        ::kill(pid_, SIGTERM);
-        int status = 0;
-        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-        }
-        pid_ = -1;
-    }
-
-private:
-    pid_t pid_ = -1;
-};
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    for (std::size_t pos = 0; pos < text.size();) {
-        auto end = text.find('\n', pos);
-        if (end == std::string::npos) end = text.size();
-        out.push_back(text.substr(pos, end - pos));
-        pos = end + 1;
-    }
-    return out;
-}
-
-bool wait_for(const std::function<bool()>& ok, std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-        if (ok()) return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return ok();
-}
-
-}  // namespace
 
 TEST_CASE("feed: declared tail --exec fires exactly once per control call of the 2022 night, across a daemon restart", "[feed][tail]") {
     if (!have_shared_data()) return;
@@ -93,7 +32,7 @@ TEST_CASE("feed: declared tail --exec fires exactly once per control call of the
     const int port = d.port();
 
     const std::string alerts = d.dir / "alerts.jsonl";
-    Child tail(kDeclaredBinary,
+    ChildProcess tail(kDeclaredBinary,
                {"tail", fmt::format("http://127.0.0.1:{}", port), "--types", "control_called,call_retracted",
                 "--since", "0", "--format", "json", "--exec", "cat >> '" + alerts + "'"},
                d.dir / "tail.out", d.dir / "tail.err");
