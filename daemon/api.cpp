@@ -37,10 +37,10 @@ Response batch_response(const Request& req, const BatchResult& r) {
         case BatchResult::Status::conflict: status = http::status::conflict; break;
         case BatchResult::Status::busy:
             return error_response(req.version(), false, http::status::service_unavailable, "busy",
-                                  "the journal queue is full; retry shortly");
+                                  "the journal queue is full; retry shortly (" + r.error.message() + ")");
         case BatchResult::Status::unavailable:
-            return error_response(req.version(), false, http::status::service_unavailable, "unavailable",
-                                  "the daemon is starting or shutting down; retry shortly");
+            return error_response(req.version(), false, http::status::service_unavailable,
+                                  r.error.code.empty() ? "unavailable" : r.error.code, r.error.message());
     }
     return json_response(req.version(), req.keep_alive(), status, boost::json::serialize(batch_report(r)));
 }
@@ -94,10 +94,12 @@ void Api::handle(Request&& req, Respond respond) {
     }
     if (path == "/readyz") {
         if (!only(http::verb::get)) return;
-        bool ready = ingest_.ready();
-        return respond(json_response(req.version(), req.keep_alive(),
-                                     ready ? http::status::ok : http::status::service_unavailable,
-                                     ready ? R"({"status":"ready"})" : R"({"status":"not ready"})"));
+        if (ingest_.ready())
+            return respond(json_response(req.version(), req.keep_alive(), http::status::ok, R"({"status":"ready"})"));
+        auto why = ingest_.failure();
+        boost::json::object body{{"status", "not ready"}, {"reason", why.code}, {"message", why.message()}};
+        return respond(json_response(req.version(), req.keep_alive(), http::status::service_unavailable,
+                                     boost::json::serialize(body)));
     }
     if (path == "/metrics") {
         if (!only(http::verb::get)) return;
@@ -139,9 +141,10 @@ void Api::handle(Request&& req, Respond respond) {
 void Api::post_declarations(Request&& req, Respond& respond) {
     const auto version = req.version();
     const bool keep_alive = req.keep_alive();
-    if (!ingest_.ready())
-        return respond(error_response(version, false, http::status::service_unavailable, "unavailable",
-                                      "the daemon is starting or shutting down; retry shortly"));
+    if (!ingest_.ready()) {
+        auto why = ingest_.failure();
+        return respond(error_response(version, false, http::status::service_unavailable, why.code, why.message()));
+    }
     std::string_view auth = req[http::field::authorization];
     if (auth.empty())
         return respond(error_response(version, keep_alive, http::status::unauthorized, "no_token",

@@ -85,6 +85,9 @@ public:
 
     SyncStats stats() const;
     std::size_t queued_records() const;
+    // The largest record, and the most bytes, one append() takes.
+    std::size_t max_record_size() const { return journal_.max_record_size(); }
+    std::size_t max_append_bytes() const { return options_.max_queued_bytes; }
 
 private:
     struct Item {

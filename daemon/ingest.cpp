@@ -1,7 +1,6 @@
 #include "daemon/ingest.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include <boost/asio/post.hpp>
 #include <fmt/chrono.h>
@@ -16,10 +15,6 @@ namespace declared {
 namespace net = boost::asio;
 
 namespace {
-
-// Leaves room in the committer's queue: a batch is applied only when its
-// records are sure to be queued, since the tally cannot take them back.
-constexpr std::size_t kQueueHeadroom = 32768;
 
 std::vector<std::string_view> split_lines(std::string_view body) {
     std::vector<std::string_view> lines;
@@ -107,34 +102,65 @@ void Ingest::read(std::function<void(const Tally&)> fn) {
     net::post(strand_, [this, fn = std::move(fn)] { fn(tally_); });
 }
 
+// One batch from submit() to its answer. It owns the parsed declarations
+// until they are applied, so pending_ can point at them meanwhile.
+struct Ingest::Batch {
+    Mode mode = Mode::all_or_nothing;
+    std::chrono::steady_clock::time_point received;
+    std::string received_at;
+    Done done;
+    BatchResult result;
+    std::vector<Declaration> parsed;         // the valid lines, in order
+    std::vector<std::size_t> parsed_line;    // each one's index in result.lines
+    std::vector<std::size_t> accepted;       // indexes into parsed: fresh or corrections, to apply
+    std::vector<std::string> records;        // their journal entries
+
+    void reject(std::size_t line, Error e, std::string ward = {}, std::int64_t revision = 0) {
+        result.status = BatchResult::Status::rejected;
+        result.lines.push_back({line, Verdict::rejected, std::move(e), std::move(ward), revision, {}});
+    }
+    void refuse(BatchResult::Status status, Error why) {
+        result.status = status;
+        result.error = std::move(why);
+    }
+    void finish() {
+        std::stable_sort(result.lines.begin(), result.lines.end(),
+                         [](const LineResult& x, const LineResult& y) { return x.line < y.line; });
+        done(std::move(result));
+    }
+};
+
 void Ingest::process(std::string& body, Format format, Mode mode, const std::string& source, Done& done,
                      std::chrono::steady_clock::time_point received) {
-    BatchResult result;
-    if (!accepting_) {
-        result.status = BatchResult::Status::unavailable;
-        return done(std::move(result));
-    }
+    auto b = std::make_shared<Batch>();
+    b->mode = mode;
+    b->received = received;
+    b->done = std::move(done);
+    if (!accepting_) return b->refuse(BatchResult::Status::unavailable, failure()), b->finish();
+    parse(*b, body, format, source);
+    if (b->result.status == BatchResult::Status::rejected && (mode == Mode::all_or_nothing || b->parsed.empty()))
+        return b->finish();
+    judge(*b);
+    if (b->result.status == BatchResult::Status::rejected && mode == Mode::all_or_nothing) return b->finish();
+    commit(std::move(b));
+}
 
-    // Pass 1: parse and validate every line; one bad line refuses the batch.
+// Step 1: every line parsed and validated against the card; nothing held is looked at.
+void Ingest::parse(Batch& b, std::string_view body, Format format, const std::string& source) {
     std::vector<std::string_view> texts;
     std::vector<std::size_t> line_numbers;
     if (format == Format::single) {
-        texts.push_back(body);
-        line_numbers.push_back(1);
+        if (!blank(body)) texts.push_back(body), line_numbers.push_back(1);
     } else {
         auto lines = split_lines(body);
         for (std::size_t i = 0; i < lines.size(); ++i)
             if (!blank(lines[i])) texts.push_back(lines[i]), line_numbers.push_back(i + 1);
     }
-    if (texts.empty() || (format == Format::single && blank(body))) {
-        result.status = BatchResult::Status::rejected;
-        result.lines.push_back({1, Verdict::rejected, Error{"empty_body", "", "at least one declaration", "an empty body"}, {}, 0, {}});
+    if (texts.empty()) {
         metrics_.rejected("empty_body");
-        return done(std::move(result));
+        return b.reject(1, Error{"empty_body", "", "at least one declaration", "an empty body"});
     }
-    std::vector<Declaration> decls;
-    std::vector<std::size_t> decl_lines;
-    decls.reserve(texts.size());
+    b.parsed.reserve(texts.size());  // pending_ points into it: it never reallocates
     for (std::size_t i = 0; i < texts.size(); ++i) {
         auto parsed = parser_.parse(texts[i]);
         std::optional<Error> error;
@@ -142,81 +168,131 @@ void Ingest::process(std::string& body, Format format, Mode mode, const std::str
         else if (auto e = validate(tally_.card(), *parsed.value)) error = *e;
         if (error) {
             metrics_.rejected(error->code);
-            result.lines.push_back({line_numbers[i], Verdict::rejected, *error, parsed.ok() ? parsed.value->ward : "",
-                                    parsed.ok() ? parsed.value->revision : 0, {}});
+            b.reject(line_numbers[i], *error, parsed.ok() ? parsed.value->ward : "",
+                     parsed.ok() ? parsed.value->revision : 0);
             continue;
         }
         if (!source.empty()) parsed.value->source = source;
-        decls.push_back(std::move(*parsed.value));
-        decl_lines.push_back(line_numbers[i]);
+        b.result.lines.push_back({line_numbers[i], Verdict::rejected, {}, parsed.value->ward, parsed.value->revision, {}});
+        b.parsed_line.push_back(b.result.lines.size() - 1);
+        b.parsed.push_back(std::move(*parsed.value));
     }
-    if (!result.lines.empty()) {
-        result.status = BatchResult::Status::rejected;
-        if (mode == Mode::all_or_nothing || decls.empty()) return done(std::move(result));
-    }
-    if (committer_->queued_records() + decls.size() > kQueueHeadroom) {
-        result.status = BatchResult::Status::busy;
-        return done(std::move(result));
-    }
+}
 
-    // Pass 2: apply in order; journal what was applied.
-    const std::string received_at = utc_now_iso8601();
-    std::vector<std::string> records;
-    auto events = std::make_shared<std::vector<Event>>();
-    for (std::size_t i = 0; i < decls.size(); ++i) {
-        Declaration& d = decls[i];
-        LineResult line{decl_lines[i], Verdict::rejected, {}, d.ward, d.revision, {}};
-        Assessment a = tally_.judge(d);  // validated in pass 1
+// Step 2: each declaration against what will be held once everything before
+// it is durable (this batch's earlier lines, then batches in flight, then the
+// tally), and the journal entries of those to apply, within the journal's sizes.
+void Ingest::judge(Batch& b) {
+    b.received_at = utc_now_iso8601();
+    std::unordered_map<std::string_view, const Declaration*> in_batch;
+    const std::size_t max_record = committer_->max_record_size();
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < b.parsed.size(); ++i) {
+        const Declaration& d = b.parsed[i];
+        LineResult& line = b.result.lines[b.parsed_line[i]];
+        const Declaration* pending = nullptr;
+        if (auto it = in_batch.find(d.ward); it != in_batch.end()) pending = it->second;
+        else if (auto p = pending_.find(d.ward); p != pending_.end()) pending = p->second;
+        Assessment a = tally_.judge(d, pending);
         line.verdict = a.verdict;
         line.error = a.error;
-        switch (a.verdict) {
-            case Verdict::fresh:
-            case Verdict::correction: {
-                records.push_back(encode_entry(received_at, d));
-                auto evs = tally_.apply(std::move(d), received_at);  // the tally keeps d itself
-                for (const auto& e : evs) line.seqs.push_back(e.seq);
-                events->insert(events->end(), std::make_move_iterator(evs.begin()), std::make_move_iterator(evs.end()));
-                ++metrics_.accepted;
-                if (a.verdict == Verdict::correction) ++metrics_.corrections;
-                break;
+        if (a.accepted()) {
+            std::string record = encode_entry(b.received_at, d);
+            if (record.size() > max_record) {
+                line.verdict = Verdict::rejected;
+                line.error = Error{"declaration_too_large", "", "a declaration of at most " + std::to_string(max_record) +
+                                   " bytes as journalled", std::to_string(record.size()) + " bytes"};
+                b.result.status = BatchResult::Status::rejected;
+                metrics_.rejected(line.error.code);
+                continue;
             }
+            bytes += record.size();
+            b.records.push_back(std::move(record));
+            b.accepted.push_back(i);
+            in_batch[d.ward] = &d;
+        }
+        switch (a.verdict) {
             case Verdict::duplicate: ++metrics_.duplicates; break;
             case Verdict::stale: ++metrics_.stale; break;
             case Verdict::conflict:
             case Verdict::rejected:
-                if (result.status == BatchResult::Status::done) result.status = BatchResult::Status::conflict;
+                if (b.result.status == BatchResult::Status::done) b.result.status = BatchResult::Status::conflict;
                 metrics_.rejected(a.error.code);
                 break;
+            default: break;
         }
-        result.lines.push_back(std::move(line));
     }
-
-    std::stable_sort(result.lines.begin(), result.lines.end(),
-                     [](const LineResult& a, const LineResult& b) { return a.line < b.line; });
-
-    // Acknowledge (and publish) only once durable. An empty append is a barrier:
-    // a duplicate of something not yet on disk waits for it too.
-    auto shared_done = std::make_shared<Done>(std::move(done));
-    auto shared_result = std::make_shared<BatchResult>(std::move(result));
-    auto queued = committer_->append(std::move(records), [this, events, shared_done, shared_result,
-                                                          received](const Result<std::uint64_t>& r) {
-        net::post(strand_, [this, events, shared_done, shared_result, received, ok = r.ok(), err = r.error] {
-            if (!ok) return fatal(err);
-            metrics_.events += events->size();
-            hub_.publish(*events);
-            metrics_.ingest_latency.observe(
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
-            (*shared_done)(std::move(*shared_result));
-        });
-    });
-    if (!queued.ok()) fatal(queued.error);
+    if (bytes > committer_->max_append_bytes()) {
+        metrics_.rejected("batch_too_large");
+        b.accepted.clear();
+        b.records.clear();
+        b.result.lines.clear();
+        b.reject(1, Error{"batch_too_large", "", "at most " + std::to_string(committer_->max_append_bytes()) +
+                          " bytes of declarations in one batch", std::to_string(bytes) + " bytes; split it into smaller batches"});
+    }
 }
 
-void Ingest::fatal(const Error& e) {
-    // The tally holds declarations the journal could not keep: serving on would
-    // publish what a restart cannot reproduce. Stop; the journal is the truth.
-    spdlog::critical("journal write failed: {} ({}); exiting so a restart rebuilds from the journal", e.message(), e.code);
-    std::_Exit(70);
+// Step 3: to the journal. Answered once durable; an empty append is a barrier,
+// so a duplicate of something still in flight is answered after it too.
+void Ingest::commit(std::shared_ptr<Batch> b) {
+    auto queued = committer_->append(std::move(b->records), [this, b](const Result<std::uint64_t>& r) {
+        net::post(strand_, [this, b, ok = r.ok(), err = r.error] {
+            if (ok) {
+                apply(*b);
+            } else {
+                journal_failed(err);
+                for (auto i : b->accepted)
+                    if (auto p = pending_.find(b->parsed[i].ward); p != pending_.end() && p->second == &b->parsed[i])
+                        pending_.erase(p);
+                b->refuse(BatchResult::Status::unavailable, failure());
+            }
+            b->finish();
+        });
+    });
+    if (!queued.ok()) {
+        const auto& code = queued.error.code;
+        if (code == "journal_busy") b->refuse(BatchResult::Status::busy, queued.error);
+        else if (code == "journal_record_size") b->reject(1, queued.error);
+        else b->refuse(BatchResult::Status::unavailable, code == "journal_failed" ? failure() : queued.error);
+        return b->finish();
+    }
+    for (auto i : b->accepted) pending_[b->parsed[i].ward] = &b->parsed[i];
+}
+
+// Step 4: durable, so applied to the tally, published, counted.
+void Ingest::apply(Batch& b) {
+    std::vector<Event> events;
+    for (auto i : b.accepted) {
+        Declaration& d = b.parsed[i];
+        LineResult& line = b.result.lines[b.parsed_line[i]];
+        if (auto p = pending_.find(d.ward); p != pending_.end() && p->second == &d) pending_.erase(p);
+        auto evs = tally_.apply(std::move(d), b.received_at);  // the tally keeps d itself
+        for (const auto& e : evs) line.seqs.push_back(e.seq);
+        events.insert(events.end(), std::make_move_iterator(evs.begin()), std::make_move_iterator(evs.end()));
+        ++metrics_.accepted;
+        if (line.verdict == Verdict::correction) ++metrics_.corrections;
+    }
+    metrics_.events += events.size();
+    hub_.publish(events);
+    metrics_.ingest_latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - b.received).count());
+}
+
+void Ingest::journal_failed(const Error& e) {
+    accepting_ = false;
+    ready_ = false;
+    std::lock_guard lock(failure_mutex_);
+    if (!failure_.code.empty()) return;
+    failure_ = Error{"journal_failed", e.path, "a journal that accepts writes",
+                     e.message() + "; ingest is refused until the daemon is restarted with the disk fixed"};
+    spdlog::error("journal write failed: {} ({}); refusing ingest (503) from now on, reads go on; "
+                  "fix the disk and restart: the journal holds everything acknowledged",
+                  e.message(), e.code);
+}
+
+Error Ingest::failure() const {
+    std::lock_guard lock(failure_mutex_);
+    if (!failure_.code.empty()) return failure_;
+    return Error{"unavailable", "", "a running daemon", "one that is starting or shutting down; retry shortly"};
 }
 
 }  // namespace declared

@@ -1,14 +1,20 @@
 #pragma once
 // The one writer. Every source (HTTP push, drop directory, upstream poll)
-// hands its declarations here; on one strand, in arrival order, each is
-// parsed, validated, applied to the tally and journalled. Its events are
-// published, and the source acknowledged, only once the journal has made it
-// durable, so a seq that anyone has seen means the same thing after a crash.
+// hands its declarations here; on one strand, in arrival order, each batch is
+// parsed and validated, judged against what is held (and what waits for the
+// journal), journalled, and only once durable applied to the tally, published
+// and acknowledged. So the tally, and every read of it, holds only what the
+// journal holds: a seq anyone has seen means the same thing after a crash, and
+// a failed journal write leaves nothing half-applied (ingest then refuses with
+// the reason, and reads go on).
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -44,6 +50,7 @@ struct BatchResult {
     };
     Status status = Status::done;
     std::vector<LineResult> lines;
+    Error error;  // busy, unavailable: why (e.g. the journal's failure)
 };
 
 class Ingest {
@@ -77,10 +84,20 @@ public:
 
     bool ready() const { return ready_.load(); }
 
+    // Why ingest refuses now, if the journal failed (empty code otherwise).
+    // Thread-safe.
+    Error failure() const;
+
 private:
+    struct Batch;  // one submitted batch on its way to the journal
+
     void process(std::string& body, Format format, Mode mode, const std::string& source, Done& done,
                  std::chrono::steady_clock::time_point received);
-    void fatal(const Error& e);
+    void parse(Batch& b, std::string_view body, Format format, const std::string& source);
+    void judge(Batch& b);
+    void commit(std::shared_ptr<Batch> b);
+    void apply(Batch& b);
+    void journal_failed(const Error& e);
 
     boost::asio::strand<boost::asio::io_context::executor_type> strand_;
     Tally tally_;
@@ -90,6 +107,12 @@ private:
     GroupCommitter* committer_ = nullptr;
     std::atomic<bool> ready_{false};
     bool accepting_ = false;
+    // Per contest, the newest accepted declaration still waiting for the
+    // journal (it lives in its Batch until applied): the next one is judged
+    // against it, not against the tally.
+    std::unordered_map<std::string_view, const Declaration*> pending_;
+    mutable std::mutex failure_mutex_;
+    Error failure_;
 };
 
 // "2022-05-06T01:23:45.678Z" for the current time (UTC).

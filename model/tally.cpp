@@ -376,21 +376,22 @@ Assessment Tally::assess(Declaration& d) const {
     return judge(d);
 }
 
-Assessment Tally::judge(const Declaration& d) const {
+Assessment Tally::judge(const Declaration& d, const Declaration* pending) const {
     const Council* c = state_->card.council(d.council);
     if (!c) return {Verdict::rejected, Error{"unknown_council", "council", "a council on the card", d.council}};
     if (!state_->card.ward(*c, d.ward) && !state_->card.mayor(*c, d.ward))
         return {Verdict::rejected, Error{"unknown_ward", "ward", "a ward of " + c->id, d.ward}};
-    const HeldResult* held = state_->held(d);
+    const HeldResult* held_result = pending ? nullptr : state_->held(d);
+    const Declaration* held = pending ? pending : held_result ? &held_result->declaration : nullptr;
     if (!held) return {Verdict::fresh, {}};
-    const auto have = held->declaration.revision;
+    const auto have = held->revision;
     const std::string have_s = std::to_string(have);
     if (d.revision > have) return {Verdict::correction, {}};
     if (d.revision < have)
         return {Verdict::stale, Error{"stale_revision", "revision",
                                       "a revision above " + have_s + " (revision " + have_s + " is held)",
                                       std::to_string(d.revision)}};
-    if (same_content(d, held->declaration)) return {Verdict::duplicate, {}};
+    if (same_content(d, *held)) return {Verdict::duplicate, {}};
     return {Verdict::conflict,
             Error{"conflict", "revision", "the content already held for revision " + have_s + ", or a higher revision",
                   "different content for revision " + have_s}};

@@ -51,7 +51,9 @@ public:
     // assess() for a declaration that validate() has already accepted against
     // this card: only what is held decides (fresh, correction, duplicate,
     // stale, conflict). Ingest validates a whole batch before applying any.
-    Assessment judge(const Declaration& d) const;
+    // pending, when set, is the declaration for d's contest that is accepted
+    // but not yet applied (it waits for the journal): it decides instead.
+    Assessment judge(const Declaration& d, const Declaration* pending = nullptr) const;
 
     // Applies an assessed, accepted declaration. received_at is recorded on the
     // events (the journal keeps it, so a rebuild gives the same bytes).
