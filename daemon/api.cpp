@@ -54,12 +54,14 @@ std::optional<std::uint64_t> parse_u64(std::string_view s) {
 
 }  // namespace
 
-Api::Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metrics, const GroupCommitter* committer)
+Api::Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metrics, const GroupCommitter* committer,
+         const SourceHealth* sources)
     : options_(std::move(options)),
       ingest_(ingest),
       hub_(hub),
       metrics_(metrics),
       committer_(committer),
+      sources_(sources),
       cache_(std::make_shared<Cache>()) {}
 
 Api::~Api() = default;
@@ -94,11 +96,23 @@ void Api::handle(Request&& req, Respond respond) {
     }
     if (path == "/readyz") {
         if (!only(http::verb::get)) return;
-        if (ingest_.ready())
-            return respond(json_response(req.version(), req.keep_alive(), http::status::ok, R"({"status":"ready"})"));
-        auto why = ingest_.failure();
-        boost::json::object body{{"status", "not ready"}, {"reason", why.code}, {"message", why.message()}};
-        return respond(json_response(req.version(), req.keep_alive(), http::status::service_unavailable,
+        boost::json::object body{{"status", "ready"}};
+        if (!ingest_.ready()) {
+            auto why = ingest_.failure();
+            body = {{"status", "not ready"}, {"reason", why.code}, {"message", why.message()}};
+        }
+        if (sources_) {
+            boost::json::object broken;
+            for (const auto& [name, problem] : sources_->all())
+                if (!problem.empty()) broken[name] = problem;
+            if (!broken.empty()) {
+                if (body["status"] == "ready") body = {{"status", "not ready"}, {"reason", "source_broken"}};
+                body["sources"] = std::move(broken);
+            }
+        }
+        const bool ready = body["status"] == "ready";
+        return respond(json_response(req.version(), req.keep_alive(),
+                                     ready ? http::status::ok : http::status::service_unavailable,
                                      boost::json::serialize(body)));
     }
     if (path == "/metrics") {
@@ -240,6 +254,17 @@ std::string Api::metrics_text() const {
     render_counter(out, "declared_events_total", "Events published.", metrics_.events);
     render_gauge(out, "declared_last_seq", "Newest event sequence number.", static_cast<double>(hub_.last_seq()));
     render_counter(out, "declared_http_requests_total", "HTTP requests handled.", metrics_.http_requests);
+    render_gauge(out, "declared_ingest_open", "1 while ingest accepts declarations (0: starting, stopping, or the journal failed).",
+                 ingest_.ready() ? 1 : 0);
+    if (sources_) {
+        auto all = sources_->all();
+        if (!all.empty()) {
+            out += "# HELP declared_source_up 1 while an ingestion source works, 0 while it reports a problem.\n"
+                   "# TYPE declared_source_up gauge\n";
+            for (const auto& [name, problem] : all)
+                out += fmt::format("declared_source_up{{source=\"{}\"}} {}\n", name, problem.empty() ? 1 : 0);
+        }
+    }
     metrics_.ingest_latency.render(out, "declared_ingest_latency_seconds", "Receipt to durable acknowledgement.");
     if (committer_) {
         auto s = committer_->stats();

@@ -11,6 +11,7 @@
 
 #include "daemon/ingest.hpp"
 #include "daemon/metrics.hpp"
+#include "daemon/source_health.hpp"
 #include "feed/event_hub.hpp"
 #include "feed/feed_endpoint.hpp"
 #include "feed/http_types.hpp"
@@ -26,7 +27,8 @@ struct ApiOptions {
 
 class Api : public feed::HttpHandler {
 public:
-    Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metrics, const GroupCommitter* committer);
+    Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metrics, const GroupCommitter* committer,
+        const SourceHealth* sources = nullptr);
     ~Api() override;
 
     void set_server(const feed::Server* server) { server_ = server; }
@@ -45,6 +47,7 @@ private:
     feed::EventHub& hub_;
     Metrics& metrics_;
     const GroupCommitter* committer_;
+    const SourceHealth* sources_;
     const feed::Server* server_ = nullptr;
     const feed::FeedEndpoint* feed_ = nullptr;
     struct Cache;

@@ -3,7 +3,10 @@
 // under a dot-name, then renamed in) are ingested once each, in name order.
 // Accepted files move to processed/; refused ones to rejected/ with
 // NAME.error.json beside them. inotify wakes the scan at once; a periodic
-// rescan covers filesystems where inotify is silent (NFS, overlay).
+// rescan covers filesystems where inotify is silent (NFS, overlay). A file
+// that was ingested but could not be moved (processed/ removed, disk full) is
+// remembered and its move retried on every scan, never ingested again; until
+// the move succeeds the source reports itself broken in SourceHealth.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -11,13 +14,15 @@
 #include <boost/asio/io_context.hpp>
 
 #include "daemon/ingest.hpp"
+#include "daemon/source_health.hpp"
 #include "model/error.hpp"
 
 namespace declared {
 
 class DropSource {
 public:
-    DropSource(boost::asio::io_context& ioc, Ingest& ingest, std::string dir, std::chrono::milliseconds rescan);
+    DropSource(boost::asio::io_context& ioc, Ingest& ingest, SourceHealth& health, std::string dir,
+               std::chrono::milliseconds rescan);
     ~DropSource();
 
     // Creates processed/ and rejected/, starts watching. An unusable

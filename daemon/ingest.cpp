@@ -166,6 +166,7 @@ void Ingest::parse(Batch& b, std::string_view body, Format format, const std::st
         std::optional<Error> error;
         if (!parsed.ok()) error = parsed.error;
         else if (auto e = validate(tally_.card(), *parsed.value)) error = *e;
+        else if (!source.empty()) error = DeclarationParser::check_source(source);
         if (error) {
             metrics_.rejected(error->code);
             b.reject(line_numbers[i], *error, parsed.ok() ? parsed.value->ward : "",

@@ -59,6 +59,7 @@ int serve_command(const Args& args) {
     if (ec) return spdlog::critical("--listen: '{}' is not an IP address", cfg.listen_address), 1;
 
     Metrics metrics;
+    SourceHealth sources;
     feed::EventHub hub(cfg.feed_retain);
     Ingest ingest(ioc, *card.value, hub, metrics);
 
@@ -96,7 +97,7 @@ int serve_command(const Args& args) {
     feed::Ticker ticker(net::make_strand(ioc), hub, tick);
     ticker.start();
     feed::FeedEndpoint feed(ioc, hub, std::move(feed_options));
-    Api api(api_options, ingest, hub, metrics, &committer);
+    Api api(api_options, ingest, hub, metrics, &committer, &sources);
     api.set_feed(&feed);
     std::optional<feed::Server> server;
     try {
@@ -112,7 +113,7 @@ int serve_command(const Args& args) {
 
     std::optional<DropSource> drop;
     if (!cfg.drop_dir.empty()) {
-        drop.emplace(ioc, ingest, cfg.drop_dir, cfg.drop_rescan);
+        drop.emplace(ioc, ingest, sources, cfg.drop_dir, cfg.drop_rescan);
         if (auto e = drop->start()) return spdlog::critical("{}", e->message()), 1;
     }
     std::vector<std::unique_ptr<feed::Webhook>> webhooks;

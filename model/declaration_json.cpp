@@ -97,6 +97,10 @@ Result<Declaration> DeclarationParser::parse(std::string_view json) {
     return R{std::move(d), {}};
 }
 
+std::optional<Error> DeclarationParser::check_source(std::string_view source) {
+    return details::text_error("source", source);
+}
+
 void write_declaration(JsonWriter& w, const Declaration& d) {
     // Streamed, not built as a DOM: this runs for every declaration the daemon
     // journals. The key order is the format's (docs/formats.md).

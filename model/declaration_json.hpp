@@ -2,6 +2,7 @@
 // Declarations to and from JSON. The parser keeps one simdjson parser for its
 // lifetime (reuse it per ingest loop); errors are values with a field path.
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,11 @@ public:
 
     // Structure and types only; validate() checks it against the card.
     Result<Declaration> parse(std::string_view json);
+
+    // The rule parse() applies to a "source" field, for a source the daemon
+    // sets itself (e.g. "drop:" + a file name): a non-empty string of valid
+    // UTF-8, at most 256 bytes. What ingest accepts, a restart must load.
+    static std::optional<Error> check_source(std::string_view source);
 
 private:
     struct Impl;

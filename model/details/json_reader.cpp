@@ -1,6 +1,7 @@
 #include "model/details/json_reader.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace declared::details {
 
@@ -54,7 +55,14 @@ void JsonReader::fail(std::string code, std::string path, std::string expected, 
 void JsonReader::only_fields(simdjson::dom::object o, std::string_view path,
                              std::initializer_list<std::string_view> allowed) {
     if (failed()) return;
+    // A repeated key is refused, not resolved: which value a reader takes is
+    // up to the reader, and every one must read the same declaration.
+    std::vector<std::string_view> seen;
     for (auto [key, value] : o) {
+        if (std::find(seen.begin(), seen.end(), key) != seen.end())
+            return fail("duplicate_field", join_path(path, key.substr(0, 48)), "each field at most once",
+                        "\"" + std::string(key.substr(0, 48)) + "\" more than once");
+        seen.push_back(key);
         if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
         std::string expected = "one of the fields";
         for (auto a : allowed) (expected += ' ') += a;
@@ -80,11 +88,22 @@ void JsonReader::string_value(element e, Where where, std::string& out, std::siz
     if (failed()) return;
     std::string_view s;
     if (e.get_string().get(s) != simdjson::SUCCESS) return fail("wrong_type", where.str(), "a string", describe(e));
-    if (s.empty()) return fail("empty_string", where.str(), "a non-empty string", "\"\"");
-    if (s.size() > max_len)
-        return fail("too_long", where.str(), "at most " + std::to_string(max_len) + " bytes",
-                    std::to_string(s.size()) + " bytes");
+    if (s.empty() || s.size() > max_len) {  // the path is spelled out only then
+        auto bad = text_error(where.str(), s, max_len);
+        return fail(bad->code, bad->path, bad->expected, bad->got);
+    }
     out.assign(s);
+}
+
+std::optional<Error> text_error(std::string_view path, std::string_view s, std::size_t max_len) {
+    if (s.empty()) return Error{"empty_string", std::string(path), "a non-empty string", "\"\""};
+    if (s.size() > max_len)
+        return Error{"too_long", std::string(path), "at most " + std::to_string(max_len) + " bytes",
+                     std::to_string(s.size()) + " bytes"};
+    // Parsed text was validated with its document; text from elsewhere is checked here.
+    if (!simdjson::validate_utf8(s.data(), s.size()))
+        return Error{"invalid_utf8", std::string(path), "valid UTF-8 text", "bytes that are not UTF-8"};
+    return std::nullopt;
 }
 
 void JsonReader::integer_value(element e, Where where, std::int64_t& out, std::int64_t min, std::int64_t max) {

@@ -28,6 +28,10 @@ struct Where {
     std::string str() const;
 };
 
+// The rule every text field follows: non-empty, at most max_len bytes, valid
+// UTF-8. nullopt when s follows it.
+std::optional<Error> text_error(std::string_view path, std::string_view s, std::size_t max_len = 256);
+
 class JsonReader {
 public:
     bool failed() const { return error_.has_value(); }

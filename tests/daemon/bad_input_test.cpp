@@ -229,7 +229,6 @@ TEST_CASE("bad input: each refused precisely, tally and journal unchanged") {
             const std::string error_file = drop / ("rejected/" + f.file + ".error.json");
             const auto deadline = Clock::now() + 10s;
             while (file_size_or_minus1(error_file) <= 0 && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
-            std::this_thread::sleep_for(20ms);  // let the writer finish the small file
             REQUIRE(file_size_or_minus1(error_file) > 0);
             CHECK(file_size_or_minus1(drop / ("rejected/" + f.file)) == static_cast<long long>(f.content.size()));
             CHECK(file_size_or_minus1(drop / f.file) == -1);
