@@ -57,6 +57,7 @@ std::optional<std::uint64_t> parse_u64(std::string_view s) {
 Api::Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metrics, const GroupCommitter* committer,
          const SourceHealth* sources)
     : options_(std::move(options)),
+      access_(options_.access),
       ingest_(ingest),
       hub_(hub),
       metrics_(metrics),
@@ -66,15 +67,56 @@ Api::Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metri
 
 Api::~Api() = default;
 
+Api::Admission Api::authorize(const Request& headers) const {
+    const std::string_view target = to_sv(headers.target());
+    const std::string_view path = target.substr(0, target.find('?'));
+    Role role;
+    if (path == "/v1/declarations" && headers.method() == http::verb::post) role = Role::ingest;
+    else if (path == "/v1/declarations") return {};  // answered 405 by handle()
+    else if (path == "/metrics") role = Role::metrics;
+    else if (path.starts_with("/v1/")) role = Role::read;
+    else return {};  // health, readiness and the page's own files: open
+    if (access_.open(role)) return {};
+
+    auto refuse = [&](http::status status, std::string_view code, std::string message) {
+        return Admission{{}, error_response(headers.version(), false, status, code, message)};
+    };
+    std::string presented;
+    std::string_view auth = headers[http::field::authorization];
+    constexpr std::string_view kBearer = "Bearer ";
+    if (!auth.empty()) {
+        if (!auth.starts_with(kBearer))
+            return refuse(http::status::unauthorized, "bad_authorization", "the Authorization header must be 'Bearer <token>'");
+        presented = auth.substr(kBearer.size());
+    } else if (role != Role::ingest) {  // a page or an embed may carry its read token in the URL
+        if (auto u = boost::urls::parse_origin_form(target))
+            for (auto p : u->params())
+                if (p.key == "token") presented = p.value;
+    }
+    if (presented.empty())
+        return refuse(http::status::unauthorized, "no_token",
+                      role == Role::ingest ? "send Authorization: Bearer <token>"
+                                           : "send Authorization: Bearer <token>, or token= in the query");
+    if (auto who = access_.match(role, presented)) return {std::move(*who), std::nullopt};
+    static constexpr std::string_view kMay[] = {"submit declarations", "read this night", "read the metrics"};
+    return refuse(http::status::forbidden, "bad_token",
+                  fmt::format("that token may not {}", kMay[static_cast<int>(role)]));
+}
+
+std::optional<Response> Api::admit(const Request& headers) { return authorize(headers).refusal; }
+
 void Api::handle(Request&& req, Respond respond) {
     ++metrics_.http_requests;
+    auto admission = authorize(req);  // admit() refused what does not pass; this names who it is
+    if (admission.refusal) return respond(std::move(*admission.refusal));
     auto target = boost::urls::parse_origin_form(to_sv(req.target()));
     if (!target)
         return respond(error_response(req.version(), req.keep_alive(), http::status::bad_request, "bad_target",
                                       "the request target is not a valid path: " + std::string(req.target())));
     const std::string path = target->path();
     Params params;
-    for (auto p : target->params()) params.emplace_back(p.key, p.value);
+    for (auto p : target->params())
+        if (p.key != "token") params.emplace_back(p.key, p.value);  // token= is read access, taken by authorize()
     const auto method = req.method();
     auto only = [&](http::verb allowed) {
         if (method == allowed || (allowed == http::verb::get && method == http::verb::head)) return true;
@@ -87,7 +129,7 @@ void Api::handle(Request&& req, Respond respond) {
     };
 
     if (path == "/v1/declarations") {
-        if (only(http::verb::post)) post_declarations(std::move(req), respond);
+        if (only(http::verb::post)) post_declarations(std::move(req), admission.principal, respond);
         return;
     }
     if (path == "/healthz") {
@@ -152,25 +194,13 @@ void Api::handle(Request&& req, Respond respond) {
                            fmt::format("no resource at {}; see /v1/councils, /v1/scoreboard, /v1/events", path)));
 }
 
-void Api::post_declarations(Request&& req, Respond& respond) {
+void Api::post_declarations(Request&& req, const std::string& source, Respond& respond) {
     const auto version = req.version();
     const bool keep_alive = req.keep_alive();
     if (!ingest_.ready()) {
         auto why = ingest_.failure();
         return respond(error_response(version, false, http::status::service_unavailable, why.code, why.message()));
     }
-    std::string_view auth = req[http::field::authorization];
-    if (auth.empty())
-        return respond(error_response(version, keep_alive, http::status::unauthorized, "no_token",
-                                      "send Authorization: Bearer <token>"));
-    constexpr std::string_view kBearer = "Bearer ";
-    if (!auth.starts_with(kBearer))
-        return respond(error_response(version, keep_alive, http::status::unauthorized, "bad_authorization",
-                                      "the Authorization header must be 'Bearer <token>'"));
-    auto source = options_.ingest_tokens.find(std::string(auth.substr(kBearer.size())));
-    if (source == options_.ingest_tokens.end())
-        return respond(error_response(version, keep_alive, http::status::forbidden, "bad_token",
-                                      "that token may not submit declarations"));
     std::string_view type = req[http::field::content_type];
     type = type.substr(0, type.find(';'));
     Ingest::Format format;
@@ -182,7 +212,7 @@ void Api::post_declarations(Request&& req, Respond& respond) {
                                       fmt::format("Content-Type must be application/json (one declaration) or "
                                                   "application/x-ndjson (JSON lines), got '{}'",
                                                   type)));
-    ingest_.submit(std::move(req.body()), format, source->second,
+    ingest_.submit(std::move(req.body()), format, source,
                    [version, keep_alive, respond = std::move(respond)](BatchResult r) {
                        Request shape;
                        shape.version(version);

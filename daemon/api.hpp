@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/access.hpp"
 #include "daemon/ingest.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/source_health.hpp"
@@ -20,8 +21,7 @@
 namespace declared {
 
 struct ApiOptions {
-    // Bearer token -> source name. Empty: ingestion over HTTP is refused.
-    std::map<std::string, std::string> ingest_tokens;
+    AccessOptions access;  // no ingest tokens: ingestion over HTTP is refused
     std::size_t max_events_per_page = 10'000;
 };
 
@@ -33,16 +33,25 @@ public:
 
     void set_server(const feed::Server* server) { server_ = server; }
     void set_feed(const feed::FeedEndpoint* feed) { feed_ = feed; }
+    std::optional<feed::Response> admit(const feed::Request& headers) override;
     void handle(feed::Request&& req, feed::Respond respond) override;
 
 private:
-    void post_declarations(feed::Request&& req, feed::Respond& respond);
+    // The principal behind a request's token (an ingest source name, "read",
+    // "metrics", or "" on an open route), or the refusal to send.
+    struct Admission {
+        std::string principal;
+        std::optional<feed::Response> refusal;
+    };
+    Admission authorize(const feed::Request& headers) const;
+    void post_declarations(feed::Request&& req, const std::string& source, feed::Respond& respond);
     using Params = std::vector<std::pair<std::string, std::string>>;  // decoded query, in order
     void get_events(const feed::Request& req, const Params& params, feed::Respond& respond);
     void get_from_tally(const feed::Request& req, std::string what, std::string id, feed::Respond respond);
     std::string metrics_text() const;
 
     ApiOptions options_;
+    Access access_;
     Ingest& ingest_;
     feed::EventHub& hub_;
     Metrics& metrics_;

@@ -69,6 +69,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("threads", po::value(&c.threads), "I/O threads")
         ("log-level", po::value(&c.log_level), "trace, debug, info, warn, error")
         ("ingest-token", po::value(&tokens)->composing(), "bearer token allowed to POST declarations ([source:]token; repeatable)")
+        ("read-token", po::value(&c.read_tokens)->composing(), "token every read route needs (REST, feed, exports; Bearer or token=; repeatable); none: a public night")
+        ("metrics-token", po::value(&c.metrics_token), "token /metrics needs; empty: /metrics follows --read-token")
         ("limits.max_body_bytes", po::value(&body), "largest request body (413 beyond)")
         ("limits.max_header_bytes", po::value(&header), "largest request header block (431 beyond)")
         ("limits.max_connections", po::value(&connections), "open connections (503 beyond)")
@@ -78,7 +80,6 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("upstream.url", po::value(&c.upstream_url), "http:// URL of an upstream JSON-lines feed to poll")
         ("upstream.interval_ms", po::value(&upstream_ms), "poll interval")
         ("upstream.token", po::value(&c.upstream_token), "bearer token for the upstream")
-        ("feed.token", po::value(&c.feed_token), "token subscribers must present (Bearer header or token=); empty: open")
         ("feed.max_subscribers", po::value(&c.feed_max_subscribers), "WebSocket subscribers (503 beyond)")
         ("feed.max_lag", po::value(&c.feed_max_lag), "events a subscriber may fall behind before it is closed (4008)")
         ("feed.write_timeout_ms", po::value(&feed_write_ms), "a subscriber that takes no data this long is dropped")
@@ -123,6 +124,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
     if (c.feed_retain < 1) return out.error = option_error("feed.retain", "at least 1", "0"), out;
     if (c.feed_max_lag < 1) return out.error = option_error("feed.max_lag", "at least 1", "0"), out;
     if (body < 1024) return out.error = option_error("limits.max_body_bytes", "at least 1024", std::to_string(body)), out;
+    for (const auto& t : c.read_tokens)
+        if (t.empty()) return out.error = option_error("read-token", "a non-empty token", "''"), out;
     for (const auto& t : tokens) {
         if (t.empty() || t.back() == ':') return out.error = option_error("ingest-token", "[source:]token with a non-empty token", "'" + t + "'"), out;
         add_token(t, c);

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "daemon/commands.hpp"
 #include "feed/http_types.hpp"
@@ -22,6 +23,8 @@ struct ServeConfig {
     unsigned threads = 2;
     std::string log_level = "info";
     std::map<std::string, std::string> ingest_tokens;  // token -> source name
+    std::vector<std::string> read_tokens;  // any one reads every read route; none: a public night
+    std::string metrics_token;             // /metrics alone; empty: /metrics follows the read tokens
     feed::ServerLimits limits;
     // Drop directory: files of JSON lines, ingested once each.
     std::string drop_dir;
@@ -31,7 +34,6 @@ struct ServeConfig {
     std::chrono::milliseconds upstream_interval{10'000};
     std::string upstream_token;  // sent as Bearer, optional
     // Live feed (WebSocket /v1/feed).
-    std::string feed_token;  // required of subscribers when set
     std::size_t feed_max_subscribers = 15000;
     std::uint64_t feed_max_lag = 100'000;
     std::chrono::milliseconds feed_write_timeout{10'000};

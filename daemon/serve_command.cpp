@@ -77,12 +77,12 @@ int serve_command(const Args& args) {
 
     GroupCommitter committer(journal);
     ApiOptions api_options;
-    api_options.ingest_tokens = cfg.ingest_tokens;
-    if (api_options.ingest_tokens.empty()) spdlog::warn("no ingest tokens configured: POST /v1/declarations is refused");
+    api_options.access = AccessOptions{cfg.ingest_tokens, cfg.read_tokens, cfg.metrics_token};
+    if (cfg.ingest_tokens.empty()) spdlog::warn("no ingest tokens configured: POST /v1/declarations is refused");
+    if (cfg.read_tokens.empty()) spdlog::info("no read tokens: the night is public (every read route answers anyone)");
     feed::FeedOptions feed_options;
     feed_options.election = card.value->election.id;
     feed_options.test = card.value->election.test;
-    feed_options.token = cfg.feed_token;
     feed_options.max_subscribers = cfg.feed_max_subscribers;
     feed_options.max_lag = cfg.feed_max_lag;
     feed_options.write_timeout = cfg.feed_write_timeout;

@@ -15,7 +15,6 @@ namespace declared::feed {
 struct FeedOptions {
     std::string election;  // the card's election id, said in hello
     bool test = false;     // rehearsal data, said in hello
-    std::string token;     // required of subscribers when set (Bearer header or token=)
     std::size_t max_subscribers = 15000;
     // A subscriber this many events behind the newest while a write is
     // pending is closed (4008) with the seq to resume from.

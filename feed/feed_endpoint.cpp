@@ -50,7 +50,7 @@ std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) con
         return refuse(http::status::bad_request, "bad_handshake",
                       "Sec-WebSocket-Key must be 16 bytes in base64 (24 characters)");
 
-    std::string councils, regions, types, token, election;
+    std::string councils, regions, types, election;
     std::optional<std::uint64_t> since;
     for (auto p : target->params()) {
         const std::string& v = p.value;
@@ -64,7 +64,7 @@ std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) con
         } else if (p.key == "councils") councils = v;
         else if (p.key == "regions") regions = v;
         else if (p.key == "types") types = v;
-        else if (p.key == "token") token = v;
+        else if (p.key == "token") continue;  // read access, checked with the headers (daemon/access)
         else if (p.key == "election") election = v;
         else
             return refuse(http::status::bad_request, "bad_query",
@@ -79,14 +79,6 @@ std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) con
                 return refuse(http::status::bad_request, "bad_filter",
                               "councils: no council '" + c.substr(0, 64) + "' on the card (see /v1/councils)");
 
-    if (!ctx_->options.token.empty()) {
-        std::string_view auth = req[http::field::authorization];
-        if (token.empty() && auth.starts_with("Bearer ")) token = std::string(auth.substr(7));
-        if (token.empty())
-            return refuse(http::status::unauthorized, "no_token", "send Authorization: Bearer <token> or token=");
-        if (token != ctx_->options.token)
-            return refuse(http::status::forbidden, "bad_token", "that token may not subscribe");
-    }
     if (ctx_->sessions.size() >= ctx_->options.max_subscribers) {
         ++ctx_->metrics.refused;
         return refuse(http::status::service_unavailable, "too_many_subscribers",

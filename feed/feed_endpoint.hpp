@@ -1,6 +1,7 @@
 #pragma once
-// GET /v1/feed: vets the upgrade request (query, token, limits) and starts a
-// WebSocket session for it. The protocol is in docs/feed.md.
+// GET /v1/feed: vets the upgrade request (query and limits; the daemon has
+// checked read access on the headers first) and starts a WebSocket session
+// for it. The protocol is in docs/feed.md.
 #include <atomic>
 #include <memory>
 #include <optional>

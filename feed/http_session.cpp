@@ -74,28 +74,54 @@ void HttpSession::do_read() {
         beast::error_code ignored;
         self->stream_.socket().cancel(ignored);  // on_read sees operation_aborted with timed_out_ set
     });
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
+}
+
+// The headers are here: the handler may refuse before any body is read.
+void HttpSession::on_header(beast::error_code ec, std::size_t) {
+    if (read_failed(ec)) return;
+    if (auto refusal = ctx_->handler->admit(parser_->get())) {
+        request_timer_.cancel();
+        busy_ = true;
+        closing_ = true;  // the body, if any, stays unread: the connection cannot go on
+        refusal->keep_alive(false);
+        return on_response(std::move(*refusal));
+    }
+    if (parser_->is_done()) return on_read({}, 0);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
 
-void HttpSession::on_read(beast::error_code ec, std::size_t) {
+bool HttpSession::read_failed(beast::error_code ec) {
+    if (!ec) return false;
     request_timer_.cancel();
     if (ec == net::error::operation_aborted && timed_out_ && !closing_) {
         // Nothing at all arrived: an idle keep-alive connection. Part of a request: say so.
         if (parser_->got_some() || buffer_.size() > 0)
-            return send_error(http::status::request_timeout, "request_timeout",
-                              "the request did not arrive completely within the time limit");
-        return do_close();
+            send_error(http::status::request_timeout, "request_timeout",
+                       "the request did not arrive completely within the time limit");
+        else
+            do_close();
+        return true;
     }
     if (ec == http::error::body_limit)
-        return send_error(http::status::payload_too_large, "body_too_large",
-                          "request body exceeds " + std::to_string(ctx_->limits.max_body_bytes) + " bytes");
-    if (ec == http::error::header_limit)
-        return send_error(http::status::request_header_fields_too_large, "headers_too_large",
-                          "request headers exceed " + std::to_string(ctx_->limits.max_header_bytes) + " bytes");
-    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted) return do_close();
-    if (ec && ec.category() == beast::error_code(http::error::bad_method).category())  // any HTTP parse error
-        return send_error(http::status::bad_request, "bad_http", ec.message());
-    if (ec) return fail(ec, "http read"), do_close();
+        send_error(http::status::payload_too_large, "body_too_large",
+                   "request body exceeds " + std::to_string(ctx_->limits.max_body_bytes) + " bytes");
+    else if (ec == http::error::header_limit)
+        send_error(http::status::request_header_fields_too_large, "headers_too_large",
+                   "request headers exceed " + std::to_string(ctx_->limits.max_header_bytes) + " bytes");
+    else if (ec == http::error::end_of_stream || ec == net::error::operation_aborted)
+        do_close();
+    else if (ec.category() == beast::error_code(http::error::bad_method).category())  // any HTTP parse error
+        send_error(http::status::bad_request, "bad_http", ec.message());
+    else
+        fail(ec, "http read"), do_close();
+    return true;
+}
+
+void HttpSession::on_read(beast::error_code ec, std::size_t) {
+    if (read_failed(ec)) return;
+    request_timer_.cancel();
 
     Request req = parser_->release();
     busy_ = true;
@@ -138,7 +164,29 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
 void HttpSession::do_close() {
     beast::error_code ec;
     stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    // Closing with unread bytes (a refused body) makes the kernel send a reset,
+    // which can destroy the answer before the client reads it. Read and drop
+    // what still comes, briefly, into a fixed buffer; then close.
+    if (ec || !request_started()) return stream_.socket().close(ec);
+    buffer_.clear();
+    parser_.reset();
+    request_timer_.expires_after(std::chrono::milliseconds(500));
+    request_timer_.async_wait([weak = weak_from_this()](beast::error_code e) {
+        if (auto self = weak.lock(); self && !e) {
+            beast::error_code ignored;
+            self->stream_.socket().close(ignored);
+        }
+    });
+    linger();
+}
+
+void HttpSession::linger() {
+    stream_.socket().async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (!ec) return self->linger();
+        self->request_timer_.cancel();
+        beast::error_code ignored;
+        self->stream_.socket().close(ignored);
+    });
 }
 
 }  // namespace declared::feed

@@ -2,6 +2,7 @@
 // One HTTP connection: read a request within the limits, hand it to the
 // handler, write its response, repeat while keep-alive. WebSocket upgrades go
 // to the upgrade hook. Everything runs on the connection's strand.
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -31,11 +32,14 @@ public:
 private:
     void do_read();
     bool request_started();  // part of a request has arrived or is waiting on the socket
+    void on_header(boost::beast::error_code ec, std::size_t bytes);
     void on_read(boost::beast::error_code ec, std::size_t bytes);
+    bool read_failed(boost::beast::error_code ec);  // answered or closed: true
     void on_response(Response&& res);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void send_error(boost::beast::http::status status, std::string_view code, std::string_view message);
     void do_close();
+    void linger();
 
     boost::beast::tcp_stream stream_;
     // The request deadline. Not the stream's own expiry: that closes the
@@ -47,6 +51,7 @@ private:
     std::shared_ptr<ServerContext> ctx_;
     std::shared_ptr<Response> res_;  // alive while it is written
     std::size_t registry_id_ = 0;
+    std::array<char, 4096> discard_;  // what a refused client still sends, dropped at close
     bool busy_ = false;     // a request is with the handler or being written
     bool closing_ = false;  // shutdown asked: no further requests
 };

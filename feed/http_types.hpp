@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -28,6 +29,10 @@ struct ServerLimits {
 class HttpHandler {
 public:
     virtual ~HttpHandler() = default;
+    // Called with the request's headers only, before any of its body is read:
+    // a refusal here (e.g. a missing token) is sent and the connection closed,
+    // so a refused body is never buffered. Called on the connection's strand.
+    virtual std::optional<Response> admit(const Request& headers) = 0;
     virtual void handle(Request&& req, Respond respond) = 0;
 };
 

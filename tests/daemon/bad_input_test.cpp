@@ -135,7 +135,7 @@ TEST_CASE("bad input: each refused precisely, tally and journal unchanged") {
         // Malformed HTTP.
         {"malformed request line", [](int p) { return raw(p, "GARBAGE\r\n\r\n"); }, 400, "bad_http"},
         {"request line without a version", [](int p) { return raw(p, "GET /v1/scoreboard\r\n\r\n"); }, 400, "bad_http"},
-        {"bad chunk size", [](int p) { return raw(p, "POST /v1/declarations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"); }, 400, "bad_http"},
+        {"bad chunk size", [](int p) { return raw(p, "POST /v1/declarations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + kToken + "\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"); }, 400, "bad_http"},
         {"bad percent-encoding in the target", [](int p) { return request(p, "GET", "/v1/councils/%zz"); }, 400, "bad_target"},
         // Routes, methods, queries.
         {"unknown route", [](int p) { return get(p, "/v1/nothing-here"); }, 404, "no_route"},

@@ -141,7 +141,12 @@ struct Daemon {
     int port() const { return process.port(); }
     long long journal_size() const { return file_size_or_minus1(journal_path); }
 
-    HttpResponse get(const std::string& target) const { return testing::get(port(), target); }
+    // Sent with every get() when the daemon was started with --read-token.
+    std::string read_token;
+    HttpResponse get(const std::string& target) const {
+        if (read_token.empty()) return testing::get(port(), target);
+        return testing::request(port(), "GET", target, {{"Authorization", "Bearer " + read_token}});
+    }
     HttpResponse post(const std::string& body, const std::string& type = "application/x-ndjson") const {
         return post_declarations(port(), body, kToken, type);
     }

@@ -34,8 +34,9 @@ const std::vector<std::pair<std::string, std::string>> kAuth{{"Authorization", s
 }  // namespace
 
 TEST_CASE("feed bad input: each refused clearly, and a healthy subscriber keeps receiving everything", "[feed]") {
-    Daemon d(multi_card(6, 5), {"--feed.token", kFeedToken, "--feed.max_subscribers", "2", "--feed.heartbeat_ms",
+    Daemon d(multi_card(6, 5), {"--read-token", kFeedToken, "--feed.max_subscribers", "2", "--feed.heartbeat_ms",
                                 "200", "--limits.request_timeout_ms", "500"});
+    d.read_token = kFeedToken;
     REQUIRE(d.start());
     const int port = d.port();
     Subscriber healthy;
@@ -69,7 +70,7 @@ TEST_CASE("feed bad input: each refused clearly, and a healthy subscriber keeps 
             {"/v1/feed?councils=" + council_id(0) + ",local.nowhere.2022-05-05", 400, "bad_filter", "nowhere"},
             {"/v1/feedx", 404, "no_route", "/v1/feed"},
             {"/v1/feed?since=0", 401, "no_token", "token", {}},
-            {"/v1/feed?since=0", 401, "no_token", "token", {{"Authorization", "Basic Zm9vOmJhcg=="}}},
+            {"/v1/feed?since=0", 401, "bad_authorization", "Bearer", {{"Authorization", "Basic Zm9vOmJhcg=="}}},
             {"/v1/feed?since=0", 403, "bad_token", "token", {{"Authorization", "Bearer wrong"}}},
             {"/v1/feed?since=0&token=wrong", 403, "bad_token", "token", {}},
             {std::string("/v1/feed?since=0&token=") + kFeedToken + "x", 403, "bad_token", "token", {}},
@@ -83,7 +84,7 @@ TEST_CASE("feed bad input: each refused clearly, and a healthy subscriber keeps 
             CHECK(r.closed);
         }
         // A plain GET (no Upgrade) is told to upgrade.
-        auto plain = request(port, "GET", "/v1/feed?since=0");
+        auto plain = request(port, "GET", "/v1/feed?since=0", kAuth);
         CHECK(plain.status == 426);
         CHECK(jstr(plain.body, "error.code") == "upgrade_required");
         CHECK(plain.header("upgrade") == "websocket");
