@@ -238,15 +238,16 @@ void Api::get_events(const Request& req, const Params& params, Respond& respond)
         }
     }
     auto slice = hub_.since(since, limit);
-    // Events are already serialized: the page is their bytes joined, not re-encoded.
-    std::string body = fmt::format(R"({{"since":{},"last_seq":{},"oldest_seq":{},"truncated":{},"events":[)", since,
-                                   slice.last_seq, slice.oldest_seq, slice.truncated ? "true" : "false");
-    for (std::size_t i = 0; i < slice.events.size(); ++i) {
-        if (i) body += ',';
-        body += *slice.events[i].json;
-    }
-    body += "]}";
-    respond(json_response(req.version(), req.keep_alive(), http::status::ok, std::move(body)));
+    // Events are already serialized: the page shares their bytes, it does not copy them.
+    auto res = json_response(req.version(), req.keep_alive(), http::status::ok, "");
+    auto& body = res.body();
+    body.head = fmt::format(R"({{"since":{},"last_seq":{},"oldest_seq":{},"truncated":{},"events":[)", since,
+                            slice.last_seq, slice.oldest_seq, slice.truncated ? "true" : "false");
+    body.items.reserve(slice.events.size());
+    for (auto& e : slice.events) body.items.push_back(std::move(e.json));
+    body.tail = "]}\n";
+    res.prepare_payload();
+    respond(std::move(res));
 }
 
 void Api::get_from_tally(const Request& req, std::string what, std::string id, Respond respond) {

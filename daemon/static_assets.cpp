@@ -54,7 +54,7 @@ feed::Response static_response(const feed::Request& req, const StaticAsset& asse
         res.content_length(asset.body.size());
         return res;
     }
-    res.body().assign(asset.body.data(), asset.body.size());
+    res.body() = std::string(asset.body);
     res.prepare_payload();
     return res;
 }

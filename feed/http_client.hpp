@@ -20,7 +20,7 @@ struct HttpTarget {
 std::optional<HttpTarget> parse_http_url(std::string_view url);
 
 struct HttpExchange {
-    std::optional<Response> response;  // set when an answer was read
+    std::optional<ClientResponse> response;  // set when an answer was read
     std::string error;                 // else what failed: "connect: Connection refused"
 };
 

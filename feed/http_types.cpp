@@ -13,8 +13,8 @@ Response json_response(unsigned version, bool keep_alive, http::status status, s
     res.set(http::field::content_type, "application/json");
     res.set(http::field::cache_control, "no-store");
     res.keep_alive(keep_alive);
+    body += '\n';
     res.body() = std::move(body);
-    res.body() += '\n';
     res.prepare_payload();
     return res;
 }

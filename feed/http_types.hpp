@@ -9,10 +9,13 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "feed/shared_body.hpp"
+
 namespace declared::feed {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using Response = boost::beast::http::response<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<SharedBody>;  // what the server writes
+using ClientResponse = boost::beast::http::response<boost::beast::http::string_body>;  // what a client reads
 
 // Called exactly once per request, from any thread.
 using Respond = std::function<void(Response&&)>;

@@ -28,6 +28,11 @@ bool connect_loopback(int fd, int port) {
     return ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
 }
 
+void Connection::shrink_receive_buffer() {
+    int bytes = 4096;
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+}
+
 Connection::Connection(int port, std::chrono::milliseconds timeout) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) return;

@@ -41,6 +41,9 @@ public:
     // data is discarded).
     bool wait_closed(std::chrono::milliseconds timeout);
     void shutdown_write();
+    // A small kernel receive buffer, so a reader that does not read stops the
+    // sender soon (for tests of readers that never read).
+    void shrink_receive_buffer();
 
 private:
     int fd_ = -1;
