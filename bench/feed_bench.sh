@@ -88,6 +88,7 @@ run_declared() {  # ROUND [extra feed_bench args]
     "$DECLARED" serve --card "$WORK/night/card.json" --journal "$WORK/journal.dcl" \
         --listen 127.0.0.1:$PORT --threads 1 --ingest-token bench:bench --log-level warn \
         --feed.max_subscribers 15000 --limits.max_connections 20000 --feed.write_timeout_ms "$WRITE_TIMEOUT_MS" \
+        --feed.max_subscribers_per_address 0 --limits.max_connections_per_address 0 \
         >"$WORK/declared.log" 2>&1 &
     local pid=$!
     PIDS+=("$pid")

@@ -364,7 +364,8 @@ int run(const Options& o) {
                                    // "generate" is what the generated declarations say, so events match offline.
                                    "--ingest-token", "generate:" + token,
                                    // Each subscriber is a connection: leave room above them (the default is 1,024).
-                                   "--limits.max_connections", std::to_string(std::max(2048, 2 * o.subs + 64))};
+                                   "--limits.max_connections", std::to_string(std::max(2048, 2 * o.subs + 64)),
+                                   "--limits.max_connections_per_address", "0", "--feed.max_subscribers_per_address", "0"};
     serve.insert(serve.end(), o.serve_args.begin(), o.serve_args.end());
     DaemonProcess daemon;  // its log in the work directory; bounded wait for "listening on http://127.0.0.1:PORT"
     if (!daemon.start(o.declared, serve, o.work + "/daemon.log", std::chrono::seconds(30)))

@@ -105,6 +105,11 @@ Api::Admission Api::authorize(const Request& headers) const {
 
 std::optional<Response> Api::admit(const Request& headers) { return authorize(headers).refusal; }
 
+bool Api::trusted(const Request& headers) const {
+    std::string_view auth = headers[http::field::authorization];
+    return auth.starts_with("Bearer ") && access_.match(Role::ingest, auth.substr(7)).has_value();
+}
+
 void Api::handle(Request&& req, Respond respond) {
     ++metrics_.http_requests;
     auto admission = authorize(req);  // admit() refused what does not pass; this names who it is

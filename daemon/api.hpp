@@ -34,6 +34,7 @@ public:
     void set_server(const feed::Server* server) { server_ = server; }
     void set_feed(const feed::FeedEndpoint* feed) { feed_ = feed; }
     std::optional<feed::Response> admit(const feed::Request& headers) override;
+    bool trusted(const feed::Request& headers) const override;
     void handle(feed::Request&& req, feed::Respond respond) override;
 
 private:

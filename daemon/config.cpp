@@ -51,7 +51,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
     std::string listen = "127.0.0.1:8080", config_file;
     std::vector<std::string> tokens;
     std::size_t body = c.limits.max_body_bytes, header = c.limits.max_header_bytes,
-                connections = c.limits.max_connections;
+                connections = c.limits.max_connections, per_address = c.limits.max_connections_per_address,
+                reserved = c.limits.reserved_connections;
     long timeout_ms = c.limits.request_timeout.count(), rescan_ms = c.drop_rescan.count(),
          upstream_ms = c.upstream_interval.count(), feed_write_ms = c.feed_write_timeout.count(),
          heartbeat_ms = c.feed_heartbeat.count();
@@ -73,7 +74,10 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("metrics-token", po::value(&c.metrics_token), "token /metrics needs; empty: /metrics follows --read-token")
         ("limits.max_body_bytes", po::value(&body), "largest request body (413 beyond)")
         ("limits.max_header_bytes", po::value(&header), "largest request header block (431 beyond)")
-        ("limits.max_connections", po::value(&connections), "open connections (503 beyond)")
+        ("limits.max_connections", po::value(&connections), "open connections (beyond: the oldest idle one is closed, else 503)")
+        ("limits.max_connections_per_address", po::value(&per_address), "open connections from one address (0: no limit; raise it behind a proxy)")
+        ("limits.reserved_connections", po::value(&reserved), "connections beyond max_connections kept for requests with an ingest token")
+        ("feed.max_subscribers_per_address", po::value(&c.feed_max_subscribers_per_address), "WebSocket subscribers from one address (0: no limit)")
         ("limits.request_timeout_ms", po::value(&timeout_ms), "a request must arrive within this (408 beyond)")
         ("drop.dir", po::value(&c.drop_dir), "watched directory of declaration files (JSON lines)")
         ("drop.rescan_ms", po::value(&rescan_ms), "rescan the drop directory this often as a fallback to inotify")
@@ -133,6 +137,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
     c.limits.max_body_bytes = body;
     c.limits.max_header_bytes = header;
     c.limits.max_connections = connections;
+    c.limits.max_connections_per_address = per_address;
+    c.limits.reserved_connections = reserved;
     c.limits.request_timeout = std::chrono::milliseconds(timeout_ms);
     c.drop_rescan = std::chrono::milliseconds(rescan_ms);
     c.upstream_interval = std::chrono::milliseconds(upstream_ms);

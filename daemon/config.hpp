@@ -35,6 +35,7 @@ struct ServeConfig {
     std::string upstream_token;  // sent as Bearer, optional
     // Live feed (WebSocket /v1/feed).
     std::size_t feed_max_subscribers = 15000;
+    std::size_t feed_max_subscribers_per_address = 1000;
     std::uint64_t feed_max_lag = 100'000;
     std::chrono::milliseconds feed_write_timeout{10'000};
     std::chrono::milliseconds feed_heartbeat{5'000};

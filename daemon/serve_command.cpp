@@ -84,6 +84,7 @@ int serve_command(const Args& args) {
     feed_options.election = card.value->election.id;
     feed_options.test = card.value->election.test;
     feed_options.max_subscribers = cfg.feed_max_subscribers;
+    feed_options.max_subscribers_per_address = cfg.feed_max_subscribers_per_address;
     feed_options.max_lag = cfg.feed_max_lag;
     feed_options.write_timeout = cfg.feed_write_timeout;
     feed_options.heartbeat = cfg.feed_heartbeat;

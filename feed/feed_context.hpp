@@ -16,6 +16,7 @@ struct FeedOptions {
     std::string election;  // the card's election id, said in hello
     bool test = false;     // rehearsal data, said in hello
     std::size_t max_subscribers = 15000;
+    std::size_t max_subscribers_per_address = 1000;  // 0: no limit per address
     // A subscriber this many events behind the newest while a write is
     // pending is closed (4008) with the seq to resume from.
     std::uint64_t max_lag = 100'000;

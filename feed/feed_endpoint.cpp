@@ -79,11 +79,6 @@ std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) con
                 return refuse(http::status::bad_request, "bad_filter",
                               "councils: no council '" + c.substr(0, 64) + "' on the card (see /v1/councils)");
 
-    if (ctx_->sessions.size() >= ctx_->options.max_subscribers) {
-        ++ctx_->metrics.refused;
-        return refuse(http::status::service_unavailable, "too_many_subscribers",
-                      "the feed is at its subscriber limit; retry shortly");
-    }
 
     out.filter = std::move(*filter.value);
     // Decide where the subscriber starts. The hub may move on before the
@@ -107,17 +102,21 @@ std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) con
     return std::nullopt;
 }
 
-std::optional<Response> FeedEndpoint::vet(const Request& req) {
+std::optional<Response> FeedEndpoint::upgrade(Request&& req, const std::string& peer, const TakeSocket& take) {
     Parsed p;
-    return parse(req, p);
-}
-
-void FeedEndpoint::upgrade(boost::asio::ip::tcp::socket&& socket, Request&& req) {
-    Parsed p;
-    parse(req, p);  // vetted a moment ago on this connection
+    if (auto refusal = parse(req, p)) return refusal;
+    const auto place = ctx_->sessions.add({}, peer, RegistryLimits{ctx_->options.max_subscribers,
+                                                                   ctx_->options.max_subscribers_per_address, 0});
+    if (!place.id) {
+        ++ctx_->metrics.refused;
+        return error_response(req.version(), false, http::status::service_unavailable, "too_many_subscribers",
+                              "the feed is at its subscriber limit (in all, or from this address); retry shortly");
+    }
     auto& shard = *shards_[next_shard_++ % shards_.size()];
-    std::make_shared<WebSocketSession>(std::move(socket), shard, ctx_, std::move(p.filter), std::move(p.start))
-        ->run(ws::accept_key(req[http::field::sec_websocket_key]));
+    auto session = std::make_shared<WebSocketSession>(take(), shard, ctx_, std::move(p.filter), std::move(p.start));
+    ctx_->sessions.attach(place.id, session);
+    session->run(place.id, ws::accept_key(req[http::field::sec_websocket_key]));
+    return std::nullopt;
 }
 
 void FeedEndpoint::stop() { ctx_->sessions.close_all(); }

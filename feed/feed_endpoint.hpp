@@ -20,8 +20,7 @@ public:
     FeedEndpoint(boost::asio::io_context& ioc, EventHub& hub, FeedOptions options);
     ~FeedEndpoint() override;
 
-    std::optional<Response> vet(const Request& req) override;
-    void upgrade(boost::asio::ip::tcp::socket&& socket, Request&& req) override;
+    std::optional<Response> upgrade(Request&& req, const std::string& peer, const TakeSocket& take) override;
 
     // Close every subscriber with 1001 and the seq to resume from.
     void stop();

@@ -24,7 +24,13 @@ HttpSession::~HttpSession() {
 }
 
 void HttpSession::run() {
-    registry_id_ = ctx_->sessions.add(weak_from_this(), ctx_->limits.max_connections);
+    beast::error_code ec;
+    peer_ = stream_.socket().remote_endpoint(ec).address().to_string();
+    const auto& l = ctx_->limits;
+    auto place = ctx_->sessions.add(weak_from_this(), peer_,
+                                    RegistryLimits{l.max_connections, l.max_connections_per_address, l.reserved_connections});
+    registry_id_ = place.id;
+    reserve_ = place.reserve;
     if (!registry_id_) return refuse_and_close();
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
         // Read after add(): close_all() has either seen this session or set the flag first.
@@ -52,6 +58,14 @@ void HttpSession::close_gracefully() {
     });
 }
 
+void HttpSession::evict() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+        if (self->busy_ || self->request_started()) return;  // no longer idle: it keeps its place
+        self->closing_ = true;
+        self->stream_.cancel();
+    });
+}
+
 bool HttpSession::request_started() {
     // Bytes still in the kernel count: the client has sent them, and closing
     // with them unread would reset the connection instead of answering.
@@ -74,13 +88,22 @@ void HttpSession::do_read() {
         beast::error_code ignored;
         self->stream_.socket().cancel(ignored);  // on_read sees operation_aborted with timed_out_ set
     });
+    ctx_->sessions.set_idle(registry_id_, !request_started());
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
 }
 
 // The headers are here: the handler may refuse before any body is read.
 void HttpSession::on_header(beast::error_code ec, std::size_t) {
+    ctx_->sessions.set_idle(registry_id_, false);
     if (read_failed(ec)) return;
+    if (reserve_ && !ctx_->handler->trusted(parser_->get())) {
+        request_timer_.cancel();
+        ++ctx_->connections_refused;
+        return send_error(http::status::service_unavailable, "too_many_connections",
+                          "the server is at its connection limit; retry shortly");
+    }
+    reserve_ = false;  // a trusted client keeps its connection for what follows
     if (auto refusal = ctx_->handler->admit(parser_->get())) {
         request_timer_.cancel();
         busy_ = true;
@@ -126,10 +149,10 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     Request req = parser_->release();
     busy_ = true;
     if (beast::websocket::is_upgrade(req) && ctx_->upgrades) {
-        if (auto refusal = ctx_->upgrades->vet(req)) return on_response(std::move(*refusal));
         stream_.expires_never();
-        // The connection is the WebSocket session's now; this session ends here.
-        return ctx_->upgrades->upgrade(stream_.release_socket(), std::move(req));
+        auto refusal = ctx_->upgrades->upgrade(std::move(req), peer_, [this] { return stream_.release_socket(); });
+        if (refusal) return on_response(std::move(*refusal));
+        return;  // the connection is the WebSocket session's now; this session ends here
     }
     stream_.expires_never();  // the handler may wait on the journal; the response has its own deadline below
     ctx_->handler->handle(std::move(req), [self = shared_from_this()](Response&& res) {

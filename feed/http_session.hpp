@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -28,6 +29,7 @@ public:
     void run();               // serve requests until the peer or shutdown ends it
     void refuse_and_close();  // over the connection limit: 503 and close
     void close_gracefully() override;
+    void evict() override;  // closes only while idle (nothing of a request received)
 
 private:
     void do_read();
@@ -51,6 +53,8 @@ private:
     std::shared_ptr<ServerContext> ctx_;
     std::shared_ptr<Response> res_;  // alive while it is written
     std::size_t registry_id_ = 0;
+    std::string peer_;      // the remote address, for the per-address limit
+    bool reserve_ = false;  // on a reserved place: only a trusted request is served
     std::array<char, 4096> discard_;  // what a refused client still sends, dropped at close
     bool busy_ = false;     // a request is with the handler or being written
     bool closing_ = false;  // shutdown asked: no further requests

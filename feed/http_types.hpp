@@ -23,7 +23,9 @@ using Respond = std::function<void(Response&&)>;
 struct ServerLimits {
     std::size_t max_body_bytes = 1 << 20;  // 413 beyond
     std::size_t max_header_bytes = 8 << 10;  // 431 beyond
-    std::size_t max_connections = 1024;  // refused with 503 beyond
+    std::size_t max_connections = 1024;  // beyond: the oldest idle connection is closed, or 503
+    std::size_t max_connections_per_address = 256;  // likewise per peer address; 0: no limit
+    std::size_t reserved_connections = 64;  // beyond max_connections, for trusted requests only
     std::chrono::milliseconds request_timeout{10'000};  // whole request must arrive in this time (408)
     std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection with no request
 };
@@ -36,6 +38,9 @@ public:
     // a refusal here (e.g. a missing token) is sent and the connection closed,
     // so a refused body is never buffered. Called on the connection's strand.
     virtual std::optional<Response> admit(const Request& headers) = 0;
+    // Whether a request may use a reserved connection (the server is full):
+    // one that proves a trusted role, e.g. an ingest token.
+    virtual bool trusted(const Request& headers) const = 0;
     virtual void handle(Request&& req, Respond respond) = 0;
 };
 

@@ -1,5 +1,13 @@
 #include "feed/server.hpp"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string_view>
+
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <spdlog/spdlog.h>
@@ -21,6 +29,11 @@ public:
         acceptor_.set_option(net::socket_base::reuse_address(true));
         acceptor_.bind(endpoint);
         acceptor_.listen(net::socket_base::max_listen_connections);
+        acceptor_.non_blocking(true);  // accept_spare() must never block
+        spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+    ~Listener() {
+        if (spare_fd_ >= 0) ::close(spare_fd_);
     }
 
     tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
@@ -45,8 +58,41 @@ private:
         // A connection accepted just as stop() ran is still served: dropping
         // it would reset a client whose request may already be here.
         if (!ec) start_session(std::move(socket));
-        else if (ec != net::error::operation_aborted) fail(ec, "accept");  // e.g. EMFILE: the next may succeed
+        if (ec == net::error::no_descriptors || ec == beast::errc::too_many_files_open_in_system) return out_of_descriptors(ec);
+        if (ec && ec != net::error::operation_aborted) fail(ec, "accept");
         if (acceptor_.is_open()) do_accept();
+    }
+
+    // Out of file descriptors: accepting again at once would spin (the
+    // connection stays in the backlog). Answer one waiting connection 503 with
+    // the spare descriptor, log at most once a second, and pause accepting.
+    void out_of_descriptors(beast::error_code ec) {
+        ++exhausted_;
+        if (spare_fd_ >= 0) {
+            ::close(spare_fd_);
+            int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+            if (fd >= 0) {
+                static constexpr std::string_view kBusy =
+                    "HTTP/1.1 503 Service Unavailable\r\nServer: declared\r\nContent-Type: application/json\r\n"
+                    "Connection: close\r\nRetry-After: 1\r\nContent-Length: 101\r\n\r\n"
+                    "{\"error\":{\"code\":\"no_descriptors\",\"message\":\"the server is out of file descriptors; retry shortly\"}}\n";
+                (void)!::send(fd, kBusy.data(), kBusy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+                ::close(fd);
+                ++ctx_->connections_refused;
+            }
+            spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_log_ >= std::chrono::seconds(1)) {
+            spdlog::error("accept: {} ({} times since the last line); refusing with 503 and pausing accepts",
+                          ec.message(), exhausted_);
+            exhausted_ = 0;
+            last_log_ = now;
+        }
+        pause_.expires_after(std::chrono::milliseconds(50));
+        pause_.async_wait([self = shared_from_this()](beast::error_code e) {
+            if (!e && self->acceptor_.is_open()) self->do_accept();
+        });
     }
 
     // Connections the kernel completed before shutdown sit in the backlog, and
@@ -73,6 +119,10 @@ private:
     net::io_context& ioc_;
     tcp::acceptor acceptor_;
     std::shared_ptr<ServerContext> ctx_;
+    net::steady_timer pause_{acceptor_.get_executor()};
+    int spare_fd_ = -1;  // given up to answer one connection when descriptors run out
+    std::uint64_t exhausted_ = 0;
+    std::chrono::steady_clock::time_point last_log_{};
 };
 
 Server::Server(net::io_context& ioc, const tcp::endpoint& endpoint, ServerLimits limits, HttpHandler& handler,

@@ -3,6 +3,7 @@
 // connection limit, and shuts down gracefully (stop accepting, let in-flight
 // requests finish, close idle connections).
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -14,14 +15,15 @@
 
 namespace declared::feed {
 
-// Takes WebSocket upgrades. vet() answers over plain HTTP when it refuses
-// (wrong path, bad query, no token, too many subscribers); otherwise the
-// connection's socket is handed to upgrade().
+// Takes WebSocket upgrades in one step: the request is parsed once and its
+// place among the subscribers taken; a refusal (wrong path, bad query, too
+// many subscribers, from this address or in all) comes back to be answered
+// over plain HTTP, and only an accepted upgrade takes the socket.
 class UpgradeHandler {
 public:
+    using TakeSocket = std::function<boost::asio::ip::tcp::socket()>;
     virtual ~UpgradeHandler() = default;
-    virtual std::optional<Response> vet(const Request& req) = 0;
-    virtual void upgrade(boost::asio::ip::tcp::socket&& socket, Request&& req) = 0;
+    virtual std::optional<Response> upgrade(Request&& req, const std::string& peer, const TakeSocket& take) = 0;
 };
 
 // Shared by the listener and every session.

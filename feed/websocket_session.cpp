@@ -64,9 +64,8 @@ void WebSocketSession::leave_registry() {
     if (registry_id_) ctx_->sessions.remove(std::exchange(registry_id_, 0));
 }
 
-void WebSocketSession::run(std::string accept_key) {
-    // The endpoint checked the limit; registering here keeps the count exact.
-    registry_id_ = ctx_->sessions.add(weak_from_this(), ctx_->options.max_subscribers);
+void WebSocketSession::run(std::size_t registry_id, std::string accept_key) {
+    registry_id_ = registry_id;
     ++ctx_->metrics.subscribers_total;
     net::dispatch(socket_.get_executor(),
                   [self = shared_from_this(), key = std::move(accept_key)] { self->open(key); });

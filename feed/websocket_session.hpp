@@ -47,7 +47,7 @@ public:
     ~WebSocketSession() override;
 
     // Answers the upgrade (101 and hello in one write) and starts reading.
-    void run(std::string accept_key);
+    void run(std::size_t registry_id, std::string accept_key);  // registry_id: its place, taken by the endpoint
 
     // On the shard's strand: new events may be in the hub; the ticker's beat.
     void pull();

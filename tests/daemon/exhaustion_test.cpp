@@ -1,7 +1,12 @@
 // Strangers exhausting the daemon, bounded and on loopback only: readers that
 // never read large pages. The daemon must stay responsive, hold no copy of a
 // page per reader, and let them go at the write deadline.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 
@@ -63,4 +68,101 @@ TEST_CASE("exhaustion: readers that never read big pages cost no copy each and a
     CHECK(during - before < 80 * 1024);
     // At the write deadline they are closed.
     CHECK(wait_for([&] { return metric(d, "declared_connections") == "1"; }, 15s));
+}
+
+TEST_CASE("exhaustion: silent sockets filling every connection cannot lock out ingest or health", "[exhaustion]") {
+    Daemon d{generated_card(40), {"--limits.max_connections", "50", "--limits.max_connections_per_address", "40",
+                                  "--limits.request_timeout_ms", "20000"}};
+    REQUIRE(d.start());
+    // Four times the limit of sockets that connect and never send a byte.
+    std::vector<std::unique_ptr<Connection>> silent;
+    for (int i = 0; i < 200; ++i) {
+        silent.push_back(std::make_unique<Connection>(d.port(), 5s));
+        REQUIRE(silent.back()->connected());
+    }
+    for (int round = 0; round < 10; ++round) {
+        INFO("round " << round);
+        const auto t0 = std::chrono::steady_clock::now();
+        auto health = d.get("/healthz");
+        CHECK(health.status == 200);
+        CHECK(std::chrono::steady_clock::now() - t0 < 100ms);
+        auto r = d.post(gen_declaration(round, 1), "application/json");
+        CHECK(r.status == 200);
+        silent.push_back(std::make_unique<Connection>(d.port(), 5s));  // and the attack goes on
+    }
+    CHECK(jstr(d.scoreboard(), "wards_declared") == "10");
+}
+
+TEST_CASE("exhaustion: out of file descriptors, the daemon answers 503, does not spin, and recovers", "[exhaustion]") {
+    Daemon d{generated_card(10)};
+    REQUIRE(d.start());
+    // Room for only a few more descriptors than the daemon holds now.
+    std::size_t open_fds = 0;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(d.process.pid()) + "/fd")) {
+        (void)e;
+        ++open_fds;
+    }
+    struct rlimit lim {};
+    lim.rlim_cur = lim.rlim_max = static_cast<rlim_t>(open_fds + 8);
+    REQUIRE(::prlimit(d.process.pid(), RLIMIT_NOFILE, &lim, nullptr) == 0);
+
+    std::vector<std::unique_ptr<Connection>> held;
+    for (int i = 0; i < 60; ++i) held.push_back(std::make_unique<Connection>(d.port(), 5s));
+    // Connections beyond the descriptors are answered 503 and closed, not left hanging.
+    Connection extra(d.port(), 5s);
+    REQUIRE(extra.send(format_request("GET", "/healthz")));
+    auto refused = extra.read_response();
+    CHECK(refused.status == 503);
+    CHECK(jstr(refused.body, "error.code") == "no_descriptors");
+    // Not spinning: under half a core over a second, and the log says so at most once a second.
+    auto cpu_ticks = [&] {
+        std::ifstream in("/proc/" + std::to_string(d.process.pid()) + "/stat");
+        std::string all((std::istreambuf_iterator<char>(in)), {});
+        std::istringstream fields(all.substr(all.rfind(')') + 2));
+        std::string f;
+        long utime = 0, stime = 0;
+        for (int i = 3; i <= 15 && fields >> f; ++i) {
+            if (i == 14) utime = std::stol(f);
+            if (i == 15) stime = std::stol(f);
+        }
+        return utime + stime;
+    };
+    const long ticks0 = cpu_ticks();
+    const auto t0 = std::chrono::steady_clock::now();
+    Connection more(d.port(), 5s);  // keeps a connection waiting in the backlog meanwhile
+    while (std::chrono::steady_clock::now() - t0 < 1s) (void)extra.wait_closed(100ms);
+    const long used = cpu_ticks() - ticks0;
+    CHECK(used < ::sysconf(_SC_CLK_TCK) / 2);
+    std::size_t lines = 0;
+    for (std::size_t at = 0; (at = d.process.log().find("accept: ", at)) != std::string::npos; ++at) ++lines;
+    CHECK(lines <= 5);
+    // The held connections go: it serves again.
+    held.clear();
+    CHECK(wait_for([&] { return d.get("/healthz").status == 200; }, 10s));
+}
+
+TEST_CASE("exhaustion: one address cannot take every subscriber place", "[exhaustion]") {
+    Daemon d{generated_card(10), {"--feed.max_subscribers_per_address", "3"}};
+    REQUIRE(d.start());
+    const std::string upgrade = format_request("GET", "/v1/feed?since=0",
+                                               {{"Upgrade", "websocket"}, {"Connection", "Upgrade"},
+                                                {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                                {"Sec-WebSocket-Version", "13"}},
+                                               {}, true);
+    std::vector<std::unique_ptr<Connection>> subs;
+    std::vector<int> status;
+    for (int i = 0; i < 5; ++i) {
+        subs.push_back(std::make_unique<Connection>(d.port(), 5s));
+        REQUIRE(subs.back()->send(upgrade));
+        auto r = subs.back()->read_response();
+        status.push_back(r.status);
+        if (r.status == 503) CHECK(jstr(r.body, "error.code") == "too_many_subscribers");
+    }
+    CHECK(status == std::vector<int>{101, 101, 101, 503, 503});
+    // A place freed is a place again.
+    subs[0].reset();
+    CHECK(wait_for([&] {
+        Connection c(d.port(), 5s);
+        return c.send(upgrade) && c.read_response().status == 101;
+    }, 10s));
 }
