@@ -55,6 +55,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
                 reserved = c.limits.reserved_connections;
     long timeout_ms = c.limits.request_timeout.count(), rescan_ms = c.drop_rescan.count(),
          upstream_ms = c.upstream_interval.count(), feed_write_ms = c.feed_write_timeout.count(),
+         pong_ms = c.feed_pong_timeout.count(),
          heartbeat_ms = c.feed_heartbeat.count();
 
     po::options_description flags_only("Command line");
@@ -87,6 +88,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("feed.max_subscribers", po::value(&c.feed_max_subscribers), "WebSocket subscribers (503 beyond)")
         ("feed.max_lag", po::value(&c.feed_max_lag), "events a subscriber may fall behind before it is closed (4008)")
         ("feed.write_timeout_ms", po::value(&feed_write_ms), "a subscriber that takes no data this long is dropped")
+        ("feed.pong_timeout_ms", po::value(&pong_ms), "a subscriber that leaves a heartbeat's ping unanswered this long is dropped")
         ("feed.heartbeat_ms", po::value(&heartbeat_ms), "heartbeat interval for idle subscribers")
         ("feed.retain", po::value(&c.feed_retain), "events kept for since= readers (older ones get a snapshot)")
         ("webhooks", po::value(&c.webhooks_path), "JSON file of webhooks (URL, event filter, HMAC secret); cursors kept beside the journal");
@@ -123,6 +125,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
     if (timeout_ms < 100) return out.error = option_error("limits.request_timeout_ms", "at least 100", std::to_string(timeout_ms)), out;
     if (rescan_ms < 100) return out.error = option_error("drop.rescan_ms", "at least 100", std::to_string(rescan_ms)), out;
     if (upstream_ms < 100) return out.error = option_error("upstream.interval_ms", "at least 100", std::to_string(upstream_ms)), out;
+    if (pong_ms < 100) return out.error = option_error("feed.pong_timeout_ms", "at least 100", std::to_string(pong_ms)), out;
     if (feed_write_ms < 100) return out.error = option_error("feed.write_timeout_ms", "at least 100", std::to_string(feed_write_ms)), out;
     if (heartbeat_ms < 50) return out.error = option_error("feed.heartbeat_ms", "at least 50", std::to_string(heartbeat_ms)), out;
     if (c.feed_retain < 1) return out.error = option_error("feed.retain", "at least 1", "0"), out;
@@ -143,6 +146,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
     c.drop_rescan = std::chrono::milliseconds(rescan_ms);
     c.upstream_interval = std::chrono::milliseconds(upstream_ms);
     c.feed_write_timeout = std::chrono::milliseconds(feed_write_ms);
+    c.feed_pong_timeout = std::chrono::milliseconds(pong_ms);
     c.feed_heartbeat = std::chrono::milliseconds(heartbeat_ms);
     out.config = std::move(c);
     return out;

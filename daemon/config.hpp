@@ -38,6 +38,7 @@ struct ServeConfig {
     std::size_t feed_max_subscribers_per_address = 1000;
     std::uint64_t feed_max_lag = 100'000;
     std::chrono::milliseconds feed_write_timeout{10'000};
+    std::chrono::milliseconds feed_pong_timeout{30'000};
     std::chrono::milliseconds feed_heartbeat{5'000};
     std::size_t feed_retain = 1'000'000;  // events kept for since= readers
     std::string webhooks_path;  // JSON file of webhooks; empty: none

@@ -87,6 +87,7 @@ int serve_command(const Args& args) {
     feed_options.max_subscribers_per_address = cfg.feed_max_subscribers_per_address;
     feed_options.max_lag = cfg.feed_max_lag;
     feed_options.write_timeout = cfg.feed_write_timeout;
+    feed_options.pong_timeout = cfg.feed_pong_timeout;
     feed_options.heartbeat = cfg.feed_heartbeat;
     feed_options.shards = cfg.threads;
     const Card& the_card = *card.value;

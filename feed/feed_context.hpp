@@ -23,6 +23,8 @@ struct FeedOptions {
     // A write that has not finished in this time (the peer stopped reading)
     // ends the connection.
     std::chrono::milliseconds write_timeout{10'000};
+    // A heartbeat's ping unanswered this long: the subscriber reads nothing.
+    std::chrono::milliseconds pong_timeout{30'000};
     std::chrono::milliseconds heartbeat{5'000};  // when idle
     std::size_t max_message_events = 4096;       // events framed into one message
     std::size_t max_message_bytes = 1 << 20;

@@ -135,7 +135,7 @@ void WebSocketSession::write_loop() {
 }
 
 // Chooses the next message: a close frame, a pong, the snapshot, events,
-// a heartbeat. False when nothing is due.
+// a heartbeat, a ping. False when nothing is due.
 bool WebSocketSession::prepare_next() {
     if (stage_ == Stage::done) return false;
     pending_cursor_ = cursor_;
@@ -177,6 +177,10 @@ bool WebSocketSession::prepare_next() {
         frame_events(boost::json::serialize(boost::json::object{{"type", "heartbeat"}, {"seq", cursor_}}));
         writing_ = Message::heartbeat;
         return true;
+    }
+    if (ping_due_) {  // after the heartbeat, which its completion would otherwise cancel
+        ping_due_ = false;
+        return write_own(ws::frame(ws::Opcode::ping, "heartbeat"), Message::control), true;
     }
     return false;
 }
@@ -327,7 +331,9 @@ void WebSocketSession::on_frames(std::span<char> data) {
         using Kind = ws::FrameReader::Result::Kind;
         switch (r.kind) {
         case Kind::more:
+            break;
         case Kind::pong:
+            ping_out_ = false;
             break;
         case Kind::ping:
             if (stage_ == Stage::live || stage_ == Stage::opening) control_ = ws::frame(ws::Opcode::pong, r.payload);
@@ -375,6 +381,10 @@ void WebSocketSession::tick(Clock::time_point now) {
     // From the feed's Ticker: heartbeats for idle subscribers; an end for
     // writes the peer never takes.
     if (stage_ == Stage::done) return;
+    if (ping_out_ && now - ping_sent_ > ctx_->options.pong_timeout) {
+        ++ctx_->metrics.closed_stuck;
+        return finish();  // it reads nothing: a close frame would not be read either
+    }
     if (writing_ != Message::none) {
         if (now - write_started_ > ctx_->options.write_timeout) {
             ++ctx_->metrics.closed_stuck;
@@ -384,6 +394,10 @@ void WebSocketSession::tick(Clock::time_point now) {
     }
     if (stage_ == Stage::live && now - last_sent_ >= ctx_->options.heartbeat) {
         heartbeat_due_ = true;
+        if (!ping_out_) {
+            ping_due_ = ping_out_ = true;
+            ping_sent_ = now;
+        }
         write_loop();
     }
 }

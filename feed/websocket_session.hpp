@@ -96,6 +96,11 @@ private:
     std::uint8_t header_[ws::kMaxHeader];
     bool lagging_ = false;
     bool heartbeat_due_ = false;
+    // A ping goes with the heartbeat; a subscriber that never reads never
+    // answers it, and is dropped a pong timeout later even on a quiet night,
+    // when its kernel buffers would take heartbeats for hours.
+    bool ping_due_ = false, ping_out_ = false;
+    Clock::time_point ping_sent_;
     bool yielded_ = false;  // a posted write_loop() continuation is pending
     bool close_sent_ = false, close_received_ = false;
     Clock::time_point write_started_, last_sent_;

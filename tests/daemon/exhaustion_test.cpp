@@ -166,3 +166,17 @@ TEST_CASE("exhaustion: one address cannot take every subscriber place", "[exhaus
         return c.send(upgrade) && c.read_response().status == 101;
     }, 10s));
 }
+
+TEST_CASE("exhaustion: a subscriber that never reads is dropped on a quiet night, by its unanswered ping", "[exhaustion]") {
+    Daemon d{generated_card(10), {"--feed.heartbeat_ms", "100", "--feed.pong_timeout_ms", "600"}};
+    REQUIRE(d.start());
+    Connection silent(d.port(), 5s);
+    REQUIRE(silent.send(format_request("GET", "/v1/feed?since=0",
+                                       {{"Upgrade", "websocket"}, {"Connection", "Upgrade"},
+                                        {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}, {"Sec-WebSocket-Version", "13"}},
+                                       {}, true)));
+    REQUIRE(silent.read_response().status == 101);  // and then it reads nothing, ever
+    REQUIRE(wait_for([&] { return metric(d, "declared_feed_subscribers") == "1"; }, 5s));
+    CHECK(wait_for([&] { return metric(d, "declared_feed_closed_stuck_total") == "1"; }, 10s));
+    CHECK(metric(d, "declared_feed_subscribers") == "0");
+}
