@@ -12,6 +12,11 @@
 
 namespace declared::feed {
 
+namespace {
+// How long an idle connection is still read at shutdown, for a request in flight.
+constexpr std::chrono::milliseconds kShutdownGrace{300};
+}  // namespace
+
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
@@ -51,10 +56,12 @@ void HttpSession::refuse_and_close() {
 void HttpSession::close_gracefully() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
         self->closing_ = true;
-        // Idle between requests: end the read now. Part of a request already
-        // here: let it arrive (within the request timeout) and be answered.
-        // Busy: on_write closes after the response.
-        if (!self->busy_ && !self->request_started()) self->stream_.cancel();
+        // Idle between requests: a keep-alive client may be sending its next
+        // request this very moment, so keep reading a short while and answer
+        // what comes (503 once ingest has stopped) rather than close under it.
+        // Part of a request already here: let it arrive (within the request
+        // timeout) and be answered. Busy: on_write closes after the response.
+        if (!self->busy_ && !self->request_started()) self->arm_request_timer(kShutdownGrace);
     });
 }
 
@@ -73,21 +80,28 @@ bool HttpSession::request_started() {
     return buffer_.size() > 0 || (parser_ && parser_->got_some()) || stream_.socket().available(ec) > 0;
 }
 
-void HttpSession::do_read() {
-    if (closing_ && !request_started()) return do_close();
-    parser_.emplace();
-    parser_->body_limit(ctx_->limits.max_body_bytes);
-    parser_->header_limit(static_cast<std::uint32_t>(ctx_->limits.max_header_bytes));
-    stream_.expires_never();
-    timed_out_ = false;
-    request_timer_.expires_after(ctx_->limits.request_timeout);
+// The request deadline: when it passes, the read ends with timed_out_ set.
+void HttpSession::arm_request_timer(std::chrono::milliseconds after) {
+    request_timer_.expires_after(after);  // cancels a wait already armed
     request_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
         auto self = weak.lock();
         if (ec || !self) return;
         self->timed_out_ = true;
         beast::error_code ignored;
-        self->stream_.socket().cancel(ignored);  // on_read sees operation_aborted with timed_out_ set
+        self->stream_.socket().cancel(ignored);  // the read sees operation_aborted with timed_out_ set
     });
+}
+
+void HttpSession::do_read() {
+    // Closing with nothing here yet: the client may be sending its next request
+    // on the keep-alive we gave it; read briefly and answer it, then close.
+    const bool grace = closing_ && !request_started();
+    parser_.emplace();
+    parser_->body_limit(ctx_->limits.max_body_bytes);
+    parser_->header_limit(static_cast<std::uint32_t>(ctx_->limits.max_header_bytes));
+    stream_.expires_never();
+    timed_out_ = false;
+    arm_request_timer(grace ? kShutdownGrace : ctx_->limits.request_timeout);
     ctx_->sessions.set_idle(registry_id_, !request_started());
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
@@ -112,6 +126,7 @@ void HttpSession::on_header(beast::error_code ec, std::size_t) {
         return on_response(std::move(*refusal));
     }
     if (parser_->is_done()) return on_read({}, 0);
+    if (closing_) arm_request_timer(ctx_->limits.request_timeout);  // it came in the shutdown grace: its body gets the full time
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
 
@@ -180,8 +195,8 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
     busy_ = false;
     res_.reset();
     if (ec) return fail(ec, "http write"), do_close();
-    if (!keep_alive || closing_) return do_close();
-    do_read();
+    if (!keep_alive) return do_close();
+    do_read();  // closing since: it reads only the shutdown grace, for a request the keep-alive invited
 }
 
 void HttpSession::do_close() {

@@ -3,6 +3,7 @@
 // handler, write its response, repeat while keep-alive. WebSocket upgrades go
 // to the upgrade hook. Everything runs on the connection's strand.
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -33,6 +34,7 @@ public:
 
 private:
     void do_read();
+    void arm_request_timer(std::chrono::milliseconds after);
     bool request_started();  // part of a request has arrived or is waiting on the socket
     void on_header(boost::beast::error_code ec, std::size_t bytes);
     void on_read(boost::beast::error_code ec, std::size_t bytes);

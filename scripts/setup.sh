@@ -9,6 +9,7 @@ packages=(
   libsimdjson-dev libspdlog-dev libfmt-dev catch2 libcsv-dev libssl-dev
   clang libclang-rt-14-dev
   systemd
+  prometheus  # promtool checks /metrics in the tests
 )
 
 missing=()

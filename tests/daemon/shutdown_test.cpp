@@ -3,11 +3,13 @@
 // everything acknowledged is in the journal on restart.
 #include <signal.h>
 
+#include <atomic>
 #include <thread>
 
 #include <catch2/catch.hpp>
 
 #include "tests/daemon/daemon_fixture.hpp"
+#include "tests/support/wait_for.hpp"
 
 using namespace declared::testing;
 using namespace std::chrono_literals;
@@ -155,5 +157,45 @@ TEST_CASE("shutdown: SIGTERM at any moment of start-up drains and exits 0, never
             CHECK(st->code == 0);
             CHECK(d.process.log().find("stopped:") != std::string::npos);
         }
+    }
+}
+
+TEST_CASE("shutdown: keep-alive clients posting through SIGTERM get an answer to every request they sent", "[shutdown]") {
+    // Bounded: 6 rounds of 6 clients, each posting back to back on one
+    // keep-alive connection until the daemon answers 503 or closes.
+    constexpr int kClients = 6, kWardsEach = 40;
+    Daemon d{generated_card(kClients * kWardsEach)};
+    int revision = 0;
+    for (int round = 0; round < 6; ++round) {
+        INFO("round " << round);
+        ++revision;
+        REQUIRE(d.start());
+        std::atomic<int> sent{0}, unanswered{0}, answered{0};
+        std::vector<std::thread> clients;
+        for (int c = 0; c < kClients; ++c)
+            clients.emplace_back([&, c] {
+                Connection conn(d.port(), 20s);
+                for (int w = 0; w < kWardsEach; ++w) {
+                    const std::string body = gen_declaration(c * kWardsEach + w, revision);
+                    if (!conn.send(format_request("POST", "/v1/declarations",
+                                                  {{"Authorization", "Bearer " + kToken}, {"Content-Type", "application/json"}},
+                                                  body, true)))
+                        return;  // closed before this request was sent: it never reached the daemon
+                    ++sent;
+                    auto r = conn.read_response();
+                    if (r.status == 0) return void(++unanswered);
+                    ++answered;
+                    if (r.status != 200 || r.header("connection") == "close") return;
+                }
+            });
+        // SIGTERM once the night is under way.
+        REQUIRE(wait_for([&] { return answered.load() >= 10 + round * 8; }, 20s));
+        d.process.signal(SIGTERM);
+        for (auto& t : clients) t.join();
+        auto st = d.process.wait(20s);
+        REQUIRE(st.has_value());
+        CHECK(st->code == 0);
+        CHECK(unanswered.load() == 0);
+        CHECK(sent.load() == answered.load() + unanswered.load());
     }
 }
