@@ -1,7 +1,5 @@
 #include "daemon/journal_entry.hpp"
 
-#include <boost/json.hpp>
-
 #include "model/json_writer.hpp"
 
 namespace declared {
@@ -17,22 +15,25 @@ std::string encode_entry(std::string_view received_at, const Declaration& d) {
     return w.str();
 }
 
+// encode_entry() writes one fixed layout, {"v":1,"received_at":"...",
+// "declaration":{...}}, so the entry is read by that layout and only the
+// declaration is parsed, once, by the same parser that takes it at ingest.
 Result<JournalEntry> decode_entry(std::string_view record, DeclarationParser& parser) {
     using R = Result<JournalEntry>;
-    boost::system::error_code ec;
-    auto v = boost::json::parse(boost::json::string_view(record.data(), record.size()), ec);
-    if (ec || !v.is_object()) return R::fail({"bad_journal_entry", "", "a journal entry object", ec ? ec.message() : "another JSON value"});
-    const auto& o = v.get_object();
-    const auto* ver = o.if_contains("v");
-    const auto* at = o.if_contains("received_at");
-    const auto* decl = o.if_contains("declaration");
-    if (!ver || !ver->is_int64() || ver->get_int64() != 1)
-        return R::fail({"bad_journal_entry", "v", "entry version 1", ver ? boost::json::serialize(*ver) : "nothing"});
-    if (!at || !at->is_string() || !decl || !decl->is_object())
+    constexpr std::string_view kHead = R"({"v":1,"received_at":")";
+    constexpr std::string_view kMiddle = R"(","declaration":)";
+    if (!record.starts_with(kHead))
+        return R::fail({"bad_journal_entry", "v", "an entry of version 1 ({\"v\":1,\"received_at\":...)",
+                        std::string(record.substr(0, 32))});
+    const auto at_end = record.find(kMiddle, kHead.size());
+    const std::string_view received_at = record.substr(kHead.size(), at_end - kHead.size());
+    if (at_end == std::string_view::npos || received_at.find_first_of("\\\"") != std::string_view::npos ||
+        !record.ends_with('}'))
         return R::fail({"bad_journal_entry", "", "received_at and declaration", "an entry without them"});
-    auto parsed = parser.parse(boost::json::serialize(*decl));
+    const auto body = record.substr(at_end + kMiddle.size(), record.size() - at_end - kMiddle.size() - 1);
+    auto parsed = parser.parse(body);
     if (!parsed.ok()) return R::fail(parsed.error);
-    return R{JournalEntry{std::string(at->get_string()), std::move(*parsed.value)}, {}};
+    return R{JournalEntry{std::string(received_at), std::move(*parsed.value)}, {}};
 }
 
 }  // namespace declared
