@@ -55,6 +55,7 @@ struct Council {
     std::string name;
     std::string region;
     int size = 0;        // total seats on the council; 0 = unknown (no control arithmetic)
+    int size_before = 0; // seats on the eve of poll when a new warding changed the size; 0 = size
     Cycle cycle = Cycle::unknown;
     // Eve of poll: seats held by party, and vacant seats.
     std::map<std::string, int> composition;
@@ -68,6 +69,8 @@ struct Council {
     std::vector<Mayoralty> mayors;  // single-winner contests held with this council
 
     int seats_up() const;  // sum of ward seats (postponed included)
+    // The size eve-of-poll control is judged on.
+    int eve_size() const { return size_before > 0 ? size_before : size; }
 };
 
 struct Card {

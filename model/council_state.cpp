@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/card_check.hpp"
 #include "model/event_writer.hpp"
 
 namespace declared {
@@ -34,16 +35,10 @@ CouncilState::CouncilState(const Card& card, const Council& council, int control
         int p = party_position(card, code);
         if (p >= 0) lines_[line(p)].eve += n;
     }
-    control_before_ = council.control_before;
-    if (control_before_.empty() && council.size > 0 && !council.composition.empty()) {
-        // Derived by the majority rule from the eve-of-poll composition.
-        const int m = control::majority(council.size, council.vacancies_before);
-        control_before_ = std::string(kNoc);
-        for (const auto& [code, n] : council.composition) {
-            const Party* p = card.party(code);
-            if (p && p->can_control && n >= m) control_before_ = p->code;
-        }
-    }
+    // A card built in code may still hold an alias, or leave control before
+    // to be derived: the events must show the code either way.
+    control_before_ = council.control_before.empty() ? derive_control_before(card, council) : council.control_before;
+    if (const Party* p = card.party(control_before_)) control_before_ = p->code;
     JsonWriter w;
     w.field("council", council.id);
     w.field("name", council.name);

@@ -80,7 +80,10 @@ void Scoreboard::add_council_control(int before, int after, int sign) {
     parties_[static_cast<std::size_t>(after)].councils += sign;
     if (after != noc())  // NOC is not ranked: it always comes last
         reposition(council_rank_, after, [&](int p) { return std::int64_t{parties_[static_cast<std::size_t>(p)].councils}; });
-    if (before >= 0) parties_[static_cast<std::size_t>(before)].councils_before += sign;
+    if (before >= 0)
+        parties_[static_cast<std::size_t>(before)].councils_before += sign;
+    else
+        parties_[static_cast<std::size_t>(after)].councils_unbased += sign;
     councils_known_ += sign;
 }
 
@@ -209,7 +212,7 @@ void Scoreboard::refresh_councils() const {
         const auto& t = parties_[static_cast<std::size_t>(p)];
         w.key(code(p)).begin_object();
         w.field("count", t.councils);
-        w.field("change", t.councils - t.councils_before);
+        w.field("change", change(p));
         w.end_object();
         if (t.councils == 0 && t.councils_before == 0) continue;
         text += any ? ", " : " ";
@@ -218,7 +221,7 @@ void Scoreboard::refresh_councils() const {
         text += ' ';
         number(text, t.councils);
         text += " (";
-        signed_number(text, t.councils - t.councils_before);
+        signed_number(text, change(p));
         text += ')';
     }
     w.end_object();

@@ -33,13 +33,18 @@ public:
     void add_ward(const WardContribution& w, int sign);
     void add_ward_declared(int sign) { wards_declared_ += sign; }
     // A council whose control is known (called, or complete): before and after
-    // are party positions, noc() for NOC, or -1 when unknown.
+    // are party positions, noc() for NOC, or -1 when unknown. A council with
+    // control before unknown counts for its party and in no one's change.
     void add_council_control(int before, int after, int sign);
     void add_council_declared(int sign) {
         councils_declared_ += sign;
         ++councils_version_;
     }
 
+    int change(int p) const {
+        const auto& t = parties_[static_cast<std::size_t>(p)];
+        return t.councils - t.councils_unbased - t.councils_before;
+    }
     int noc() const { return static_cast<int>(parties_.size()) - 1; }
 
     // Fields of the scoreboard event body and of the summary (formats.md),
@@ -57,6 +62,7 @@ private:
         std::int64_t votes = 0;
         int councils = 0;         // councils with known control now controlled
         int councils_before = 0;  // the same councils, controlled on the eve of poll
+        int councils_unbased = 0; // of councils, those with no control before (unknown): no change
     };
     // Parties in display order, kept sorted as the numbers change: when one
     // party's number moves, it moves a place or two (a full sort of a hundred
