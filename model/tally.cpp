@@ -1,5 +1,6 @@
 #include "model/tally.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <stdexcept>
@@ -36,11 +37,24 @@ int controlling_parties(const Card& card) {
     return n;
 }
 
-// Everything but the source: a resend from another source is not news.
-bool same_content(const Declaration& a, const Declaration& b) {
-    return a.id == b.id && a.council == b.council && a.ward == b.ward && a.revision == b.revision &&
-           a.declared_at == b.declared_at && a.electorate == b.electorate && a.ballots == b.ballots &&
-           a.rejected == b.rejected && a.candidates == b.candidates && a.lots == b.lots;
+// The result, not the message: a resend with the candidates in another order,
+// from another source, under another id or declared_at says the same thing.
+// Candidates compare as a set (names are unique in a valid declaration), and
+// so do the names in lots.
+bool same_result(const Declaration& a, const Declaration& b) {
+    if (a.electorate != b.electorate || a.ballots != b.ballots || a.rejected != b.rejected) return false;
+    if (a.candidates.size() != b.candidates.size() || a.lots.has_value() != b.lots.has_value()) return false;
+    auto by_name = [](std::vector<Candidate> v) {
+        std::sort(v.begin(), v.end(), [](const Candidate& x, const Candidate& y) { return x.name < y.name; });
+        return v;
+    };
+    if (by_name(a.candidates) != by_name(b.candidates)) return false;
+    if (!a.lots) return true;
+    auto sorted = [](std::vector<std::string> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    return sorted(a.lots->between) == sorted(b.lots->between) && sorted(a.lots->winners) == sorted(b.lots->winners);
 }
 
 void append_number(std::string& out, int n) {
@@ -133,7 +147,8 @@ struct Tally::State {
             else
                 it->second += *votes;
         }
-        if (held.electorate && held.ballots) {
+        // An unopposed ward had no poll: its electorate is not in the turnout.
+        if (held.electorate && held.ballots && !held.uncontested()) {
             w.electorate = *held.electorate;
             w.ballots = *held.ballots;
         }
@@ -390,10 +405,10 @@ Assessment Tally::judge(const Declaration& d) const {
         return {Verdict::stale, Error{"stale_revision", "revision",
                                       "a revision above " + have_s + " (revision " + have_s + " is held)",
                                       std::to_string(d.revision)}};
-    if (same_content(d, held->declaration)) return {Verdict::duplicate, {}};
+    if (same_result(d, held->declaration)) return {Verdict::duplicate, {}};
     return {Verdict::conflict,
-            Error{"conflict", "revision", "the content already held for revision " + have_s + ", or a higher revision",
-                  "different content for revision " + have_s}};
+            Error{"conflict", "revision", "the result already held for revision " + have_s + " (the first received stands), or a higher revision",
+                  "a different result for revision " + have_s}};
 }
 
 std::vector<Event> Tally::apply(const Declaration& d, std::string_view received_at) {

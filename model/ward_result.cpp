@@ -38,8 +38,9 @@ void write_ward_result(JsonWriter& out, const Contest& contest, const Declaratio
     out.key("electorate").int_or_null(d.electorate);
     out.key("ballots").int_or_null(d.ballots);
     out.key("rejected").int_or_null(d.rejected);
+    // Unopposed, nobody voted: the turnout is unknown, not 0.
     out.key("turnout_bp");
-    if (d.electorate && d.ballots && *d.electorate > 0)
+    if (d.electorate && d.ballots && *d.electorate > 0 && !d.uncontested())
         out.value(basis_points(*d.ballots, *d.electorate));
     else
         out.null();
@@ -67,7 +68,11 @@ void write_ward_result(JsonWriter& out, const Contest& contest, const Declaratio
         out.begin_object().key("between").begin_array();
         for (const auto& n : d.lots->between) out.value(n);
         out.end_array();
-        out.field("winner", d.lots->winner);
+        out.key("winners").begin_array();
+        for (const auto& n : d.lots->winners) out.value(n);
+        out.end_array();
+        out.key("winner").string_or_null(d.lots->winners.size() == 1 ? std::string_view(d.lots->winners.front())
+                                                                       : std::string_view());
         out.end_object();
     } else {
         out.null();

@@ -654,7 +654,7 @@ private:
             d.candidates[out].elected = true;
             std::swap(in, out);
         }
-        d.lots = Lots{{d.candidates[in].name, d.candidates[out].name}, d.candidates[in].name};
+        d.lots = Lots{{d.candidates[in].name, d.candidates[out].name}, {d.candidates[in].name}};
         std::sort(d.lots->between.begin(), d.lots->between.end());
         tie_ = best;
     }

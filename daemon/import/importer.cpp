@@ -454,10 +454,8 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
                             lots.between.push_back(x.name);
                             if (x.elected) winners.push_back(x.name);
                         }
-                    lots.winner = winners.front();
-                    if (winners.size() > 1)
-                        rep.warnings.push_back(where + ": lots between " + join(lots.between, ", ") + " elected " +
-                                               std::to_string(winners.size()) + "; the declaration names " + lots.winner);
+                    // Every tied candidate elected was elected by lot (lots may decide several seats).
+                    lots.winners = winners;
                     rep.notes.push_back("tie decided by lot: " + lc.name + ", " + lw.name + ": " + join(lots.between, " / ") + ", elected " + join(winners, ", "));
                     d.lots = std::move(lots);
                     ++rep.lots;

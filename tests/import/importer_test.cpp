@@ -128,7 +128,7 @@ TEST_CASE("import: a tie at the boundary is recorded as lots with the elected wi
     REQUIRE(r.declarations.size() == 1);
     const auto& d = r.declarations[0];
     REQUIRE(d.lots.has_value());
-    CHECK(d.lots->winner == "Lancaster J.");
+    CHECK(d.lots->winners == std::vector<std::string>{"Lancaster J."});
     CHECK(d.lots->between.size() == 2);
     CHECK(d.candidates[0].name == "Lancaster J.");  // elected first among equals
 }

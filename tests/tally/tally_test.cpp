@@ -245,7 +245,7 @@ TEST_CASE("a tie decided by lot: the declared winner is used, not vote order", "
     Declaration d = decl("Lots", "l1",
                          {cand("Able A.", "LAB", 500, false), cand("Baker B.", "CON", 500, true),
                           cand("Cole C.", "LD", 20, false)});
-    d.lots = Lots{{"Able A.", "Baker B."}, "Baker B."};
+    d.lots = Lots{{"Able A.", "Baker B."}, {"Baker B."}};
     auto ev = accept(t, d);
     auto w = last_of(ev, "ward_declared");
     const auto& data = w.at("data").as_object();
