@@ -1,11 +1,16 @@
 #include "model/card.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 namespace declared {
 
 int Council::seats_up() const {
     return std::accumulate(wards.begin(), wards.end(), 0, [](int n, const Ward& w) { return n + w.seats; });
+}
+
+bool Council::holds_election() const {
+    return std::any_of(wards.begin(), wards.end(), [](const Ward& w) { return !w.by_election; });
 }
 
 void Card::index() {

@@ -41,6 +41,10 @@ struct Ward {
     std::vector<std::string> last_won;
     bool notional = false;   // last_won is an estimate on new boundaries
     bool postponed = false;  // no poll tonight: seats vacant, not winnable
+    // Fills a casual vacancy (Democracy Club ids put ".by" before the date):
+    // its seat is a seat on the council, but it is reported on its own, not
+    // as one of the council's wards, and not in the national councillors.
+    bool by_election = false;
 };
 
 struct Mayoralty {
@@ -69,6 +73,10 @@ struct Council {
     std::vector<Mayoralty> mayors;  // single-winner contests held with this council
 
     int seats_up() const;  // sum of ward seats (postponed included)
+    // Whether the council holds its ordinary election tonight (a ward that is
+    // not a by-election). Only those are council results; a council whose
+    // only contest is a mayoralty or a by-election is not.
+    bool holds_election() const;
     // The size eve-of-poll control is judged on.
     int eve_size() const { return size_before > 0 ? size_before : size; }
 };

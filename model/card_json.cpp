@@ -54,6 +54,9 @@ Ward read_ward(JsonReader& r, object o, const std::string& path) {
     read_strings(r, o, path, "last_won", w.last_won);
     r.boolean(o, path, "notional", w.notional, false);
     r.boolean(o, path, "postponed", w.postponed, false);
+    // Left out, the ballot id says: "local.x.abbey.by.2022-05-05".
+    w.by_election = w.id.find(".by.") != std::string::npos;
+    r.boolean(o, path, "by_election", w.by_election, false);
     if (!r.failed() && !w.last_won.empty() && static_cast<int>(w.last_won.size()) != w.seats)
         r.fail("last_won_count", join_path(path, "last_won"),
                std::to_string(w.seats) + " entries (one per seat up) or none", std::to_string(w.last_won.size()));
@@ -248,6 +251,7 @@ std::string card_to_json(const Card& card) {
             wo["last_won"] = strings(w.last_won);
             wo["notional"] = w.notional;
             wo["postponed"] = w.postponed;
+            if (w.by_election) wo["by_election"] = true;
             wards.push_back(std::move(wo));
         }
         co["wards"] = std::move(wards);

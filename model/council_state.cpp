@@ -21,7 +21,7 @@ CouncilState::CouncilState(const Card& card, const Council& council, int control
         if (w.postponed) {
             postponed_seats_ += w.seats;
         } else {
-            ++wards_total_;
+            ++(w.by_election ? by_total_ : wards_total_);
             seats_total_ += w.seats;
         }
     }
@@ -66,15 +66,15 @@ std::size_t CouncilState::line(int party) {
     return lines_.size() - 1;
 }
 
-void CouncilState::add_ward(const WardContribution& w, int seats, int sign, bool declared) {
+void CouncilState::add_ward(const WardContribution& w, const Ward& ward, int sign, bool declared) {
     for (int p : w.winners) holdings_[line(p)].won += sign;
     if (!w.baseline.empty()) {
         for (int p : w.winners) lines_[line(p)].won_vs_last += sign;
         for (int p : w.baseline) lines_[line(p)].last += sign;
     }
     if (declared) {
-        wards_declared_ += sign;
-        seats_declared_ += sign * seats;
+        (ward.by_election ? by_declared_ : wards_declared_) += sign;
+        seats_declared_ += sign * ward.seats;
     }
 }
 
@@ -171,6 +171,8 @@ void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
     out.member(head_);
     out.field("wards_declared", wards_declared_);
     out.field("wards_total", wards_total_);
+    out.field("by_elections_declared", by_declared_);
+    out.field("by_elections_total", by_total_);
     out.field("seats_declared", seats_declared_);
     out.field("seats_total", seats_total_);
     out.field("undeclared", undeclared());

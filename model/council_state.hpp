@@ -42,12 +42,15 @@ public:
     int majority() const { return majority_; }
     int vacancies() const { return vacancies_; }
     int undeclared() const { return seats_total_ - seats_declared_; }
-    bool complete() const { return wards_declared_ == wards_total_; }
+    // Every contest that polls tonight has declared: wards and by-elections.
+    bool complete() const { return wards_declared_ == wards_total_ && by_declared_ == by_total_; }
     const std::string& control_before() const { return control_before_; }
     int wards_declared() const { return wards_declared_; }
     int wards_total() const { return wards_total_; }
     int seats_declared() const { return seats_declared_; }
     int seats_total() const { return seats_total_; }
+    int by_elections_declared() const { return by_declared_; }
+    int by_elections_total() const { return by_total_; }
 
     std::optional<HeldResult>& ward(std::size_t i) { return wards_[i]; }
     const std::optional<HeldResult>& ward(std::size_t i) const { return wards_[i]; }
@@ -56,8 +59,8 @@ public:
 
     // Adds (+1) or removes (-1) a ward result's seats; declared says whether
     // the ward counts as declared (a correction removes and re-adds without
-    // changing progress).
-    void add_ward(const WardContribution& w, int seats, int sign, bool declared);
+    // changing progress). A by-election counts in its own progress.
+    void add_ward(const WardContribution& w, const Ward& ward, int sign, bool declared);
 
     control::Settlement settle() const;
     // Party code, "NOC", or "" (undecided or unknown) for a settlement.
@@ -96,8 +99,10 @@ private:
     int vacancies_ = 0;     // continuing vacancies + postponed seats
     int postponed_seats_ = 0;
     int majority_ = 0;      // 0 when size is unknown
-    int wards_total_ = 0;   // wards with a poll tonight
-    int seats_total_ = 0;   // their seats
+    int wards_total_ = 0;   // ordinary wards with a poll tonight
+    int seats_total_ = 0;   // their seats and the by-elections'
+    int by_total_ = 0;      // by-elections
+    int by_declared_ = 0;
     int wards_declared_ = 0;
     int seats_declared_ = 0;
     int controlling_on_card_ = 0;

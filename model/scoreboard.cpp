@@ -35,6 +35,7 @@ Scoreboard::Scoreboard(const Card& card)
     std::sort(by_code.begin(), by_code.end(), [&](int a, int b) {
         return card.parties[static_cast<std::size_t>(a)].code < card.parties[static_cast<std::size_t>(b)].code;
     });
+    by_code_ = by_code;
     code_ordinal_.resize(card.parties.size());
     for (std::size_t i = 0; i < by_code.size(); ++i) code_ordinal_[static_cast<std::size_t>(by_code[i])] = static_cast<int>(i);
     // Every number is zero: each ranking starts in code order.
@@ -43,9 +44,11 @@ Scoreboard::Scoreboard(const Card& card)
         r->at.resize(by_code.size());
         for (std::size_t i = 0; i < by_code.size(); ++i) r->at[static_cast<std::size_t>(by_code[i])] = static_cast<int>(i);
     }
-    for (const auto& c : card.councils)
+    for (const auto& c : card.councils) {
+        councils_total_ += c.holds_election();
         for (const auto& w : c.wards)
-            if (!w.postponed) ++wards_total_;
+            if (!w.postponed) ++(w.by_election ? by_total_ : wards_total_);
+    }
 }
 
 void Scoreboard::add_ward(const WardContribution& w, int sign) {
@@ -72,6 +75,19 @@ void Scoreboard::add_ward(const WardContribution& w, int sign) {
     }
     electorate_ += sign * w.electorate;
     ballots_ += sign * w.ballots;
+}
+
+void Scoreboard::add_by_election(std::span<const SeatResult> seats, int sign) {
+    auto at = [&](std::string_view code) -> PartyTotals& {
+        return parties_[static_cast<std::size_t>(card_.party(code) - card_.parties.data())];
+    };
+    for (const auto& s : seats) {
+        at(s.party).by_won += sign;
+        if (s.kind == SeatResult::Kind::gain) {
+            at(s.party).by_gained += sign;
+            at(s.from).by_lost += sign;
+        }
+    }
 }
 
 void Scoreboard::add_council_control(int before, int after, int sign) {
@@ -136,7 +152,7 @@ std::string_view Scoreboard::councillor_member(int p) const {
 
 void Scoreboard::write(JsonWriter& out) const {
     out.field("councils_declared", councils_declared_);
-    out.field("councils_total", static_cast<std::uint64_t>(card_.councils.size()));
+    out.field("councils_total", councils_total_);
     out.field("councils_known", councils_known_);
     out.field("wards_declared", wards_declared_);
     out.field("wards_total", wards_total_);
@@ -184,6 +200,24 @@ void Scoreboard::write(JsonWriter& out) const {
     out.end_object();
     out.end_object();
 
+    // By-elections: seats filled, gained and lost by party, in code order.
+    out.key("by_elections").begin_object();
+    out.field("declared", by_declared_);
+    out.field("total", by_total_);
+    out.key("parties").begin_object();
+    for (std::size_t i = 0; i < card_.parties.size(); ++i) {
+        const auto p = static_cast<std::size_t>(by_code_[i]);
+        const auto& t = parties_[p];
+        if (t.by_won == 0 && t.by_lost == 0) continue;
+        out.key(card_.parties[p].code).begin_object();
+        out.field("won", t.by_won);
+        out.field("gained", t.by_gained);
+        out.field("lost", t.by_lost);
+        out.end_object();
+    }
+    out.end_object();
+    out.end_object();
+
     out.key("turnout").begin_object();
     out.field("electorate", electorate_);
     out.field("ballots", ballots_);
@@ -205,7 +239,7 @@ void Scoreboard::refresh_councils() const {
     text.clear();
     number(text, councils_declared_);
     text += " of ";
-    number(text, static_cast<std::int64_t>(card_.councils.size()));
+    number(text, councils_total_);
     text += " councils declared. Councils:";
     bool any = false;
     for (int p : council_order()) {

@@ -6,12 +6,14 @@
 // removing one ward's or one council's contribution, so that a declaration
 // costs work proportional to that ward, never a rescan of the night.
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <string>
 #include <vector>
 
 #include "model/card.hpp"
 #include "model/json_writer.hpp"
+#include "model/seat_gains.hpp"
 
 namespace declared {
 
@@ -32,6 +34,10 @@ public:
     // sign +1 adds a ward's result, -1 removes it (a correction replaces it).
     void add_ward(const WardContribution& w, int sign);
     void add_ward_declared(int sign) { wards_declared_ += sign; }
+    // A by-election's seat results (party codes of the card): reported on
+    // their own, held and gained by party, never in the councillors.
+    void add_by_election(std::span<const SeatResult> seats, int sign);
+    void add_by_election_declared(int sign) { by_declared_ += sign; }
     // A council whose control is known (called, or complete): before and after
     // are party positions, noc() for NOC, or -1 when unknown. A council with
     // control before unknown counts for its party and in no one's change.
@@ -63,6 +69,7 @@ private:
         int councils = 0;         // councils with known control now controlled
         int councils_before = 0;  // the same councils, controlled on the eve of poll
         int councils_unbased = 0; // of councils, those with no control before (unknown): no change
+        int by_won = 0, by_gained = 0, by_lost = 0;  // by-election seats
     };
     // Parties in display order, kept sorted as the numbers change: when one
     // party's number moves, it moves a place or two (a full sort of a hundred
@@ -86,6 +93,7 @@ private:
     // "CODE":{"count":N,"change":M} per party, rewritten only when its numbers change.
     mutable std::vector<std::string> councillor_json_;
     mutable std::vector<char> councillor_dirty_;
+    std::vector<int> by_code_;       // party positions in code order
     std::vector<int> code_ordinal_;  // position of each party's code in sorted order: the tie-break
     // The councils table and its headline words change only when a council's
     // control or completion does: cached between those moments.
@@ -100,6 +108,9 @@ private:
     std::int64_t ballots_ = 0;
     int wards_declared_ = 0;
     int wards_total_ = 0;
+    int councils_total_ = 0;  // councils holding their ordinary election tonight
+    int by_declared_ = 0;
+    int by_total_ = 0;
     int councils_declared_ = 0;
     int councils_known_ = 0;
 };

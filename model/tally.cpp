@@ -91,7 +91,8 @@ struct Tally::State {
         councils.reserve(c.councils.size());
         for (const auto& council : c.councils) {
             councils.emplace_back(c, council, controlling);
-            if (councils.back().complete()) board.add_council_declared(+1);  // nothing to declare
+            // Nothing to declare (every poll postponed): declared from the start.
+            if (council.holds_election() && councils.back().complete()) board.add_council_declared(+1);
         }
     }
 
@@ -236,7 +237,15 @@ struct Tally::State {
         append_number(text, cs.wards_declared());
         text += " of ";
         append_number(text, cs.wards_total());
-        text += " wards declared; ";
+        text += " wards declared";
+        if (cs.by_elections_total() > 0) {
+            text += ", ";
+            append_number(text, cs.by_elections_declared());
+            text += " of ";
+            append_number(text, cs.by_elections_total());
+            text += " by-elections";
+        }
+        text += "; ";
         if (cs.call())
             text += cs.call()->outcome;
         else if (c.size > 0)
@@ -269,23 +278,44 @@ struct Tally::State {
         const bool correction = slot.has_value();
         const bool was_complete = cs.complete();
         if (correction) {
-            cs.add_ward(slot->contribution, w.seats, -1, false);
-            board.add_ward(slot->contribution, -1);
+            cs.add_ward(slot->contribution, w, -1, false);
+            remove_from_board(w, *slot);
+        } else if (w.by_election) {
+            board.add_by_election_declared(+1);
         } else {
             board.add_ward_declared(+1);
         }
-        cs.add_ward(next.contribution, w.seats, +1, !correction);
-        board.add_ward(next.contribution, +1);
-        if (!was_complete && cs.complete()) board.add_council_declared(+1);
+        cs.add_ward(next.contribution, w, +1, !correction);
+        if (w.by_election)
+            board.add_by_election(seats, +1);
+        else
+            board.add_ward(next.contribution, +1);
+        const bool council_result = c.holds_election();
+        if (council_result && !was_complete && cs.complete()) board.add_council_declared(+1);
 
         text_.assign(c.name).append(", ").append(w.name);
-        contest_event(c, Contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional}, received_at, order, seats,
-                      next, slot, out);
+        if (w.by_election) text_ += " (by-election)";
+        contest_event(c, ward_contest(w), received_at, order, seats, next, slot, out);
 
         const Declaration& held = slot->declaration;  // moved there by contest_event
-        settle(cs, &held, received_at, out);
-        council_updated(cs, held, received_at, out);
+        // A council that holds no ordinary election tonight is not a council
+        // result: its by-election is reported, its control is not decided.
+        if (council_result) {
+            settle(cs, &held, received_at, out);
+            council_updated(cs, held, received_at, out);
+        }
         scoreboard(held.declared_at, received_at, out);
+    }
+
+    void remove_from_board(const Ward& w, const HeldResult& old) {
+        if (w.by_election)
+            board.add_by_election(seat_results(old.winners, w.last_won), -1);
+        else
+            board.add_ward(old.contribution, -1);
+    }
+
+    static Contest ward_contest(const Ward& w) {
+        return Contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional, w.by_election};
     }
 
     // A mayoral contest: one winner, gain or hold against the previous
@@ -381,7 +411,8 @@ std::vector<Event> Tally::start() {
     auto& st = *state_;
     if (st.started) return out;
     st.started = true;
-    for (auto& cs : st.councils) st.settle(cs, nullptr, {}, out);
+    for (auto& cs : st.councils)
+        if (cs.council().holds_election()) st.settle(cs, nullptr, {}, out);
     if (!out.empty()) st.scoreboard({}, {}, out);
     return out;
 }
@@ -445,6 +476,7 @@ std::string Tally::summary_json() const {
     w.key("by_council").begin_array();
     for (const auto& cs : st.councils) {
         const Council& c = cs.council();
+        if (!c.holds_election()) continue;  // not a council result tonight
         const auto s = cs.settle();
         const std::string control = cs.control_of(s);
         w.begin_object();
@@ -501,8 +533,7 @@ std::string Tally::council_json(std::string_view council_id) const {
     w.key("wards").begin_array();
     for (std::size_t i = 0; i < c->wards.size(); ++i) {
         const Ward& wd = c->wards[i];
-        st.write_contest(w, Contest{"ward", wd.id, wd.name, wd.seats, &wd.last_won, wd.notional}, cs.ward(i),
-                         wd.postponed);
+        st.write_contest(w, State::ward_contest(wd), cs.ward(i), wd.postponed);
     }
     w.end_array();
     w.key("mayors").begin_array();

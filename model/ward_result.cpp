@@ -34,6 +34,7 @@ void write_ward_result(JsonWriter& out, const Contest& contest, const Declaratio
     out.field("source", d.source);
     out.field("seats", contest.seats);
     out.field("notional", contest.notional);
+    out.field("by_election", contest.by_election);
     out.field("uncontested", d.uncontested());
     out.key("electorate").int_or_null(d.electorate);
     out.key("ballots").int_or_null(d.ballots);

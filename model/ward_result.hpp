@@ -25,6 +25,7 @@ struct Contest {
     int seats = 1;
     const std::vector<std::string>* baseline = nullptr;  // last_won or {previous}; may be empty
     bool notional = false;
+    bool by_election = false;
 };
 
 // Writes the ward result fields (formats.md, ward_declared) into an open
