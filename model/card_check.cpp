@@ -103,7 +103,33 @@ private:
             if (!m.previous.empty()) resolve(m.previous, join_path(mp, "previous"));
         }
         seats(c, path);
+        eve_of_poll(c, path);
         if (c.control_before.empty()) c.control_before = derive_control_before(card_, c);
+        if (c.control_before.empty() && c.size > 0 && c.holds_election())
+            warning("control_before_unknown", join_path(path, "control_before"),
+                    "a party code or NOC, or a composition to derive it from",
+                    "nothing: the outcome will read as unknown_before");
+    }
+
+    // A card may leave the eve-of-poll composition out (control before is then
+    // given or unknown); where it is given, it must account for every seat
+    // before the election, and hold every councillor who continues.
+    void eve_of_poll(const Council& c, const std::string& path) {
+        if (c.composition.empty()) return;
+        int held = 0;
+        for (const auto& [code, n] : c.composition) held += n;
+        if (c.eve_size() > 0 && held + c.vacancies_before != c.eve_size())
+            error("composition_mismatch", join_path(path, "composition"),
+                  "composition + vacancies = size before the election (" + std::to_string(c.eve_size()) + ")",
+                  std::to_string(held) + " + " + std::to_string(c.vacancies_before) + " = " +
+                      std::to_string(held + c.vacancies_before));
+        for (const auto& [code, n] : c.continuing) {
+            auto it = c.composition.find(code);
+            const int eve = it == c.composition.end() ? 0 : it->second;
+            if (n > eve)
+                error("continuing_exceeds_composition", join_path(join_path(path, "continuing"), code),
+                      "at most " + code + "'s " + std::to_string(eve) + " seats on the eve of poll", std::to_string(n));
+        }
     }
 
     void seats(const Council& c, const std::string& path) {

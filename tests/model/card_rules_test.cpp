@@ -199,3 +199,53 @@ TEST_CASE("card: a council of independents left without can_control is NOC", "[c
     REQUIRE(call.size() == 1);
     CHECK(str(call[0].at("text")) == "Z: NOC no change");
 }
+
+namespace {
+
+std::vector<std::string> listed(const std::vector<Error>& v) {
+    std::vector<std::string> out;
+    for (const auto& e : v) out.push_back(e.code + " at " + e.path + ": expected " + e.expected + ", got " + e.got);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("card check: every problem is reported with its path, errors and warnings apart", "[card][lint]") {
+    std::string text = R"({"format": "declared-card/1", "election": {"id": "local.2022-05-05", "date": "2022-05-05"},
+      "parties": [{"code": "LAB", "aliases": ["Lab"]}, {"code": "CON"}],
+      "councils": [
+        {"id": "local.a.2022-05-05", "name": "A", "size": 5, "size_before": 6,
+         "composition": {"LAB": 2, "CON": 2}, "vacancies": 0, "control_before": "LAB",
+         "continuing": {"LAB": 1, "CON": 3}, "wards": [{"id": "local.a.w.2022-05-05", "name": "W", "seats": 1, "last_won": ["UKIP"]}]},
+        {"id": "local.b.2022-05-05", "name": "B", "size": 2,
+         "wards": [{"id": "local.b.w.2022-05-05", "name": "W", "seats": 2}],
+         "mayors": [{"id": "mayor.b.2022-05-05", "name": "Mayor of B", "previous": "REF"}]},
+        {"id": "local.c.2022-05-05", "name": "C", "size": 3, "composition": {"Lab": 2},
+         "wards": [{"id": "local.c.w.2022-05-05", "name": "W", "seats": 3}]}
+      ]})";
+    CardLoad load = load_card(text);
+    CHECK_FALSE(load.card.has_value());
+    CHECK(listed(load.report.errors) == std::vector<std::string>{
+        "unknown_party at councils[0].wards[0].last_won[0]: expected a party code on the card, got \"UKIP\"",
+        "composition_mismatch at councils[0].composition: expected composition + vacancies = size before the election (6), got 4 + 0 = 4",
+        "continuing_exceeds_composition at councils[0].continuing.CON: expected at most CON's 2 seats on the eve of poll, got 3",
+        "unknown_party at councils[1].mayors[0].previous: expected a party code on the card, got \"REF\"",
+        "composition_mismatch at councils[2].composition: expected composition + vacancies = size before the election (3), got 2 + 0 = 2",
+    });
+    CHECK(listed(load.report.warnings) == std::vector<std::string>{
+        "control_before_unknown at councils[1].control_before: expected a party code or NOC, or a composition to derive it from, got nothing: the outcome will read as unknown_before",
+    });
+    // parse_card refuses it with the first error.
+    auto r = parse_card(text);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error.path == "councils[0].wards[0].last_won[0]");
+}
+
+TEST_CASE("card check: a card with warnings only loads", "[card][lint]") {
+    CardLoad load = load_card(card_with(R"("continuing": {},)"));
+    REQUIRE(load.card.has_value());
+    CHECK(load.report.errors.empty());
+    REQUIRE(load.report.warnings.size() == 1);
+    CHECK(load.report.warnings[0].code == "control_before_unknown");
+    CHECK(load.report.warnings[0].path == "councils[0].control_before");
+}
