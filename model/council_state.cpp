@@ -44,14 +44,6 @@ CouncilState::CouncilState(const Card& card, const Council& council, int control
     w.field("name", council.name);
     w.field("region", council.region);
     w.field("size", council.size);
-    w.key("majority");
-    if (majority_ > 0)
-        w.value(majority_);
-    else
-        w.null();
-    w.field("vacancies", vacancies_);
-    w.field("continuing_vacancies", council.continuing_vacancies);
-    w.field("postponed_seats", postponed_seats_);
     head_ = w.str();
 }
 
@@ -71,6 +63,12 @@ void CouncilState::add_ward(const WardContribution& w, const Ward& ward, int sig
     if (!w.baseline.empty()) {
         for (int p : w.winners) lines_[line(p)].won_vs_last += sign;
         for (int p : w.baseline) lines_[line(p)].last += sign;
+    }
+    // Seats an under-contested ward left unfilled are vacancies for the majority.
+    const int vacant = ward.seats - static_cast<int>(w.winners.size());
+    if (vacant != 0) {
+        vacancies_ += sign * vacant;
+        if (council_->size > 0) majority_ = control::majority(council_->size, vacancies_);
     }
     if (declared) {
         (ward.by_election ? by_declared_ : wards_declared_) += sign;
@@ -169,6 +167,15 @@ std::string CouncilState::proof(const control::Settlement& s) const {
 void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
     const auto s = settle();
     out.member(head_);
+    // Vacancies (and so the majority) move when a ward leaves seats unfilled.
+    out.key("majority");
+    if (majority_ > 0)
+        out.value(majority_);
+    else
+        out.null();
+    out.field("vacancies", vacancies_);
+    out.field("continuing_vacancies", council_->continuing_vacancies);
+    out.field("postponed_seats", postponed_seats_);
     out.field("wards_declared", wards_declared_);
     out.field("wards_total", wards_total_);
     out.field("by_elections_declared", by_declared_);

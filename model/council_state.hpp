@@ -96,7 +96,7 @@ private:
     std::vector<PartyLine> lines_;
     std::vector<std::optional<HeldResult>> wards_;
     std::vector<std::optional<HeldResult>> mayors_;
-    int vacancies_ = 0;     // continuing vacancies + postponed seats
+    int vacancies_ = 0;     // continuing vacancies + postponed seats + seats left unfilled tonight
     int postponed_seats_ = 0;
     int majority_ = 0;      // 0 when size is unknown
     int wards_total_ = 0;   // ordinary wards with a poll tonight

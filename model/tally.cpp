@@ -342,7 +342,8 @@ struct Tally::State {
         const bool correction = slot.has_value();
         const std::string summary = seat_words(seats);
         if (correction) text_ += " (corrected)";
-        append_ward_text(text_, summary, next.declaration.uncontested(), contest.notional);
+        append_ward_text(text_, summary, next.declaration.uncontested(),
+                         contest.seats - static_cast<int>(seats.size()), contest.notional);
         JsonWriter& jw = begin(correction ? EventType::declaration_corrected : EventType::ward_declared, &c,
                                next.declaration.declared_at, received_at, text_);
         write_ward_result(jw, contest, next.declaration, order, seats, summary);

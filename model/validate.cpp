@@ -176,10 +176,18 @@ std::optional<Error> validate(const Card& card, Declaration& d) {
         return Error{"mixed_votes", cand_path(i, "votes"),
                      "votes for every candidate, or for none when returned unopposed", "no votes for this one"};
     }
-    if (elected != seats)
+    // Fewer candidates than seats (under-contested): every candidate is
+    // elected and the other seats stay vacant.
+    const int standing = static_cast<int>(d.candidates.size());
+    if (standing < seats && elected != standing)
+        return Error{"elected_count", "candidates",
+                     std::to_string(standing) + " elected (every candidate: fewer candidates than the " +
+                         std::to_string(seats) + " seats up)",
+                     std::to_string(elected) + " elected"};
+    if (standing >= seats && elected != seats)
         return Error{"elected_count", "candidates",
                      std::to_string(seats) + " elected (seats up in this contest)", std::to_string(elected) + " elected"};
-    if (with_votes == 0 && static_cast<int>(d.candidates.size()) != seats)
+    if (with_votes == 0 && standing > seats)
         return Error{"missing_votes", "candidates", "votes for every candidate (a contested poll)",
                      std::to_string(d.candidates.size()) + " candidates for " + std::to_string(seats) +
                          " seats and no votes"};

@@ -33,6 +33,7 @@ void write_ward_result(JsonWriter& out, const Contest& contest, const Declaratio
     out.field("revision", d.revision);
     out.field("source", d.source);
     out.field("seats", contest.seats);
+    out.field("vacant_seats", contest.seats - static_cast<int>(seats.size()));
     out.field("notional", contest.notional);
     out.field("by_election", contest.by_election);
     out.field("uncontested", d.uncontested());
@@ -98,10 +99,13 @@ void write_ward_result(JsonWriter& out, const Contest& contest, const Declaratio
     out.field("summary", summary);
 }
 
-void append_ward_text(std::string& out, std::string_view summary, bool uncontested, bool notional) {
+void append_ward_text(std::string& out, std::string_view summary, bool uncontested, int vacant, bool notional) {
     out += ": ";
     out += summary;
-    if (uncontested) out += " (unopposed)";
+    std::string vacancy;
+    if (vacant > 0) vacancy = std::to_string(vacant) + (vacant == 1 ? " seat vacant" : " seats vacant");
+    if (uncontested) out += vacant > 0 ? " (unopposed, " + vacancy + ")" : std::string(" (unopposed)");
+    else if (vacant > 0) out += " (" + vacancy + ")";
     if (notional) out += " (notional)";
 }
 
