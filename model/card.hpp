@@ -65,6 +65,9 @@ struct Council {
     std::map<std::string, int> composition;
     int vacancies_before = 0;
     std::string control_before;  // party code or "NOC"; empty = unknown
+    // Holding its first election (a new unitary): no control before, and its
+    // outcome reads as a win ("LAB WIN (new council)").
+    bool new_council = false;
     // Councillors not up tonight who keep their seats, by party code, and
     // continuing seats that are empty. size == continuing + vacant + seats up.
     std::map<std::string, int> continuing;

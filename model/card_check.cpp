@@ -103,6 +103,15 @@ private:
             if (!m.previous.empty()) resolve(m.previous, join_path(mp, "previous"));
         }
         seats(c, path);
+        if (c.new_council) {
+            // Nobody controlled a council that did not exist.
+            if (!c.control_before.empty() || !c.composition.empty())
+                warning("new_council_before", join_path(path, c.control_before.empty() ? "composition" : "control_before"),
+                        "no control or composition before a new council's first election", "some: ignored");
+            c.control_before.clear();
+            c.composition.clear();
+            return;
+        }
         eve_of_poll(c, path);
         if (c.control_before.empty()) c.control_before = derive_control_before(card_, c);
         if (c.control_before.empty() && c.size > 0 && c.holds_election())

@@ -85,6 +85,7 @@ Council read_council(JsonReader& r, object o, const std::string& path) {
     r.integer(o, path, "vacancies", vac, 0, kMaxSeats, false);
     c.vacancies_before = static_cast<int>(vac);
     r.string(o, path, "control_before", c.control_before, false);
+    r.boolean(o, path, "new_council", c.new_council, false);
     read_party_map(r, o, path, "continuing", c.continuing);
     r.integer(o, path, "continuing_vacancies", cont_vac, 0, kMaxSeats, false);
     c.continuing_vacancies = static_cast<int>(cont_vac);
@@ -241,6 +242,7 @@ std::string card_to_json(const Card& card) {
         co["composition"] = party_map(c.composition);
         co["vacancies"] = c.vacancies_before;
         if (!c.control_before.empty()) co["control_before"] = c.control_before;
+        if (c.new_council) co["new_council"] = true;
         co["continuing"] = party_map(c.continuing);
         co["continuing_vacancies"] = c.continuing_vacancies;
         boost::json::array wards;

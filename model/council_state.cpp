@@ -39,6 +39,7 @@ CouncilState::CouncilState(const Card& card, const Council& council, int control
     // to be derived: the events must show the code either way.
     control_before_ = council.control_before.empty() ? derive_control_before(card, council) : council.control_before;
     if (const Party* p = card.party(control_before_)) control_before_ = p->code;
+    if (council.new_council) control_before_.clear();  // nobody controlled it before
     JsonWriter w;
     w.field("council", council.id);
     w.field("name", council.name);
@@ -204,12 +205,13 @@ void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
     const std::string control = control_of(s);
     out.key("control").string_or_null(control);
     out.key("control_before").string_or_null(control_before_);
+    out.field("new_council", council_->new_council);
     if (control.empty()) {
         out.key("outcome").null();
         out.key("outcome_kind").null();
     } else {
-        out.field("outcome", control::outcome_words(control_before_, control));
-        out.field("outcome_kind", control::to_string(control::outcome(control_before_, control)));
+        out.field("outcome", outcome_words(control));
+        out.field("outcome_kind", control::to_string(outcome(control)));
     }
     out.key("call");
     if (call_) {
@@ -221,6 +223,14 @@ void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
     } else {
         out.null();
     }
+}
+
+std::string CouncilState::outcome_words(std::string_view control) const {
+    return control::outcome_words(control_before_, control, council_->new_council);
+}
+
+control::Outcome CouncilState::outcome(std::string_view control) const {
+    return control::outcome(control_before_, control, council_->new_council);
 }
 
 std::string_view CouncilState::status_name(const control::Settlement& s) const {

@@ -65,6 +65,10 @@ public:
     control::Settlement settle() const;
     // Party code, "NOC", or "" (undecided or unknown) for a settlement.
     std::string control_of(const control::Settlement& s) const;
+    // Outcome against control before (or "LAB WIN (new council)"), for a
+    // control that is settled.
+    std::string outcome_words(std::string_view control) const;
+    control::Outcome outcome(std::string_view control) const;
     // "unknown", "undecided", "secured", "noc_certain", or "final" once complete.
     std::string_view status_name(const control::Settlement& s) const;
 

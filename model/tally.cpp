@@ -209,7 +209,7 @@ struct Tally::State {
             call.reset();
         }
         if (!call && !control.empty()) {
-            const std::string outcome = control::outcome_words(cs.control_before(), control);
+            const std::string outcome = cs.outcome_words(control);
             JsonWriter& w = begin(EventType::control_called, &c, at, received_at, c.name + ": " + outcome);
             w.field("council", c.id);
             w.field("name", c.name);
@@ -218,7 +218,7 @@ struct Tally::State {
             w.field("control", control);
             w.key("control_before").string_or_null(cs.control_before());
             w.field("outcome", outcome);
-            w.field("outcome_kind", control::to_string(control::outcome(cs.control_before(), control)));
+            w.field("outcome_kind", control::to_string(cs.outcome(control)));
             w.key("arithmetic").begin_object();
             cs.write_arithmetic(w, s);
             w.end_object();
@@ -487,8 +487,7 @@ std::string Tally::summary_json() const {
         w.field("status", cs.status_name(s));
         w.key("control").string_or_null(control);
         w.key("control_before").string_or_null(cs.control_before());
-        w.key("outcome").string_or_null(control.empty() ? std::string()
-                                                         : control::outcome_words(cs.control_before(), control));
+        w.key("outcome").string_or_null(control.empty() ? std::string() : cs.outcome_words(control));
         w.field("wards_declared", cs.wards_declared());
         w.field("wards_total", cs.wards_total());
         w.end_object();

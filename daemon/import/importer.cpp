@@ -616,8 +616,14 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
             }
         }
 
-        if (c.control_before.empty()) {
-            // Unknown (a new council, or no council table): the majority rule over
+        if (cw.cbp && cw.cbp->new_council) {
+            // The table's "New Council" column: its first election, no control before.
+            c.new_council = true;
+            c.control_before.clear();
+            c.composition.clear();
+            c.vacancies_before = 0;
+        } else if (c.control_before.empty()) {
+            // Unknown (no council table): the majority rule over
             // whatever composition is known, as the card format would derive it.
             c.control_before = control_of(c.composition, c.vacancies_before, can_control);
         }

@@ -249,3 +249,19 @@ TEST_CASE("card check: a card with warnings only loads", "[card][lint]") {
     CHECK(load.report.warnings[0].code == "control_before_unknown");
     CHECK(load.report.warnings[0].path == "councils[0].control_before");
 }
+
+TEST_CASE("card: a new council has no control or composition before", "[card][new_council]") {
+    CardLoad load = load_card(card_with(R"("new_council": true, "composition": {"LAB": 4}, "continuing": {},)"));
+    REQUIRE(load.card.has_value());
+    const Council& c = load.card->councils[0];
+    CHECK(c.new_council);
+    CHECK(c.control_before.empty());
+    CHECK(c.composition.empty());
+    REQUIRE(load.report.warnings.size() == 1);
+    CHECK(load.report.warnings[0].code == "new_council_before");
+    CHECK(load.report.warnings[0].path == "councils[0].composition");
+    // Written and read back.
+    auto back = parse_card(card_to_json(*load.card));
+    REQUIRE(back.ok());
+    CHECK(back.value->councils[0].new_council);
+}
