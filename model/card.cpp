@@ -33,6 +33,11 @@ const Party* Card::party(std::string_view code_or_alias) const {
     return it == party_by_name_.end() ? nullptr : &parties[it->second];
 }
 
+std::string_view Card::display(std::string_view code) const {
+    const Party* p = party(code);
+    return p && !p->label.empty() ? std::string_view(p->label) : code;
+}
+
 const Council* Card::council(std::string_view id) const {
     auto it = council_by_id_.find(id);
     return it == council_by_id_.end() ? nullptr : &councils[it->second];

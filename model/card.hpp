@@ -27,6 +27,7 @@ struct Party {
     std::vector<std::string> aliases;  // other spellings that map to this code
     std::string colour;                // "#rrggbb", may be empty
     bool can_control = true;           // independents and "others" buckets cannot
+    std::string label;                 // short name for alert text ("Canvey Island Ind"); empty: the code
 };
 
 enum class Cycle { all_out, thirds, halves, unknown };
@@ -92,6 +93,8 @@ struct Card {
     // Lookups; valid after index() and until the card is changed.
     void index();
     const Party* party(std::string_view code_or_alias) const;
+    // How alert text names a party: its label, or its code.
+    std::string_view display(std::string_view code) const;
     const Council* council(std::string_view id) const;
     // Ward by id within its council; nullptr when the ward is not on that council.
     const Ward* ward(const Council& c, std::string_view ward_id) const;

@@ -163,6 +163,7 @@ CardLoad load_card(std::string_view json) {
             r.string(po, path, "name", p.name, false);
             read_strings(r, po, path, "aliases", p.aliases);
             r.string(po, path, "colour", p.colour, false, 32);
+            r.string(po, path, "label", p.label, false, 40);
             // Left out, it follows the name: independents are no bloc.
             p.can_control = !looks_independent(p);
             r.boolean(po, path, "can_control", p.can_control, false);
@@ -226,6 +227,7 @@ std::string card_to_json(const Card& card) {
         if (!p.name.empty()) po["name"] = p.name;
         if (!p.aliases.empty()) po["aliases"] = strings(p.aliases);
         if (!p.colour.empty()) po["colour"] = p.colour;
+        if (!p.label.empty()) po["label"] = p.label;
         po["can_control"] = p.can_control;
         parties.push_back(std::move(po));
     }

@@ -66,8 +66,12 @@ Outcome outcome(std::string_view before, std::string_view after, bool new_counci
 }
 
 std::string outcome_words(std::string_view before, std::string_view after, bool new_council) {
+    return outcome_words(outcome(before, after, new_council), before, after);
+}
+
+std::string outcome_words(Outcome o, std::string_view before, std::string_view after) {
     std::string out;
-    switch (outcome(before, after, new_council)) {
+    switch (o) {
         case Outcome::hold:
             out.append(after).append(" HOLD");
             break;
@@ -82,7 +86,7 @@ std::string outcome_words(std::string_view before, std::string_view after, bool 
             break;
         case Outcome::unknown_before:
             out.append(after);
-            if (after != kNoc) out.append(" control");
+            if (after != kNoc) out.append(" control");  // NOC alone: "NOC"
             break;
         case Outcome::new_council:
             out.append(after).append(after == kNoc ? " (new council)" : " WIN (new council)");

@@ -64,5 +64,8 @@ Outcome outcome(std::string_view before, std::string_view after, bool new_counci
 // "CON LOSE to NOC", "NOC no change"; unknown before: "LAB control" or "NOC";
 // a new council: "LAB WIN (new council)" or "NOC (new council)".
 std::string outcome_words(std::string_view before, std::string_view after, bool new_council = false);
+// The same words for an outcome already judged, with the parties named as
+// given (alert text names local parties by their labels).
+std::string outcome_words(Outcome o, std::string_view before, std::string_view after);
 
 }  // namespace declared::control

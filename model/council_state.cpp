@@ -229,6 +229,10 @@ std::string CouncilState::outcome_words(std::string_view control) const {
     return control::outcome_words(control_before_, control, council_->new_council);
 }
 
+std::string CouncilState::outcome_text(std::string_view control) const {
+    return control::outcome_words(outcome(control), card_->display(control_before_), card_->display(control));
+}
+
 control::Outcome CouncilState::outcome(std::string_view control) const {
     return control::outcome(control_before_, control, council_->new_council);
 }

@@ -31,6 +31,7 @@ struct Call {
     control::Status status = control::Status::unknown;  // secured or noc_certain
     std::string control;   // party code or "NOC"
     std::string outcome;   // "LAB GAIN from CON"
+    std::string text;      // the same with parties by their labels
     std::uint64_t seq = 0; // the control_called event
 };
 
@@ -68,6 +69,8 @@ public:
     // Outcome against control before (or "LAB WIN (new council)"), for a
     // control that is settled.
     std::string outcome_words(std::string_view control) const;
+    // The same words for alert text: parties by their labels.
+    std::string outcome_text(std::string_view control) const;
     control::Outcome outcome(std::string_view control) const;
     // "unknown", "undecided", "secured", "noc_certain", or "final" once complete.
     std::string_view status_name(const control::Settlement& s) const;

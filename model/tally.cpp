@@ -85,8 +85,10 @@ struct Tally::State {
     std::uint64_t seq = 0;
     bool started = false;
     std::string text_;  // an event's text, built in place (begin() copies it out)
+    bool labels = false;  // some party has a label: alert text names parties apart from the data
 
     explicit State(const Card& c) : card(c), writer(c), board(c) {
+        labels = std::any_of(c.parties.begin(), c.parties.end(), [](const Party& p) { return !p.label.empty(); });
         const int controlling = controlling_parties(c);
         councils.reserve(c.councils.size());
         for (const auto& council : c.councils) {
@@ -177,6 +179,14 @@ struct Tally::State {
         w.end_object();
     }
 
+    // What kind of call the words are: settled before any count, early (with
+    // the seats still to declare), or final (the plain words).
+    static std::string call_kind(bool before_counting, int undeclared) {
+        if (before_counting) return " (before counting: control cannot change)";
+        if (undeclared == 0) return {};
+        return " (called, " + std::to_string(undeclared) + (undeclared == 1 ? " seat" : " seats") + " to declare)";
+    }
+
     // Retracts a call that no longer holds, then calls control when it has
     // become settled. The retraction always precedes the new call.
     void settle(CouncilState& cs, const Declaration* cause, std::string_view received_at,
@@ -188,7 +198,7 @@ struct Tally::State {
         auto& call = cs.call();
         if (call && call->control != control) {
             board.add_council_control(control_key(cs.control_before()), control_key(call->control), -1);
-            const std::string text = c.name + ": call retracted, " + call->outcome + " no longer stands";
+            const std::string text = c.name + ": call retracted, " + call->text + " no longer stands";
             JsonWriter& w = begin(EventType::call_retracted, &c, at, received_at, text);
             w.field("council", c.id);
             w.field("name", c.name);
@@ -210,7 +220,9 @@ struct Tally::State {
         }
         if (!call && !control.empty()) {
             const std::string outcome = cs.outcome_words(control);
-            JsonWriter& w = begin(EventType::control_called, &c, at, received_at, c.name + ": " + outcome);
+            const std::string words = labels ? cs.outcome_text(control) : outcome;
+            JsonWriter& w = begin(EventType::control_called, &c, at, received_at,
+                                  c.name + ": " + words + call_kind(cause == nullptr, cs.undeclared()));
             w.field("council", c.id);
             w.field("name", c.name);
             w.field("call", control::to_string(s.status));
@@ -224,7 +236,7 @@ struct Tally::State {
             w.end_object();
             write_cause(w, cause);
             finish(out);
-            call = Call{s.status, control, outcome, seq};
+            call = Call{s.status, control, outcome, words, seq};
             board.add_council_control(control_key(cs.control_before()), control_key(control), +1);
         }
     }
@@ -247,7 +259,7 @@ struct Tally::State {
         }
         text += "; ";
         if (cs.call())
-            text += cs.call()->outcome;
+            text += cs.call()->text;
         else if (c.size > 0)
             text += "control undecided";
         else
@@ -342,8 +354,11 @@ struct Tally::State {
         const bool correction = slot.has_value();
         const std::string summary = seat_words(seats);
         if (correction) text_ += " (corrected)";
-        append_ward_text(text_, summary, next.declaration.uncontested(),
-                         contest.seats - static_cast<int>(seats.size()), contest.notional);
+        const std::string words =
+            labels ? seat_words(seats, [&](std::string_view code) { return card.display(code); }) : std::string();
+        append_ward_text(text_, labels ? words : summary, next.declaration.uncontested(),
+                         contest.seats - static_cast<int>(seats.size()), next.declaration.lots.has_value(),
+                         contest.notional);
         JsonWriter& jw = begin(correction ? EventType::declaration_corrected : EventType::ward_declared, &c,
                                next.declaration.declared_at, received_at, text_);
         write_ward_result(jw, contest, next.declaration, order, seats, summary);

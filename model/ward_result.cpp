@@ -99,13 +99,15 @@ void write_ward_result(JsonWriter& out, const Contest& contest, const Declaratio
     out.field("summary", summary);
 }
 
-void append_ward_text(std::string& out, std::string_view summary, bool uncontested, int vacant, bool notional) {
+void append_ward_text(std::string& out, std::string_view summary, bool uncontested, int vacant, bool by_lot,
+                      bool notional) {
     out += ": ";
     out += summary;
     std::string vacancy;
     if (vacant > 0) vacancy = std::to_string(vacant) + (vacant == 1 ? " seat vacant" : " seats vacant");
     if (uncontested) out += vacant > 0 ? " (unopposed, " + vacancy + ")" : std::string(" (unopposed)");
     else if (vacant > 0) out += " (" + vacancy + ")";
+    if (by_lot) out += " (decided by lot)";
     if (notional) out += " (notional)";
 }
 

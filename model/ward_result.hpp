@@ -34,8 +34,9 @@ void write_ward_result(JsonWriter& out, const Contest& contest, const Declaratio
                        const std::vector<std::size_t>& order, const std::vector<SeatResult>& seats,
                        std::string_view summary);
 
-// Appends ": " + summary (+ " (unopposed)", " (1 seat vacant)", " (notional)")
+// Appends ": " + summary (+ " (unopposed)", " (1 seat vacant)", " (decided by lot)", " (notional)")
 // to the place in out: "Reading, Abbey: LAB GAIN from CON, LAB HOLD x2".
-void append_ward_text(std::string& out, std::string_view summary, bool uncontested, int vacant, bool notional);
+void append_ward_text(std::string& out, std::string_view summary, bool uncontested, int vacant, bool by_lot,
+                      bool notional);
 
 }  // namespace declared

@@ -265,3 +265,14 @@ TEST_CASE("card: a new council has no control or composition before", "[card][ne
     REQUIRE(back.ok());
     CHECK(back.value->councils[0].new_council);
 }
+
+TEST_CASE("card: a party's short label for alert text is read and written", "[card][label]") {
+    std::string text = R"({"format": "declared-card/1", "election": {"id": "local.2022-05-05"},
+      "parties": [{"code": "CIIP", "name": "Canvey Island Independent Party", "label": "Canvey Island Ind", "can_control": true}],
+      "councils": []})";
+    Card card = load(text);
+    CHECK(card.parties[0].label == "Canvey Island Ind");
+    CHECK(card.display("CIIP") == "Canvey Island Ind");
+    CHECK(card.display("NOC") == "NOC");
+    CHECK(load(card_to_json(card)).parties[0].label == "Canvey Island Ind");
+}

@@ -25,7 +25,7 @@ TEST_CASE("a new council's control reads as a win, not a gain", "[tally][new_cou
     auto ev = accept(t, win("Cumberland", "n2", {"LAB"}));
     auto call = of_type(ev, "control_called");
     REQUIRE(call.size() == 1);
-    CHECK(str(call[0].at("text")) == "Cumberland: LAB WIN (new council)");
+    CHECK(str(call[0].at("text")) == "Cumberland: LAB WIN (new council) (called, 1 seat to declare)");
     const auto& d = call[0].at("data").as_object();
     CHECK(str(d.at("outcome")) == "LAB WIN (new council)");
     CHECK(str(d.at("outcome_kind")) == "new_council");
