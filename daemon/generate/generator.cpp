@@ -854,6 +854,7 @@ private:
         night.declarations.reserve(timed.size());
         for (auto& t : timed) {
             t.d->declared_at = iso_time(day_, t.time);
+            fit_ballots(*t.d);
             night.declarations.push_back(std::move(*t.d));
         }
 
@@ -867,6 +868,19 @@ private:
         councils_.clear();
         card.index();
         return night;
+    }
+
+    // Slates, noise and the made tie can leave more votes than the ballots
+    // allow (each voter has one vote per seat): count enough ballots for them,
+    // as a real count would have, so that no declaration is impossible.
+    static void fit_ballots(Declaration& d) {
+        if (!d.ballots || d.uncontested()) return;
+        std::int64_t total = 0, seats = 0;
+        for (const auto& c : d.candidates) total += c.votes.value_or(0), seats += c.elected;
+        const std::int64_t rejected = d.rejected.value_or(0);
+        const std::int64_t need = (total + seats - 1) / std::max<std::int64_t>(seats, 1) + rejected;
+        if (*d.ballots < need) d.ballots = need;
+        if (d.electorate && *d.electorate < *d.ballots) d.electorate = d.ballots;
     }
 
     struct Recount {

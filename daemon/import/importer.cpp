@@ -686,6 +686,30 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
         rep.last_time = res.declarations.back().declared_at;
     }
 
+    // The eve-of-poll proxies (the 2021 roster, the table's 2018 figures) need
+    // not account for tonight's size, nor hold every continuing councillor
+    // derived from the 2022 table. A card's composition must (card check), so
+    // such a composition is left out; control before, judged on it, stays.
+    for (auto& c : card.councils) {
+        if (c.composition.empty() || c.size <= 0) continue;
+        int held = c.vacancies_before;
+        for (auto& [p, n] : c.composition) held += n;
+        std::string why;
+        if (held != c.size) why = "composition + vacancies " + std::to_string(held) + " != size " + std::to_string(c.size);
+        for (auto& [p, n] : c.continuing) {
+            auto it = c.composition.find(p);
+            if (why.empty() && (it == c.composition.end() || it->second < n))
+                why = "continuing " + p + " " + std::to_string(n) + " > eve of poll " +
+                      std::to_string(it == c.composition.end() ? 0 : it->second);
+        }
+        if (why.empty()) continue;
+        if (c.control_before.empty()) c.control_before = control_of(c.composition, c.vacancies_before, can_control);
+        rep.notes.push_back(c.name + ": eve-of-poll composition left out (" + why + "); control before kept as " +
+                            (c.control_before.empty() ? std::string("unknown") : c.control_before));
+        c.composition.clear();
+        c.vacancies_before = 0;
+    }
+
     // Self-check: the card as written loads, and every declaration is valid against it.
     if (auto loaded = parse_card(card_to_json(card)); !loaded.ok())
         fail("card.json", 0, "", "the importer built a card that does not load (" + loaded.error.message() + ")");
