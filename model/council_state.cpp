@@ -23,6 +23,7 @@ CouncilState::CouncilState(const Card& card, const Council& council, int control
         } else {
             ++(w.by_election ? by_total_ : wards_total_);
             seats_total_ += w.seats;
+            if (!w.last_won.empty()) with_baseline_up_ += w.seats;
         }
     }
     vacancies_ = council.continuing_vacancies + postponed_seats_;
@@ -65,6 +66,9 @@ void CouncilState::add_ward(const WardContribution& w, const Ward& ward, int sig
         for (int p : w.winners) lines_[line(p)].won_vs_last += sign;
         for (int p : w.baseline) lines_[line(p)].last += sign;
     }
+    const int filled = static_cast<int>(w.winners.size());
+    declared_filled_ += sign * filled;
+    if (!w.baseline.empty()) declared_with_baseline_ += sign * filled;
     // Seats an under-contested ward left unfilled are vacancies for the majority.
     const int vacant = ward.seats - static_cast<int>(w.winners.size());
     if (vacant != 0) {
@@ -200,6 +204,13 @@ void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
         out.end_object();
     }
     out.end_array();
+
+    out.key("change_coverage").begin_object();
+    out.field("declared_seats", declared_filled_);
+    out.field("declared_with_baseline", declared_with_baseline_);
+    out.field("seats_up", seats_total_);
+    out.field("with_baseline", with_baseline_up_);
+    out.end_object();
 
     out.field("status", status_name(s));
     const std::string control = control_of(s);

@@ -109,6 +109,8 @@ private:
     int wards_total_ = 0;   // ordinary wards with a poll tonight
     int seats_total_ = 0;   // their seats and the by-elections'
     int by_total_ = 0;      // by-elections
+    int with_baseline_up_ = 0;  // seats up tonight with a last-fought baseline
+    int declared_filled_ = 0, declared_with_baseline_ = 0;  // seats filled so far, and those with one
     int by_declared_ = 0;
     int wards_declared_ = 0;
     int seats_declared_ = 0;

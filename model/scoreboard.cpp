@@ -46,8 +46,13 @@ Scoreboard::Scoreboard(const Card& card)
     }
     for (const auto& c : card.councils) {
         councils_total_ += c.holds_election();
-        for (const auto& w : c.wards)
-            if (!w.postponed) ++(w.by_election ? by_total_ : wards_total_);
+        for (const auto& w : c.wards) {
+            if (w.postponed) continue;
+            ++(w.by_election ? by_total_ : wards_total_);
+            if (w.by_election) continue;
+            seats_up_ += w.seats;
+            if (!w.last_won.empty()) with_baseline_up_ += w.seats;
+        }
     }
 }
 
@@ -75,6 +80,9 @@ void Scoreboard::add_ward(const WardContribution& w, int sign) {
     }
     electorate_ += sign * w.electorate;
     ballots_ += sign * w.ballots;
+    const auto filled = static_cast<std::int64_t>(w.winners.size());
+    declared_seats_ += sign * filled;
+    if (!w.baseline.empty()) declared_with_baseline_ += sign * filled;
 }
 
 void Scoreboard::add_by_election(std::span<const SeatResult> seats, int sign) {
@@ -173,7 +181,15 @@ void Scoreboard::write(JsonWriter& out) const {
     // Vote share: parties with votes, most votes first. The leading parties
     // by name, the long tail of small parties as one line: a hundred
     // one-council parties in every event would be most of its bytes.
+    out.key("change_coverage").begin_object();
+    out.field("declared_seats", declared_seats_);
+    out.field("declared_with_baseline", declared_with_baseline_);
+    out.field("seats_up", seats_up_);
+    out.field("with_baseline", with_baseline_up_);
+    out.end_object();
+
     out.key("votes").begin_object();
+    out.field("method", "top_candidate");  // each party's top candidate per ward (Commons Library)
     out.field("total", votes_);
     out.key("by_party").begin_object();
     // Votes never go below zero, so the parties with votes lead the ranking

@@ -111,6 +111,9 @@ private:
     int councils_total_ = 0;  // councils holding their ordinary election tonight
     int by_declared_ = 0;
     int by_total_ = 0;
+    // Coverage of the councillor change: seats with a last-fought baseline.
+    std::int64_t seats_up_ = 0, with_baseline_up_ = 0;             // on the card
+    std::int64_t declared_seats_ = 0, declared_with_baseline_ = 0;  // declared so far
     int councils_declared_ = 0;
     int councils_known_ = 0;
 };

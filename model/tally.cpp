@@ -145,10 +145,13 @@ struct Tally::State {
             if (!votes) continue;
             const int p = position[i];
             auto it = std::find_if(w.votes.begin(), w.votes.end(), [&](const auto& pv) { return pv.first == p; });
+            // The Commons Library's convention: in a multi-member ward a party
+            // polls its top candidate's votes, so a full slate does not count
+            // three times against a party standing one candidate.
             if (it == w.votes.end())
                 w.votes.emplace_back(p, *votes);
             else
-                it->second += *votes;
+                it->second = std::max(it->second, *votes);
         }
         // An unopposed ward had no poll: its electorate is not in the turnout.
         if (held.electorate && held.ballots && !held.uncontested()) {
