@@ -52,6 +52,7 @@ struct Mayoralty {
     std::string id;        // "mayor.croydon.2022-05-05"
     std::string name;      // "Mayor of Croydon"
     std::string previous;  // party of the previous holder, may be empty (new post)
+    std::string kind = "mayor";  // "mayor" or "pcc" (police and crime commissioner)
 };
 
 struct Council {

@@ -115,6 +115,9 @@ Council read_council(JsonReader& r, object o, const std::string& path) {
             r.string(mo, mp, "id", m.id, true);
             r.string(mo, mp, "name", m.name, true);
             r.string(mo, mp, "previous", m.previous, false);
+            r.string(mo, mp, "kind", m.kind, false, 16);
+            if (!r.failed() && m.kind != "mayor" && m.kind != "pcc")
+                r.fail("bad_value", join_path(mp, "kind"), "mayor or pcc", "\"" + m.kind + "\"");
             c.mayors.push_back(std::move(m));
         }
     }
@@ -263,6 +266,7 @@ std::string card_to_json(const Card& card) {
         for (const auto& m : c.mayors) {
             boost::json::object mo{{"id", m.id}, {"name", m.name}};
             if (!m.previous.empty()) mo["previous"] = m.previous;
+            if (m.kind != "mayor") mo["kind"] = m.kind;
             mayors.push_back(std::move(mo));
         }
         co["mayors"] = std::move(mayors);

@@ -29,7 +29,10 @@ Scoreboard::Scoreboard(const Card& card)
     : card_(card),
       parties_(card.parties.size() + 1),
       councillor_json_(card.parties.size()),
-      councillor_dirty_(card.parties.size(), 1) {
+      councillor_dirty_(card.parties.size(), 1),
+      by_elections_(card),
+      mayors_(card),
+      pccs_(card) {
     std::vector<int> by_code;
     for (std::size_t p = 0; p < card.parties.size(); ++p) by_code.push_back(static_cast<int>(p));
     std::sort(by_code.begin(), by_code.end(), [&](int a, int b) {
@@ -48,11 +51,15 @@ Scoreboard::Scoreboard(const Card& card)
         councils_total_ += c.holds_election();
         for (const auto& w : c.wards) {
             if (w.postponed) continue;
-            ++(w.by_election ? by_total_ : wards_total_);
-            if (w.by_election) continue;
+            if (w.by_election) {
+                by_elections_.add_total(1);
+                continue;
+            }
+            ++wards_total_;
             seats_up_ += w.seats;
             if (!w.last_won.empty()) with_baseline_up_ += w.seats;
         }
+        for (const auto& m : c.mayors) (m.kind == "pcc" ? pccs_ : mayors_).add_total(1);
     }
 }
 
@@ -83,19 +90,6 @@ void Scoreboard::add_ward(const WardContribution& w, int sign) {
     const auto filled = static_cast<std::int64_t>(w.winners.size());
     declared_seats_ += sign * filled;
     if (!w.baseline.empty()) declared_with_baseline_ += sign * filled;
-}
-
-void Scoreboard::add_by_election(std::span<const SeatResult> seats, int sign) {
-    auto at = [&](std::string_view code) -> PartyTotals& {
-        return parties_[static_cast<std::size_t>(card_.party(code) - card_.parties.data())];
-    };
-    for (const auto& s : seats) {
-        at(s.party).by_won += sign;
-        if (s.kind == SeatResult::Kind::gain) {
-            at(s.party).by_gained += sign;
-            at(s.from).by_lost += sign;
-        }
-    }
 }
 
 void Scoreboard::add_council_control(int before, int after, int sign) {
@@ -216,23 +210,13 @@ void Scoreboard::write(JsonWriter& out) const {
     out.end_object();
     out.end_object();
 
-    // By-elections: seats filled, gained and lost by party, in code order.
-    out.key("by_elections").begin_object();
-    out.field("declared", by_declared_);
-    out.field("total", by_total_);
-    out.key("parties").begin_object();
-    for (std::size_t i = 0; i < card_.parties.size(); ++i) {
-        const auto p = static_cast<std::size_t>(by_code_[i]);
-        const auto& t = parties_[p];
-        if (t.by_won == 0 && t.by_lost == 0) continue;
-        out.key(card_.parties[p].code).begin_object();
-        out.field("won", t.by_won);
-        out.field("gained", t.by_gained);
-        out.field("lost", t.by_lost);
-        out.end_object();
-    }
-    out.end_object();
-    out.end_object();
+    // Contests reported on their own, by party in code order.
+    out.key("by_elections");
+    by_elections_.write(out, by_code_);
+    out.key("mayoralties");
+    mayors_.write(out, by_code_);
+    out.key("pccs");
+    pccs_.write(out, by_code_);
 
     out.key("turnout").begin_object();
     out.field("electorate", electorate_);

@@ -13,6 +13,7 @@
 
 #include "model/card.hpp"
 #include "model/json_writer.hpp"
+#include "model/contest_totals.hpp"
 #include "model/seat_gains.hpp"
 
 namespace declared {
@@ -34,10 +35,11 @@ public:
     // sign +1 adds a ward's result, -1 removes it (a correction replaces it).
     void add_ward(const WardContribution& w, int sign);
     void add_ward_declared(int sign) { wards_declared_ += sign; }
-    // A by-election's seat results (party codes of the card): reported on
-    // their own, held and gained by party, never in the councillors.
-    void add_by_election(std::span<const SeatResult> seats, int sign);
-    void add_by_election_declared(int sign) { by_declared_ += sign; }
+    // A by-election's, mayoralty's or PCC's seat results (party codes of the
+    // card): reported on their own, held and gained by party, never in the
+    // councillors.
+    void add_contest(ContestKind kind, std::span<const SeatResult> seats, int sign) { contests(kind).add(seats, sign); }
+    void add_contest_declared(ContestKind kind, int sign) { contests(kind).add_declared(sign); }
     // A council whose control is known (called, or complete): before and after
     // are party positions, noc() for NOC, or -1 when unknown. A council with
     // control before unknown counts for its party and in no one's change.
@@ -69,7 +71,6 @@ private:
         int councils = 0;         // councils with known control now controlled
         int councils_before = 0;  // the same councils, controlled on the eve of poll
         int councils_unbased = 0; // of councils, those with no control before (unknown): no change
-        int by_won = 0, by_gained = 0, by_lost = 0;  // by-election seats
     };
     // Parties in display order, kept sorted as the numbers change: when one
     // party's number moves, it moves a place or two (a full sort of a hundred
@@ -109,8 +110,10 @@ private:
     int wards_declared_ = 0;
     int wards_total_ = 0;
     int councils_total_ = 0;  // councils holding their ordinary election tonight
-    int by_declared_ = 0;
-    int by_total_ = 0;
+    ContestTotals by_elections_, mayors_, pccs_;
+    ContestTotals& contests(ContestKind kind) {
+        return kind == ContestKind::by_election ? by_elections_ : kind == ContestKind::mayor ? mayors_ : pccs_;
+    }
     // Coverage of the councillor change: seats with a last-fought baseline.
     std::int64_t seats_up_ = 0, with_baseline_up_ = 0;             // on the card
     std::int64_t declared_seats_ = 0, declared_with_baseline_ = 0;  // declared so far

@@ -296,13 +296,13 @@ struct Tally::State {
             cs.add_ward(slot->contribution, w, -1, false);
             remove_from_board(w, *slot);
         } else if (w.by_election) {
-            board.add_by_election_declared(+1);
+            board.add_contest_declared(ContestKind::by_election, +1);
         } else {
             board.add_ward_declared(+1);
         }
         cs.add_ward(next.contribution, w, +1, !correction);
         if (w.by_election)
-            board.add_by_election(seats, +1);
+            board.add_contest(ContestKind::by_election, seats, +1);
         else
             board.add_ward(next.contribution, +1);
         const bool council_result = c.holds_election();
@@ -324,7 +324,7 @@ struct Tally::State {
 
     void remove_from_board(const Ward& w, const HeldResult& old) {
         if (w.by_election)
-            board.add_by_election(seat_results(old.winners, w.last_won), -1);
+            board.add_contest(ContestKind::by_election, seat_results(old.winners, w.last_won), -1);
         else
             board.add_ward(old.contribution, -1);
     }
@@ -333,8 +333,9 @@ struct Tally::State {
         return Contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional, w.by_election};
     }
 
-    // A mayoral contest: one winner, gain or hold against the previous
-    // holder's party; council seats and national totals are untouched.
+    // A mayoral (or PCC) contest: one winner, gain or hold against the
+    // previous holder's party. Council seats are untouched; the scoreboard's
+    // mayoralties (or pccs) count it.
     void apply_mayor(CouncilState& cs, const Mayoralty& m, Declaration&& d, std::string_view received_at,
                      std::vector<Event>& out) {
         const Council& c = cs.council();
@@ -345,9 +346,17 @@ struct Tally::State {
         if (!m.previous.empty()) previous.push_back(m.previous);
         HeldResult next = hold(std::move(d), nullptr, order);
         const auto seats = seat_results(next.winners, previous);
+        const ContestKind kind = m.kind == "pcc" ? ContestKind::pcc : ContestKind::mayor;
+        if (slot)
+            board.add_contest(kind, seat_results(slot->winners, previous), -1);
+        else
+            board.add_contest_declared(kind, +1);
+        board.add_contest(kind, seats, +1);
         text_.assign(m.name);
-        contest_event(c, Contest{"mayor", m.id, m.name, 1, &previous, false}, received_at, order, seats, next, slot,
+        contest_event(c, Contest{m.kind, m.id, m.name, 1, &previous, false}, received_at, order, seats, next, slot,
                       out);
+        const Declaration& held = slot->declaration;
+        scoreboard(held.declared_at, received_at, out);
     }
 
     // The ward_declared (or declaration_corrected) event of one contest, whose
@@ -521,6 +530,7 @@ std::string Tally::summary_json() const {
             w.field("id", m.id);
             w.field("name", m.name);
             w.field("council", c.id);
+            w.field("kind", m.kind);
             w.key("previous").string_or_null(m.previous);
             if (slot && !slot->winners.empty()) {
                 std::vector<std::string> previous;
@@ -559,7 +569,7 @@ std::string Tally::council_json(std::string_view council_id) const {
         const Mayoralty& m = c->mayors[i];
         std::vector<std::string> previous;
         if (!m.previous.empty()) previous.push_back(m.previous);
-        st.write_contest(w, Contest{"mayor", m.id, m.name, 1, &previous, false}, cs.mayor(i), false);
+        st.write_contest(w, Contest{m.kind, m.id, m.name, 1, &previous, false}, cs.mayor(i), false);
     }
     w.end_array();
     w.end_object();

@@ -19,7 +19,7 @@ std::vector<std::string> winner_parties(const Declaration& d, const std::vector<
 
 // What the event says about the contest itself.
 struct Contest {
-    std::string_view kind;   // "ward" or "mayor"
+    std::string_view kind;   // "ward", "mayor" or "pcc"
     std::string_view id;
     std::string_view name;
     int seats = 1;

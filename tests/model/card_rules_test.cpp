@@ -276,3 +276,19 @@ TEST_CASE("card: a party's short label for alert text is read and written", "[ca
     CHECK(card.display("NOC") == "NOC");
     CHECK(load(card_to_json(card)).parties[0].label == "Canvey Island Ind");
 }
+
+TEST_CASE("card: a single-winner contest is a mayoralty or a PCC", "[card][mayor]") {
+    std::string text = R"({"format": "declared-card/1", "election": {"id": "local.2022-05-05"},
+      "parties": [{"code": "CON"}],
+      "councils": [{"id": "pcc.kent", "name": "Kent", "wards": [],
+                    "mayors": [{"id": "pcc.kent.2022-05-05", "name": "Kent PCC", "kind": "pcc", "previous": "CON"},
+                               {"id": "mayor.kent.2022-05-05", "name": "Mayor of Kent"}]}]})";
+    Card card = load(text);
+    CHECK(card.councils[0].mayors[0].kind == "pcc");
+    CHECK(card.councils[0].mayors[1].kind == "mayor");
+    CHECK(load(card_to_json(card)).councils[0].mayors[0].kind == "pcc");
+    auto bad = parse_card(replace(text, R"("kind": "pcc")", R"("kind": "sheriff")"));
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error.code == "bad_value");
+    CHECK(bad.error.path == "councils[0].mayors[0].kind");
+}

@@ -44,7 +44,7 @@ TEST_CASE("a council with no ordinary election tonight is not a council result",
 
     // The mayoralty and the by-election are reported with their own gains, and touch no council count.
     auto mayor = accept(t, win("Croydon", "mayor.croydon", {"CON"}));
-    REQUIRE(types(mayor) == std::vector<std::string>{"ward_declared"});
+    REQUIRE(types(mayor) == std::vector<std::string>{"ward_declared", "scoreboard"});
     CHECK(str(mayor[0].at("text")) == "Mayor of Croydon: CON GAIN from LAB");
     auto by = accept(t, win("Hartlepool", "h.by", {"LAB"}));
     REQUIRE(types(by) == std::vector<std::string>{"ward_declared", "scoreboard"});
@@ -110,4 +110,48 @@ TEST_CASE("a ward's ordinary election and a by-election the same night are count
     accept(t, win("Reading", "Battle", {"CON"}));
     CHECK(str(by_council(t, "Reading").at("status")) == "final");
     CHECK(summary(t).at("councils_declared").as_int64() == 1);
+}
+
+TEST_CASE("mayors and police and crime commissioners are in the scoreboard, held and gained by party", "[tally][contests][mayor]") {
+    Council croydon = council("Croydon", 2, "LAB", {}, 0, wards("c", 2, "LAB"), "London");
+    croydon.mayors.push_back(Mayoralty{"mayor.croydon", "Mayor of Croydon", "LAB"});
+    Council kent = council("Kent", 0, "", {}, 0, {}, "South East");
+    Mayoralty pcc{"pcc.kent", "Kent Police and Crime Commissioner", "CON"};
+    pcc.kind = "pcc";
+    kent.mayors.push_back(pcc);
+    Card c = card({croydon, kent});
+    Tally t(c);
+    t.start();
+    auto s = summary(t);
+    CHECK(s.at("councils_total").as_int64() == 1);
+    CHECK(s.at("mayoralties").at("total").as_int64() == 1);
+    CHECK(s.at("pccs").at("total").as_int64() == 1);
+
+    auto ev = accept(t, win("Croydon", "mayor.croydon", {"CON"}));
+    REQUIRE(types(ev) == std::vector<std::string>{"ward_declared", "scoreboard"});
+    CHECK(str(ev[0].at("data").at("contest")) == "mayor");
+    const json::object mayors = ev[1].at("data").at("mayoralties").as_object();
+    CHECK(mayors.at("declared").as_int64() == 1);
+    CHECK(mayors.at("parties").at("CON").at("won").as_int64() == 1);
+    CHECK(mayors.at("parties").at("CON").at("gained").as_int64() == 1);
+    CHECK(mayors.at("parties").at("LAB").at("lost").as_int64() == 1);
+
+    auto p = accept(t, win("Kent", "pcc.kent", {"CON"}));
+    REQUIRE(types(p) == std::vector<std::string>{"ward_declared", "scoreboard"});
+    CHECK(str(p[0].at("data").at("contest")) == "pcc");
+    CHECK(str(p[0].at("text")) == "Kent Police and Crime Commissioner: CON HOLD");
+    const json::object pccs = p[1].at("data").at("pccs").as_object();
+    CHECK(pccs.at("declared").as_int64() == 1);
+    CHECK(pccs.at("parties").at("CON").at("won").as_int64() == 1);
+    CHECK(pccs.at("parties").at("CON").at("gained").as_int64() == 0);
+
+    // A correction moves the figures, it does not add to them.
+    auto corr = accept(t, win("Croydon", "mayor.croydon", {"LAB"}, 2));
+    REQUIRE(types(corr) == std::vector<std::string>{"declaration_corrected", "scoreboard"});
+    const json::object after = corr[1].at("data").at("mayoralties").as_object();
+    CHECK(after.at("declared").as_int64() == 1);
+    CHECK(after.at("parties").at("LAB").at("won").as_int64() == 1);
+    CHECK(after.at("parties").at("LAB").at("gained").as_int64() == 0);
+    CHECK_FALSE(after.at("parties").as_object().contains("CON"));
+    CHECK(summary(t).at("councils_declared").as_int64() == 0);
 }

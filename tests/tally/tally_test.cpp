@@ -515,7 +515,7 @@ TEST_CASE("a mayoral contest: single winner, gain vs previous, no council seats"
     Tally t(c);
     const std::string before = t.council_json("Croydon");
     auto ev = accept(t, win("Croydon", "mayor.croydon", {"CON"}));
-    REQUIRE(types(ev) == std::vector<std::string>{"ward_declared"});
+    REQUIRE(types(ev) == std::vector<std::string>{"ward_declared", "scoreboard"});
     CHECK(str(ev[0].at("data").at("contest")) == "mayor");
     CHECK(str(ev[0].at("text")) == "Mayor of Croydon: CON GAIN from LAB");
     auto cj = json::parse(t.council_json("Croydon")).as_object();
@@ -528,7 +528,7 @@ TEST_CASE("a mayoral contest: single winner, gain vs previous, no council seats"
     Declaration dup = win("Croydon", "mayor.croydon", {"CON"});
     CHECK(t.assess(dup).verdict == Verdict::duplicate);
     auto corr = accept(t, win("Croydon", "mayor.croydon", {"LAB"}, 2));
-    REQUIRE(types(corr) == std::vector<std::string>{"declaration_corrected"});
+    REQUIRE(types(corr) == std::vector<std::string>{"declaration_corrected", "scoreboard"});
     CHECK(str(corr[0].at("text")) == "Mayor of Croydon (corrected): LAB HOLD");
     CHECK(corr[0].at("data").at("replaces").at("seq") == ev[0].at("seq"));
 }
