@@ -662,6 +662,11 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
                 party.colour = k.colour;
             }
         if (party.name.empty()) party.name = code;
+        // Local parties are named in alert text by a short label, not an opaque code.
+        if (!std::any_of(std::begin(kKnown), std::end(kKnown), [&](const Known& k) { return code == k.code; })) {
+            std::string label = party_label(party.name);
+            if (label != code) party.label = std::move(label);
+        }
         party.can_control = can_control.count(code) ? can_control[code] : true;
         for (auto& [from, to] : kLeapAliases)
             if (code == to && !codes.count(from) && alias_used.insert(from).second && std::string(from) != code) party.aliases.push_back(from);

@@ -6,6 +6,7 @@
 
 #include "daemon/commands.hpp"
 #include "daemon/import/importer.hpp"
+#include "daemon/import/text.hpp"
 #include "model/card_json.hpp"
 
 using namespace declared;
@@ -316,4 +317,14 @@ TEST_CASE("import command: bad input writes nothing and good input writes card a
     CHECK(import_command({"leh", "--candidates"}) == 2);
     CHECK(import_command({"other"}) == 2);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("import: local parties get a short label for alert text", "[import][label]") {
+    using declared::import::party_label;
+    CHECK(party_label("Canvey Island Independent Party") == "Canvey Island Ind");
+    CHECK(party_label("People's Independent Party") == "People's Ind");
+    CHECK(party_label("Basingstoke & Deane Independents") == "Basingstoke & Deane Ind");
+    CHECK(party_label("Aspire") == "Aspire");
+    CHECK(party_label("Independently Minded") == "Independently Minded");
+    CHECK(party_label("Trade Union and Socialist Coalition").empty());
 }
