@@ -11,6 +11,7 @@ ContestTotals::Line& ContestTotals::line(std::string_view code) {
 }
 
 void ContestTotals::add(std::span<const SeatResult> seats, int sign) {
+    dirty_ = true;
     for (const auto& s : seats) {
         line(s.party).won += sign;
         if (s.kind == SeatResult::Kind::gain) {
@@ -20,7 +21,12 @@ void ContestTotals::add(std::span<const SeatResult> seats, int sign) {
     }
 }
 
-void ContestTotals::write(JsonWriter& out, const std::vector<int>& code_order) const {
+void ContestTotals::write(JsonWriter& to, const std::vector<int>& code_order) const {
+    if (!dirty_) {
+        to.json(cache_);
+        return;
+    }
+    JsonWriter out;
     out.begin_object();
     out.field("declared", declared_);
     out.field("total", total_);
@@ -37,6 +43,9 @@ void ContestTotals::write(JsonWriter& out, const std::vector<int>& code_order) c
     }
     out.end_object();
     out.end_object();
+    cache_.assign(out.view());
+    dirty_ = false;
+    to.json(cache_);
 }
 
 }  // namespace declared

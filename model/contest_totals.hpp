@@ -4,6 +4,7 @@
 // commissioners. Each is reported with its own gains: seats won, gained
 // (from another party, against the baseline) and lost, by party.
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,8 +20,8 @@ class ContestTotals {
 public:
     explicit ContestTotals(const Card& card) : card_(&card), parties_(card.parties.size()) {}
 
-    void add_total(int n) { total_ += n; }
-    void add_declared(int sign) { declared_ += sign; }
+    void add_total(int n) { total_ += n, dirty_ = true; }
+    void add_declared(int sign) { declared_ += sign, dirty_ = true; }
     // One result's seats (party codes of the card); sign -1 removes it.
     void add(std::span<const SeatResult> seats, int sign);
 
@@ -38,6 +39,10 @@ private:
     std::vector<Line> parties_;
     int declared_ = 0;
     int total_ = 0;
+    // Rendered again only when a figure changes: every scoreboard event
+    // carries it, and most declarations do not touch it.
+    mutable std::string cache_;
+    mutable bool dirty_ = true;
 };
 
 }  // namespace declared
