@@ -118,7 +118,7 @@ TEST_CASE("the card's arithmetic is consistent", "[generate]") {
         int before = c.vacancies_before;
         for (const auto& [p, n] : c.composition) before += n;
         if (!c.composition.empty()) CHECK(before == c.size);
-        CHECK(!c.control_before.empty());
+        CHECK((!c.control_before.empty() || c.new_council));
         if (c.cycle == Cycle::all_out) CHECK(c.continuing.empty());
         cycles.insert(c.cycle);
         regions.insert(c.region);
@@ -193,7 +193,7 @@ TEST_CASE("the default night has the awkward cases: unopposed, lots, postponed, 
         for (const auto& w : d.at("winners").as_array()) winners.insert(str(w));
     }
     CHECK(uncontested > 0);
-    CHECK(lots == 1);
+    CHECK(lots == 2);
     CHECK(multi > 100);
 
     std::set<std::string> declared_wards;
@@ -218,6 +218,41 @@ TEST_CASE("the default night has the awkward cases: unopposed, lots, postponed, 
     const Party* ind = r.card.party("IND");
     REQUIRE(ind);
     CHECK_FALSE(ind->can_control);
+}
+
+TEST_CASE("the default night has the cases of issue 13: by-election beside its ward's election, under-contested ward, new council, lots for two seats", "[generate]") {
+    const auto& r = default_night();
+    int by_elections = 0, under_contested = 0, two_by_lot = 0;
+    std::set<std::pair<std::string, std::string>> ordinary;  // council, ward name
+    std::vector<std::pair<std::string, std::string>> by;
+    for (const auto& e : r.events) {
+        if (str(e.at("type")) != "ward_declared") continue;
+        const auto& d = e.at("data").as_object();
+        if (d.at("by_election").as_bool()) {
+            ++by_elections;
+            by.emplace_back(str(e.at("council")), str(d.at("name")));
+            CHECK(str(e.at("text")).find(" (by-election): ") != std::string::npos);
+        } else {
+            ordinary.emplace(str(e.at("council")), str(d.at("name")));
+        }
+        if (d.at("vacant_seats").to_number<int>() > 0) {
+            ++under_contested;
+            CHECK(str(e.at("text")).find("seat vacant") != std::string::npos);
+        }
+        if (!d.at("lots").is_null() && d.at("lots").at("winners").as_array().size() == 2) ++two_by_lot;
+    }
+    CHECK(by_elections == 1);
+    REQUIRE(by.size() == 1);
+    CHECK(ordinary.count(by[0]) == 1);  // the same ward held its ordinary election too
+    CHECK(under_contested == 1);
+    CHECK(two_by_lot == 1);
+    int new_council_calls = 0;
+    for (const auto& e : r.events)
+        if (str(e.at("type")) == "control_called" && str(e.at("data").at("outcome_kind")) == "new_council") {
+            ++new_council_calls;
+            CHECK(str(e.at("text")).find("(new council)") != std::string::npos);
+        }
+    CHECK(new_council_calls >= 1);
 }
 
 TEST_CASE("declarations come in before midnight, overnight and on Friday daytime", "[generate]") {
