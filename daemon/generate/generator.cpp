@@ -346,6 +346,7 @@ public:
         ensure_new_council();
         for (auto& sc : councils_) finalise_composition(sc);
         draw_times();
+        add_single_winner_contests(extra);
         return assemble();
     }
 
@@ -834,6 +835,61 @@ private:
         }
     }
 
+    // A single-winner result: one candidate per party, most votes elected.
+    Declaration single_winner(Rng& rng, const std::string& council, const std::string& contest, std::int64_t scale) {
+        Declaration d;
+        d.id = contest;
+        d.council = council;
+        d.ward = contest;
+        d.revision = 1;
+        d.source = "generate";
+        std::set<std::int64_t> used;
+        std::int64_t total = 0;
+        for (const char* party : {"LAB", "CON", "LD", "GREEN"}) {
+            std::int64_t v = scale * rng.irange(80, 400) / 1000;
+            while (!used.insert(v).second) ++v;  // no tie for the post
+            d.candidates.push_back(Candidate{person_name(rng), party, v, false});
+            total += v;
+        }
+        std::max_element(d.candidates.begin(), d.candidates.end(), [](const Candidate& a, const Candidate& b) {
+            return *a.votes < *b.votes;
+        })->elected = true;
+        d.rejected = total / 200;
+        d.ballots = total + *d.rejected;
+        d.electorate = *d.ballots * 1000 / rng.irange(250, 400);
+        return d;
+    }
+
+    // A directly elected mayor with a London or metropolitan council, declared
+    // after its last ward; and a police and crime commissioner for an area
+    // that holds no council election here, declared on Friday afternoon.
+    void add_single_winner_contests(Rng& rng) {
+        for (auto& sc : councils_) {
+            if (sc.type != CouncilType::london && sc.type != CouncilType::metropolitan) continue;
+            const std::string slug = sc.c.id.substr(6, sc.c.id.size() - 6 - opt_.date.size() - 1);
+            Mayoralty m{"mayor." + slug + "." + opt_.date, "Mayor of " + sc.c.name,
+                        sc.c.control_before == kNoc ? std::string("LAB") : sc.c.control_before};
+            if (m.previous.empty()) m.previous = "LAB";
+            int last = 0;
+            for (std::size_t w = 0; w < sc.c.wards.size(); ++w)
+                if (!sc.c.wards[w].postponed) last = std::max(last, sc.times[w]);
+            extra_.push_back({last + rng.irange(20, 60) * 60, single_winner(rng, sc.c.id, m.id, 120000)});
+            sc.c.mayors.push_back(std::move(m));
+            break;
+        }
+        SimCouncil area;
+        area.c.id = "pcc.northshire." + opt_.date;
+        area.c.name = "Northshire Police Area";
+        area.c.ons = "E23900001";
+        area.c.region = std::string(kRegions[0].name);
+        area.c.cycle = Cycle::unknown;
+        Mayoralty pcc{"pcc.northshire.pcc." + opt_.date, "Northshire Police and Crime Commissioner", "CON"};
+        pcc.kind = "pcc";
+        extra_.push_back({minutes_after_close(1020) + rng.irange(0, 59) * 60, single_winner(rng, area.c.id, pcc.id, 400000)});
+        area.c.mayors.push_back(std::move(pcc));
+        councils_.push_back(std::move(area));
+    }
+
     // At least one new council (its first election) on every night: if the
     // draw made none, the first all-out council becomes one (no baselines).
     void ensure_new_council() {
@@ -965,6 +1021,7 @@ private:
                 if (!sc.c.wards[w].postponed) timed.push_back({sc.times[w], &sc.decl[w].id, 1, &sc.decl[w]});
         }
         if (recount_) timed.push_back({recount_time_, &recount_->second.id, 2, &recount_->second});
+        for (auto& [time, d] : extra_) timed.push_back({time, &d.id, 1, &d});
         std::sort(timed.begin(), timed.end(), [](const Timed& a, const Timed& b) {
             if (a.time != b.time) return a.time < b.time;
             if (*a.id != *b.id) return *a.id < *b.id;
@@ -1019,6 +1076,7 @@ private:
     std::vector<SimCouncil> councils_;
     std::optional<WardRef> tie_;
     std::vector<WardRef> taken_;  // wards given one of the special cases
+    std::vector<std::pair<int, Declaration>> extra_;  // mayoral and PCC results, with their times
     std::optional<Recount> recount_;
     int recount_time_ = 0;
 };

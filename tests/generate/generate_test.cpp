@@ -88,7 +88,10 @@ TEST_CASE("the same seed gives byte-identical files and another seed a different
 
 TEST_CASE("the generated card loads and every declaration is accepted in file order", "[generate]") {
     const auto& r = default_night();
-    CHECK(r.card.councils.size() == 200);
+    // 200 councils holding elections, and one police area holding only its PCC election.
+    CHECK(std::count_if(r.card.councils.begin(), r.card.councils.end(),
+                        [](const Council& c) { return c.holds_election(); }) == 200);
+    CHECK(r.card.councils.size() == 201);
     std::size_t corrections = 0;
     for (std::size_t i = 0; i < r.verdicts.size(); ++i) {
         if (r.declarations[i].revision > 1) {
@@ -110,6 +113,7 @@ TEST_CASE("the card's arithmetic is consistent", "[generate]") {
     std::set<std::string> regions, ids;
     for (const auto& c : r.card.councils) {
         INFO(c.id);
+        if (!c.holds_election()) continue;  // the police area: its PCC alone
         CHECK(c.size >= 20);
         CHECK(c.size <= 120);
         int cont = c.continuing_vacancies;
@@ -253,6 +257,22 @@ TEST_CASE("the default night has the cases of issue 13: by-election beside its w
             CHECK(str(e.at("text")).find("(new council)") != std::string::npos);
         }
     CHECK(new_council_calls >= 1);
+}
+
+TEST_CASE("the default night has a mayor and a police and crime commissioner, in the scoreboard", "[generate]") {
+    const auto& r = default_night();
+    std::map<std::string, int> contests;
+    for (const auto& e : r.events)
+        if (str(e.at("type")) == "ward_declared") ++contests[str(e.at("data").at("contest"))];
+    CHECK(contests["mayor"] == 1);
+    CHECK(contests["pcc"] == 1);
+    json::object last;
+    for (const auto& e : r.events)
+        if (str(e.at("type")) == "scoreboard") last = e.at("data").as_object();
+    CHECK(last.at("mayoralties").at("declared").as_int64() == 1);
+    CHECK(last.at("pccs").at("declared").as_int64() == 1);
+    CHECK(last.at("councils_total").as_int64() == 200);
+    CHECK(last.at("councils_declared").as_int64() == 200);
 }
 
 TEST_CASE("declarations come in before midnight, overnight and on Friday daytime", "[generate]") {
