@@ -156,6 +156,7 @@ std::string ImportReport::text() const {
     o << "import report\n";
     o << "  councils " << councils << ", wards " << wards << ", seats " << seats << ", candidates " << candidates << "\n";
     o << "  declarations " << declarations << " (uncontested " << uncontested << ", ties decided by lot " << lots << ")\n";
+    o << "  wards with electorate (and turnout, where contested) from the ward table " << wards_with_turnout << "\n";
     o << "  postponed polls " << postponed_wards << " (" << postponed_seats << " seats vacant tonight)\n";
     o << "  parties " << parties << "; councils with size and continuing seats " << councils_sized << "\n";
     o << "  wards with a last-fought baseline " << baseline_wards << " (notional " << baseline_notional << ")\n";
@@ -210,6 +211,13 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
     std::map<std::string, std::vector<PartyName>> names_by_abbr;
     if (in.party_names)
         for (auto& p : read_party_names(*in.party_names)) names_by_abbr[p.abbreviation].push_back(p);
+    // Electorate and turnout by ward: by ward ONS code, else by council and ward name.
+    std::map<std::string, WardTurnout> turnout_by_ward;
+    if (in.wards)
+        for (auto& t : read_ward_turnout(*in.wards)) {
+            if (!t.ward_ons.empty()) turnout_by_ward["ons:" + t.ward_ons] = t;
+            turnout_by_ward["name:" + council_key(t.council) + "/" + match_key(t.ward)] = t;
+        }
     // abbreviation -> clusters of names (one cluster = one party)
     std::map<std::string, std::vector<std::vector<PartyName>>> clusters;
     for (auto& [abbr, list] : names_by_abbr) {
@@ -463,6 +471,25 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
             }
             for (auto& x : cands)
                 if (x.elected) ++won_by_group[cbp_group(x.group, x.party)];
+            // Turnout from the ward table: ballots = electorate x turnout. The
+            // table gives turnout to a tenth of a percent, so the ballots are
+            // never put below what the votes need (one vote per seat each).
+            if (in.wards) {
+                auto t = turnout_by_ward.find("ons:" + w.ons);
+                if (w.ons.empty() || t == turnout_by_ward.end())
+                    t = turnout_by_ward.find("name:" + council_key(lc.name) + "/" + match_key(lw.name));
+                if (t != turnout_by_ward.end() && t->second.electorate) {
+                    d.electorate = t->second.electorate;
+                    if (!uncontested && t->second.turnout_permille) {
+                        std::int64_t total = 0;
+                        for (const auto& x : d.candidates) total += x.votes.value_or(0);
+                        const std::int64_t need = (total + w.seats - 1) / std::max(w.seats, 1);
+                        const std::int64_t ballots = (*d.electorate * *t->second.turnout_permille + 500) / 1000;
+                        if (need <= *d.electorate) d.ballots = std::max(ballots, need);
+                    }
+                    ++rep.wards_with_turnout;
+                }
+            }
             if (!problem.empty()) {
                 rep.warnings.push_back(where + ": " + problem + ": declaration not written (the ward stays undeclared)");
             } else {
@@ -750,8 +777,17 @@ ImportResult run_import(const ImportOptions& opt) {
         }
     }
     if (!names.empty()) in.party_names = read_csv_file(names);
+    std::string wards = opt.wards;
+    bool wards_beside = false;
+    if (wards.empty()) {
+        auto beside = fs::path(opt.candidates).parent_path() / "wards.csv";
+        std::error_code ec;
+        if (fs::is_regular_file(beside, ec)) wards = beside.string(), wards_beside = true;
+    }
+    if (!wards.empty()) in.wards = read_csv_file(wards);
     ImportResult r = build_import(in, opt);
     if (automatic) r.report.notes.insert(r.report.notes.begin(), "party names from " + names + " (found beside the candidates; --party-names overrides)");
+    if (wards_beside) r.report.notes.insert(r.report.notes.begin(), "electorate and turnout from " + wards + " (found beside the candidates; --wards overrides)");
     return r;
 }
 

@@ -328,3 +328,26 @@ TEST_CASE("import: local parties get a short label for alert text", "[import][la
     CHECK(party_label("Independently Minded") == "Independently Minded");
     CHECK(party_label("Trade Union and Socialist Coalition").empty());
 }
+
+TEST_CASE("import: electorate and turnout from the ward table", "[import][turnout]") {
+    auto in = inputs(kRows);
+    in.wards = parse_csv(
+        ",\"Local election results by ward, 2022\",,,,\n"
+        "COUNTYNAME,Local authority code,Local authority name,Ward code,Ward name,Vacancies,Electorate,Turnout (%)\n"
+        "Tyne and Wear,E08000024,Sunderland,E05001,Barnes,1,10000,30.1\n"
+        "Tyne and Wear,E08000024,Sunderland,E05099,Castle,1,5000,27.0\n",
+        "wards.csv");
+    auto r = build_import(in, ImportOptions{});
+    // By ward code: 30.1% of 10,000.
+    const auto& barnes = decl(r, "local.sunderland.barnes.2022-05-05");
+    CHECK(barnes.electorate == 10000);
+    CHECK(barnes.ballots == 3010);
+    // By council and ward name where the code differs; 27.0% of 5,000 is 1,350,
+    // below the 1,531 votes cast for one seat: the ballots are what the votes need.
+    const auto& castle = decl(r, "local.sunderland.castle.2022-05-05");
+    CHECK(castle.electorate == 5000);
+    CHECK(castle.ballots == 1531);
+    // Bolton is not in the ward table: no turnout.
+    CHECK_FALSE(decl(r, "local.bolton.astley-bridge.2022-05-05").electorate.has_value());
+    CHECK(r.report.wards_with_turnout == 2);
+}
