@@ -119,8 +119,9 @@ struct Tally::State {
 
     // Resolves party aliases to codes and works out what the result adds.
     // Each candidate's party is looked up once (a hash of its name).
-    HeldResult hold(Declaration&& d, const std::vector<std::string>* baseline,
-                    const std::vector<std::size_t>& order) const {
+    // seats: of the contest; votes by party follow the Commons Library (below).
+    HeldResult hold(Declaration&& d, const std::vector<std::string>* baseline, const std::vector<std::size_t>& order,
+                    int seats) const {
         HeldResult h;
         h.declaration = std::move(d);
         const Declaration& held = h.declaration;
@@ -147,9 +148,13 @@ struct Tally::State {
             auto it = std::find_if(w.votes.begin(), w.votes.end(), [&](const auto& pv) { return pv.first == p; });
             // The Commons Library's convention: in a multi-member ward a party
             // polls its top candidate's votes, so a full slate does not count
-            // three times against a party standing one candidate.
+            // three times against a party standing one candidate; in a
+            // single-member ward every vote counts (two independents each
+            // polled for themselves).
             if (it == w.votes.end())
                 w.votes.emplace_back(p, *votes);
+            else if (seats == 1)
+                it->second += *votes;
             else
                 it->second = std::max(it->second, *votes);
         }
@@ -287,7 +292,7 @@ struct Tally::State {
 
         const auto order = report_order(d);
         const std::vector<std::string>* baseline = w.last_won.empty() ? nullptr : &w.last_won;
-        HeldResult next = hold(std::move(d), baseline, order);
+        HeldResult next = hold(std::move(d), baseline, order, w.seats);
         const auto seats = seat_results(next.winners, w.last_won);
 
         const bool correction = slot.has_value();
@@ -344,7 +349,7 @@ struct Tally::State {
         const auto order = report_order(d);
         std::vector<std::string> previous;
         if (!m.previous.empty()) previous.push_back(m.previous);
-        HeldResult next = hold(std::move(d), nullptr, order);
+        HeldResult next = hold(std::move(d), nullptr, order, 1);
         const auto seats = seat_results(next.winners, previous);
         const ContestKind kind = m.kind == "pcc" ? ContestKind::pcc : ContestKind::mayor;
         if (slot)

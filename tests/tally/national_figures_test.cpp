@@ -23,6 +23,20 @@ TEST_CASE("vote share counts each party's top candidate in a multi-member ward",
     CHECK(votes.at("by_party").at("CON").at("votes").as_int64() == 700);
 }
 
+TEST_CASE("vote share: in a single-member ward every candidate's votes count", "[tally][votes]") {
+    // Two independents and two TUSC candidates for one seat: each polled for
+    // themselves (the LEH's Vote effective marks every candidate there).
+    Card c = card({council("Single", 1, "LAB", {}, 0, {ward("a", 1)})});
+    Tally t(c);
+    Declaration d = decl("Single", "a",
+                         {cand("L", "LAB", 600, true), cand("I1", "IND", 300, false), cand("I2", "IND", 200, false),
+                          cand("T1", "OTH", 50, false), cand("T2", "OTH", 40, false)});
+    auto ev = accept(t, d);
+    const json::object votes = of_type(ev, "scoreboard").back().at("data").at("votes").as_object();
+    CHECK(votes.at("total").as_int64() == 1190);
+    CHECK(votes.at("by_party").at("IND").at("votes").as_int64() == 500);
+}
+
 TEST_CASE("change figures carry their coverage", "[tally][coverage]") {
     // Three one-seat wards, one without a baseline.
     Card c = card({council("Cover", 3, "LAB", {}, 0, {ward("a", 1, {"LAB"}), ward("b", 1, {"LAB"}), ward("c", 1)})});
