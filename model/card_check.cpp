@@ -37,7 +37,6 @@ public:
                 error("duplicate_council", join_path(path, "id"), "a unique council id", in_quotes(c.id) + " again");
             council(c, path);
         }
-        card_.index();
         return std::move(report_);
     }
 
