@@ -59,6 +59,12 @@ private:
                 if (!names.insert(p.aliases[a]).second)
                     error("duplicate_party", index_path(join_path(path, "aliases"), a), "a code or alias used once",
                           in_quotes(p.aliases[a]) + " again");
+            // Independents as such are never a bloc; a registered local group
+            // (Ashfield Independents) may be, so only the plain spellings warn.
+            const std::string code = lower(p.code), name = lower(p.name);
+            if (p.can_control && (code == "ind" || code == "independent" || name == "independent" || name == "ind"))
+                warning("independent_can_control", join_path(path, "can_control"),
+                        "false for independents (several of them are no controlling bloc)", "true");
         }
     }
 

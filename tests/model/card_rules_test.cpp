@@ -292,3 +292,14 @@ TEST_CASE("card: a single-winner contest is a mayoralty or a PCC", "[card][mayor
     CHECK(bad.error.code == "bad_value");
     CHECK(bad.error.path == "councils[0].mayors[0].kind");
 }
+
+TEST_CASE("card check: independents marked able to control are a warning", "[card][lint][independents]") {
+    CardLoad load = load_card(R"({"format": "declared-card/1", "election": {"id": "local.2022-05-05"},
+      "parties": [{"code": "IND", "name": "Independent", "can_control": true},
+                  {"code": "ASH", "name": "Ashfield Independents", "can_control": true}],
+      "councils": []})");
+    REQUIRE(load.card.has_value());
+    REQUIRE(load.report.warnings.size() == 1);
+    CHECK(load.report.warnings[0].code == "independent_can_control");
+    CHECK(load.report.warnings[0].path == "parties[0].can_control");
+}
