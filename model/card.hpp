@@ -27,7 +27,7 @@ struct Party {
     std::vector<std::string> aliases;  // other spellings that map to this code
     std::string colour;                // "#rrggbb", may be empty
     bool can_control = true;           // independents and "others" buckets cannot
-    std::string label;                 // short name for alert text ("Canvey Island Ind"); empty: the code
+    std::string label{};               // short name for alert text ("Canvey Island Ind"); empty: the code
 };
 
 enum class Cycle { all_out, thirds, halves, unknown };
