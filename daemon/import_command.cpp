@@ -1,5 +1,5 @@
 // declared import leh --candidates FILE [--councils FILE] [--baseline FILE]
-//   [--roster FILE] [--party-names FILE] [--postponed "COUNCIL:WARD"]...
+//   [--roster FILE] [--party-names FILE] [--wards FILE] [--postponed "COUNCIL:WARD"]...
 //   [--seed N] [--date YYYY-MM-DD] [--nation england|wales|scotland|all] --out DIR
 #include <boost/program_options.hpp>
 
@@ -29,6 +29,7 @@ int import_command(const Args& args) {
         ("baseline", po::value(&opt.baseline), "LEAP results of the last time the seats were fought (CSV, no header)")
         ("roster", po::value(&opt.roster), "Open Council Data councillors (CSV): eve-of-poll composition")
         ("party-names", po::value(&opt.party_names), "LEH party names (CSV); default: party-names.csv beside the candidates")
+        ("wards", po::value(&opt.wards), "LEH ward table (CSV: electorate, turnout); default: wards.csv beside the candidates")
         ("postponed", po::value(&postponed), "\"COUNCIL NAME:WARD NAME\" of a poll postponed tonight; repeatable")
         ("seed", po::value(&opt.seed), "seed of the synthesised declaration times")
         ("date", po::value(&opt.date), "polling day YYYY-MM-DD (default: first Thursday of May of the table's Year)")

@@ -44,7 +44,7 @@ struct BatchResult {
     enum class Status {
         done,         // every line accepted, duplicate or stale (see lines)
         rejected,     // a line failed parsing or validation: nothing applied (each_line: the rest was)
-        conflict,     // a line repeated a revision with different content; others applied
+        conflict,     // a line repeated a revision with a different result; others applied
         busy,         // the journal queue is full: nothing applied, retry shortly
         unavailable,  // starting or stopping: nothing applied
     };

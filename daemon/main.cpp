@@ -15,6 +15,7 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"card", declared::card_command, "check an election card: every problem with its path (card check CARD)"},
     {"demo", declared::demo_command, "the whole night in three minutes: daemon, replay, live page, calls in the terminal"},
     {"generate", declared::generate_command, "write a synthetic election night (card and declarations)"},
     {"import", declared::import_command, "turn published result tables into a card and declarations"},

@@ -343,9 +343,12 @@ int push_replay(const PushOptions& opt) {
     // Wards each council has to declare (postponed polls never will).
     const Card& c = *card.value;
     std::vector<std::size_t> to_declare(c.councils.size()), declared(c.councils.size());
-    std::size_t complete = 0;
+    // Council results only: a mayor-only or PCC-only area is not one.
+    std::size_t complete = 0, results = 0;
     for (std::size_t i = 0; i < c.councils.size(); ++i) {
         for (const auto& w : c.councils[i].wards) to_declare[i] += w.postponed ? 0 : 1;
+        if (!c.councils[i].holds_election()) continue;
+        ++results;
         complete += to_declare[i] == 0;
     }
 
@@ -392,7 +395,7 @@ int push_replay(const PushOptions& opt) {
         if (!force && now - last_progress < (tty ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000))) return;
         last_progress = now;
         std::cerr << (tty && !force ? "\r" : "") << "replay: " << sent << "/" << lines.size() << " declarations sent, "
-                  << complete << "/" << c.councils.size() << " councils complete, night clock "
+                  << complete << "/" << results << " councils complete, night clock "
                   << (lines.empty() ? std::string("-") : night_clock(clock)) << (tty && !force ? "  " : "\n");
     };
 
@@ -426,7 +429,8 @@ int push_replay(const PushOptions& opt) {
         sent += batch.size();
         clock = std::max(clock, batch.back()->at);
         for (const Line* l : pusher.acknowledged())
-            if (l->council != SIZE_MAX && wards_done.insert(l->ward).second && ++declared[l->council] == to_declare[l->council])
+            if (l->council != SIZE_MAX && c.ward(c.councils[l->council], l->ward) && wards_done.insert(l->ward).second &&
+                ++declared[l->council] == to_declare[l->council] && c.councils[l->council].holds_election())
                 ++complete;
         pusher.clear_acknowledged();
         progress(false);

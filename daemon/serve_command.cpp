@@ -50,9 +50,13 @@ int serve_command(const Args& args) {
 
     auto card_text = read_file(cfg.card_path);
     if (!card_text.ok()) return spdlog::critical("card: {}", card_text.error.message()), 1;
-    auto card = parse_card(*card_text.value);
-    if (!card.ok()) return spdlog::critical("card {}: {}", cfg.card_path, card.error.message()), 1;
-    if (card.value->election.test) spdlog::warn("the card is marked test: every event says so (rehearsal data)");
+    // Every problem at once, as `declared card check` reports it: a desk fixes
+    // the card in one pass, not one error per restart.
+    auto card = load_card(*card_text.value);
+    for (const auto& w : card.report.warnings) spdlog::warn("card {}: {} [{}]", cfg.card_path, w.message(), w.code);
+    for (const auto& e : card.report.errors) spdlog::critical("card {}: {} [{}]", cfg.card_path, e.message(), e.code);
+    if (!card.card) return spdlog::critical("card {}: {} error(s): not serving", cfg.card_path, card.report.errors.size()), 1;
+    if (card.card->election.test) spdlog::warn("the card is marked test: every event says so (rehearsal data)");
 
     boost::system::error_code ec;
     auto address = net::ip::make_address(cfg.listen_address, ec);
@@ -61,7 +65,7 @@ int serve_command(const Args& args) {
     Metrics metrics;
     SourceHealth sources;
     feed::EventHub hub(cfg.feed_retain);
-    Ingest ingest(ioc, *card.value, hub, metrics);
+    Ingest ingest(ioc, *card.card, hub, metrics);
 
     FileJournal journal(cfg.journal_path, FileJournalOptions{cfg.repair_journal});
     auto loaded = ingest.load(journal);
@@ -81,8 +85,8 @@ int serve_command(const Args& args) {
     if (cfg.ingest_tokens.empty()) spdlog::warn("no ingest tokens configured: POST /v1/declarations is refused");
     if (cfg.read_tokens.empty()) spdlog::info("no read tokens: the night is public (every read route answers anyone)");
     feed::FeedOptions feed_options;
-    feed_options.election = card.value->election.id;
-    feed_options.test = card.value->election.test;
+    feed_options.election = card.card->election.id;
+    feed_options.test = card.card->election.test;
     feed_options.max_subscribers = cfg.feed_max_subscribers;
     feed_options.max_subscribers_per_address = cfg.feed_max_subscribers_per_address;
     feed_options.max_lag = cfg.feed_max_lag;
@@ -90,7 +94,7 @@ int serve_command(const Args& args) {
     feed_options.pong_timeout = cfg.feed_pong_timeout;
     feed_options.heartbeat = cfg.feed_heartbeat;
     feed_options.shards = cfg.threads;
-    const Card& the_card = *card.value;
+    const Card& the_card = *card.card;
     feed_options.council_known = [&the_card](std::string_view id) { return the_card.council(id) != nullptr; };
     // Heartbeats and stuck writes are checked for every subscriber at twice the
     // rate of the smaller of the two intervals.

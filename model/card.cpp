@@ -1,11 +1,16 @@
 #include "model/card.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 namespace declared {
 
 int Council::seats_up() const {
     return std::accumulate(wards.begin(), wards.end(), 0, [](int n, const Ward& w) { return n + w.seats; });
+}
+
+bool Council::holds_election() const {
+    return std::any_of(wards.begin(), wards.end(), [](const Ward& w) { return !w.by_election; });
 }
 
 void Card::index() {
@@ -26,6 +31,11 @@ void Card::index() {
 const Party* Card::party(std::string_view code_or_alias) const {
     auto it = party_by_name_.find(code_or_alias);
     return it == party_by_name_.end() ? nullptr : &parties[it->second];
+}
+
+std::string_view Card::display(std::string_view code) const {
+    const Party* p = party(code);
+    return p && !p->label.empty() ? std::string_view(p->label) : code;
 }
 
 const Council* Card::council(std::string_view id) const {

@@ -27,6 +27,7 @@ struct Party {
     std::vector<std::string> aliases;  // other spellings that map to this code
     std::string colour;                // "#rrggbb", may be empty
     bool can_control = true;           // independents and "others" buckets cannot
+    std::string label{};               // short name for alert text ("Canvey Island Ind"); empty: the code
 };
 
 enum class Cycle { all_out, thirds, halves, unknown };
@@ -41,12 +42,17 @@ struct Ward {
     std::vector<std::string> last_won;
     bool notional = false;   // last_won is an estimate on new boundaries
     bool postponed = false;  // no poll tonight: seats vacant, not winnable
+    // Fills a casual vacancy (Democracy Club ids put ".by" before the date):
+    // its seat is a seat on the council, but it is reported on its own, not
+    // as one of the council's wards, and not in the national councillors.
+    bool by_election = false;
 };
 
 struct Mayoralty {
     std::string id;        // "mayor.croydon.2022-05-05"
     std::string name;      // "Mayor of Croydon"
     std::string previous;  // party of the previous holder, may be empty (new post)
+    std::string kind = "mayor";  // "mayor" or "pcc" (police and crime commissioner)
 };
 
 struct Council {
@@ -55,11 +61,15 @@ struct Council {
     std::string name;
     std::string region;
     int size = 0;        // total seats on the council; 0 = unknown (no control arithmetic)
+    int size_before = 0; // seats on the eve of poll when a new warding changed the size; 0 = size
     Cycle cycle = Cycle::unknown;
     // Eve of poll: seats held by party, and vacant seats.
     std::map<std::string, int> composition;
     int vacancies_before = 0;
     std::string control_before;  // party code or "NOC"; empty = unknown
+    // Holding its first election (a new unitary): no control before, and its
+    // outcome reads as a win ("LAB WIN (new council)").
+    bool new_council = false;
     // Councillors not up tonight who keep their seats, by party code, and
     // continuing seats that are empty. size == continuing + vacant + seats up.
     std::map<std::string, int> continuing;
@@ -68,6 +78,12 @@ struct Council {
     std::vector<Mayoralty> mayors;  // single-winner contests held with this council
 
     int seats_up() const;  // sum of ward seats (postponed included)
+    // Whether the council holds its ordinary election tonight (a ward that is
+    // not a by-election). Only those are council results; a council whose
+    // only contest is a mayoralty or a by-election is not.
+    bool holds_election() const;
+    // The size eve-of-poll control is judged on.
+    int eve_size() const { return size_before > 0 ? size_before : size; }
 };
 
 struct Card {
@@ -78,6 +94,8 @@ struct Card {
     // Lookups; valid after index() and until the card is changed.
     void index();
     const Party* party(std::string_view code_or_alias) const;
+    // How alert text names a party: its label, or its code.
+    std::string_view display(std::string_view code) const;
     const Council* council(std::string_view id) const;
     // Ward by id within its council; nullptr when the ward is not on that council.
     const Ward* ward(const Council& c, std::string_view ward_id) const;

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <simdjson.h>
 
+#include "model/card_check.hpp"
 #include "model/details/json_reader.hpp"
 #include "model/details/pretty_json.hpp"
 
@@ -53,6 +54,9 @@ Ward read_ward(JsonReader& r, object o, const std::string& path) {
     read_strings(r, o, path, "last_won", w.last_won);
     r.boolean(o, path, "notional", w.notional, false);
     r.boolean(o, path, "postponed", w.postponed, false);
+    // Left out, the ballot id says: "local.x.abbey.by.2022-05-05".
+    w.by_election = w.id.find(".by.") != std::string::npos;
+    r.boolean(o, path, "by_election", w.by_election, false);
     if (!r.failed() && !w.last_won.empty() && static_cast<int>(w.last_won.size()) != w.seats)
         r.fail("last_won_count", join_path(path, "last_won"),
                std::to_string(w.seats) + " entries (one per seat up) or none", std::to_string(w.last_won.size()));
@@ -68,6 +72,9 @@ Council read_council(JsonReader& r, object o, const std::string& path) {
     r.string(o, path, "region", c.region, false);
     r.integer(o, path, "size", size, 0, kMaxSeats, false);
     c.size = static_cast<int>(size);
+    std::int64_t size_before = 0;
+    r.integer(o, path, "size_before", size_before, 0, kMaxSeats, false);
+    c.size_before = static_cast<int>(size_before);
     std::string cycle = "unknown";
     r.string(o, path, "cycle", cycle, false);
     if (!r.failed()) {
@@ -78,6 +85,7 @@ Council read_council(JsonReader& r, object o, const std::string& path) {
     r.integer(o, path, "vacancies", vac, 0, kMaxSeats, false);
     c.vacancies_before = static_cast<int>(vac);
     r.string(o, path, "control_before", c.control_before, false);
+    r.boolean(o, path, "new_council", c.new_council, false);
     read_party_map(r, o, path, "continuing", c.continuing);
     r.integer(o, path, "continuing_vacancies", cont_vac, 0, kMaxSeats, false);
     c.continuing_vacancies = static_cast<int>(cont_vac);
@@ -107,92 +115,30 @@ Council read_council(JsonReader& r, object o, const std::string& path) {
             r.string(mo, mp, "id", m.id, true);
             r.string(mo, mp, "name", m.name, true);
             r.string(mo, mp, "previous", m.previous, false);
+            r.string(mo, mp, "kind", m.kind, false, 16);
+            if (!r.failed() && m.kind != "mayor" && m.kind != "pcc")
+                r.fail("bad_value", join_path(mp, "kind"), "mayor or pcc", "\"" + m.kind + "\"");
             c.mayors.push_back(std::move(m));
         }
     }
     return c;
 }
 
-// Control by the majority rule, for cards that leave control_before out.
-std::string derive_control(const Card& card, const Council& c) {
-    if (c.size <= 0) return {};
-    int threshold = (c.size - c.vacancies_before) / 2 + 1;
-    for (const auto& [code, seats] : c.composition) {
-        const Party* p = card.party(code);
-        if (p && p->can_control && seats >= threshold) return code;
-    }
-    return std::string(kNoc);
-}
-
-// Cross-references and arithmetic that no single field shows.
-std::optional<Error> check_card(Card& card) {
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < card.parties.size(); ++i) {
-        const Party& p = card.parties[i];
-        std::string path = index_path("parties", i);
-        if (!names.insert(p.code).second)
-            return Error{"duplicate_party", join_path(path, "code"), "a code or alias used once", "\"" + p.code + "\" again"};
-        for (std::size_t a = 0; a < p.aliases.size(); ++a)
-            if (!names.insert(p.aliases[a]).second)
-                return Error{"duplicate_party", index_path(join_path(path, "aliases"), a),
-                             "a code or alias used once", "\"" + p.aliases[a] + "\" again"};
-    }
-    auto unknown_party = [&](const std::string& path, const std::string& code) {
-        return Error{"unknown_party", path, "a party code on the card", "\"" + code + "\""};
-    };
-    std::set<std::string> councils, contests;
-    for (std::size_t ci = 0; ci < card.councils.size(); ++ci) {
-        Council& c = card.councils[ci];
-        std::string path = index_path("councils", ci);
-        if (!councils.insert(c.id).second)
-            return Error{"duplicate_council", join_path(path, "id"), "a unique council id", "\"" + c.id + "\" again"};
-        for (const auto* m : {&c.composition, &c.continuing})
-            for (const auto& [code, n] : *m)
-                if (!card.party(code)) return unknown_party(join_path(join_path(path, m == &c.composition ? "composition" : "continuing"), code), code);
-        if (!c.control_before.empty() && c.control_before != kNoc && !card.party(c.control_before))
-            return unknown_party(join_path(path, "control_before"), c.control_before);
-        for (std::size_t wi = 0; wi < c.wards.size(); ++wi) {
-            const Ward& w = c.wards[wi];
-            std::string wp = index_path(join_path(path, "wards"), wi);
-            if (!contests.insert(w.id).second)
-                return Error{"duplicate_ward", join_path(wp, "id"), "a ward id used once on the card", "\"" + w.id + "\" again"};
-            for (std::size_t s = 0; s < w.last_won.size(); ++s)
-                if (!card.party(w.last_won[s])) return unknown_party(index_path(join_path(wp, "last_won"), s), w.last_won[s]);
-        }
-        for (std::size_t mi = 0; mi < c.mayors.size(); ++mi) {
-            const Mayoralty& m = c.mayors[mi];
-            std::string mp = index_path(join_path(path, "mayors"), mi);
-            if (!contests.insert(m.id).second)
-                return Error{"duplicate_ward", join_path(mp, "id"), "a contest id used once on the card", "\"" + m.id + "\" again"};
-            if (!m.previous.empty() && !card.party(m.previous)) return unknown_party(join_path(mp, "previous"), m.previous);
-        }
-        if (c.size > 0) {
-            int continuing = 0;
-            for (const auto& [code, n] : c.continuing) continuing += n;
-            int total = continuing + c.continuing_vacancies + c.seats_up();
-            if (total != c.size)
-                return Error{"seats_mismatch", join_path(path, "size"),
-                             "size = continuing + continuing_vacancies + seats up (" + std::to_string(continuing) + " + " +
-                                 std::to_string(c.continuing_vacancies) + " + " + std::to_string(c.seats_up()) + " = " +
-                                 std::to_string(total) + ")",
-                             std::to_string(c.size)};
-        }
-        if (c.control_before.empty()) c.control_before = derive_control(card, c);
-    }
-    return std::nullopt;
-}
-
 }  // namespace
 
-Result<Card> parse_card(std::string_view json) {
-    using R = Result<Card>;
+CardLoad load_card(std::string_view json) {
+    CardLoad out;
+    auto fail = [&](Error e) {
+        out.report.errors.push_back(std::move(e));
+        return std::move(out);
+    };
     simdjson::dom::parser parser;
     simdjson::dom::element root;
     if (auto err = parser.parse(json.data(), json.size(), true).get(root); err != simdjson::SUCCESS)
-        return R::fail({"invalid_json", "", "a valid UTF-8 JSON card", simdjson::error_message(err)});
+        return fail({"invalid_json", "", "a valid UTF-8 JSON card", simdjson::error_message(err)});
     object o;
     if (root.get_object().get(o) != simdjson::SUCCESS)
-        return R::fail({"wrong_type", "", "a JSON object", details::describe(root)});
+        return fail({"wrong_type", "", "a JSON object", details::describe(root)});
 
     JsonReader r;
     Card card;
@@ -220,6 +166,9 @@ Result<Card> parse_card(std::string_view json) {
             r.string(po, path, "name", p.name, false);
             read_strings(r, po, path, "aliases", p.aliases);
             r.string(po, path, "colour", p.colour, false, 32);
+            r.string(po, path, "label", p.label, false, 40);
+            // Left out, it follows the name: independents are no bloc.
+            p.can_control = !looks_independent(p);
             r.boolean(po, path, "can_control", p.can_control, false);
             card.parties.push_back(std::move(p));
         }
@@ -237,10 +186,17 @@ Result<Card> parse_card(std::string_view json) {
             if (r.failed()) break;
         }
     }
-    if (r.failed()) return R::fail(r.error());
-    card.index();
-    if (auto e = check_card(card)) return R::fail(*e);
-    return R{std::move(card), {}};
+    // A field that cannot be read stops the reading: what follows it is unknown.
+    if (r.failed()) return fail(r.error());
+    out.report = check_card(card);
+    if (out.report.ok()) out.card = std::move(card);
+    return out;
+}
+
+Result<Card> parse_card(std::string_view json) {
+    CardLoad load = load_card(json);
+    if (!load.card) return Result<Card>::fail(load.report.errors.front());
+    return Result<Card>{std::move(load.card), {}};
 }
 
 namespace {
@@ -274,6 +230,7 @@ std::string card_to_json(const Card& card) {
         if (!p.name.empty()) po["name"] = p.name;
         if (!p.aliases.empty()) po["aliases"] = strings(p.aliases);
         if (!p.colour.empty()) po["colour"] = p.colour;
+        if (!p.label.empty()) po["label"] = p.label;
         po["can_control"] = p.can_control;
         parties.push_back(std::move(po));
     }
@@ -285,10 +242,12 @@ std::string card_to_json(const Card& card) {
         co["name"] = c.name;
         if (!c.region.empty()) co["region"] = c.region;
         co["size"] = c.size;
+        if (c.size_before > 0) co["size_before"] = c.size_before;
         co["cycle"] = to_string(c.cycle);
         co["composition"] = party_map(c.composition);
         co["vacancies"] = c.vacancies_before;
         if (!c.control_before.empty()) co["control_before"] = c.control_before;
+        if (c.new_council) co["new_council"] = true;
         co["continuing"] = party_map(c.continuing);
         co["continuing_vacancies"] = c.continuing_vacancies;
         boost::json::array wards;
@@ -299,6 +258,7 @@ std::string card_to_json(const Card& card) {
             wo["last_won"] = strings(w.last_won);
             wo["notional"] = w.notional;
             wo["postponed"] = w.postponed;
+            if (w.by_election) wo["by_election"] = true;
             wards.push_back(std::move(wo));
         }
         co["wards"] = std::move(wards);
@@ -306,6 +266,7 @@ std::string card_to_json(const Card& card) {
         for (const auto& m : c.mayors) {
             boost::json::object mo{{"id", m.id}, {"name", m.name}};
             if (!m.previous.empty()) mo["previous"] = m.previous;
+            if (m.kind != "mayor") mo["kind"] = m.kind;
             mayors.push_back(std::move(mo));
         }
         co["mayors"] = std::move(mayors);

@@ -48,12 +48,14 @@ std::string_view to_string(Outcome o) {
         case Outcome::gain: return "gain";
         case Outcome::lose_to_noc: return "lose_to_noc";
         case Outcome::noc_no_change: return "noc_no_change";
+        case Outcome::new_council: return "new_council";
         case Outcome::unknown_before: break;
     }
     return "unknown_before";
 }
 
-Outcome outcome(std::string_view before, std::string_view after) {
+Outcome outcome(std::string_view before, std::string_view after, bool new_council) {
+    if (new_council) return Outcome::new_council;
     if (before.empty()) return Outcome::unknown_before;
     const bool noc_before = before == kNoc;
     const bool noc_after = after == kNoc;
@@ -63,9 +65,13 @@ Outcome outcome(std::string_view before, std::string_view after) {
     return Outcome::gain;
 }
 
-std::string outcome_words(std::string_view before, std::string_view after) {
+std::string outcome_words(std::string_view before, std::string_view after, bool new_council) {
+    return outcome_words(outcome(before, after, new_council), before, after);
+}
+
+std::string outcome_words(Outcome o, std::string_view before, std::string_view after) {
     std::string out;
-    switch (outcome(before, after)) {
+    switch (o) {
         case Outcome::hold:
             out.append(after).append(" HOLD");
             break;
@@ -80,7 +86,10 @@ std::string outcome_words(std::string_view before, std::string_view after) {
             break;
         case Outcome::unknown_before:
             out.append(after);
-            if (after != kNoc) out.append(" control");
+            if (after != kNoc) out.append(" control");  // NOC alone: "NOC"
+            break;
+        case Outcome::new_council:
+            out.append(after).append(after == kNoc ? " (new council)" : " WIN (new council)");
             break;
     }
     return out;

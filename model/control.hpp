@@ -51,15 +51,21 @@ enum class Outcome {
     lose_to_noc,    // a party had control, nobody has it now
     noc_no_change,  // NOC before and after
     unknown_before, // control before the election is not known
+    new_council,    // the council's first election: nobody had control before
 };
 
 std::string_view to_string(Outcome o);  // "hold", "gain", "lose_to_noc", ...
 
 // before, after: party code or "NOC"; before may be empty (unknown).
-Outcome outcome(std::string_view before, std::string_view after);
+// new_council: the council's first election (before is then ignored).
+Outcome outcome(std::string_view before, std::string_view after, bool new_council = false);
 
 // House style: "LAB HOLD", "LAB GAIN from CON", "LAB GAIN from NOC",
-// "CON LOSE to NOC", "NOC no change"; unknown before: "LAB control" or "NOC".
-std::string outcome_words(std::string_view before, std::string_view after);
+// "CON LOSE to NOC", "NOC no change"; unknown before: "LAB control" or "NOC";
+// a new council: "LAB WIN (new council)" or "NOC (new council)".
+std::string outcome_words(std::string_view before, std::string_view after, bool new_council = false);
+// The same words for an outcome already judged, with the parties named as
+// given (alert text names local parties by their labels).
+std::string outcome_words(Outcome o, std::string_view before, std::string_view after);
 
 }  // namespace declared::control

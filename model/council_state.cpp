@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/card_check.hpp"
 #include "model/event_writer.hpp"
 
 namespace declared {
@@ -20,8 +21,9 @@ CouncilState::CouncilState(const Card& card, const Council& council, int control
         if (w.postponed) {
             postponed_seats_ += w.seats;
         } else {
-            ++wards_total_;
+            ++(w.by_election ? by_total_ : wards_total_);
             seats_total_ += w.seats;
+            if (!w.last_won.empty()) with_baseline_up_ += w.seats;
         }
     }
     vacancies_ = council.continuing_vacancies + postponed_seats_;
@@ -34,29 +36,16 @@ CouncilState::CouncilState(const Card& card, const Council& council, int control
         int p = party_position(card, code);
         if (p >= 0) lines_[line(p)].eve += n;
     }
-    control_before_ = council.control_before;
-    if (control_before_.empty() && council.size > 0 && !council.composition.empty()) {
-        // Derived by the majority rule from the eve-of-poll composition.
-        const int m = control::majority(council.size, council.vacancies_before);
-        control_before_ = std::string(kNoc);
-        for (const auto& [code, n] : council.composition) {
-            const Party* p = card.party(code);
-            if (p && p->can_control && n >= m) control_before_ = p->code;
-        }
-    }
+    // A card built in code may still hold an alias, or leave control before
+    // to be derived: the events must show the code either way.
+    control_before_ = council.control_before.empty() ? derive_control_before(card, council) : council.control_before;
+    if (const Party* p = card.party(control_before_)) control_before_ = p->code;
+    if (council.new_council) control_before_.clear();  // nobody controlled it before
     JsonWriter w;
     w.field("council", council.id);
     w.field("name", council.name);
     w.field("region", council.region);
     w.field("size", council.size);
-    w.key("majority");
-    if (majority_ > 0)
-        w.value(majority_);
-    else
-        w.null();
-    w.field("vacancies", vacancies_);
-    w.field("continuing_vacancies", council.continuing_vacancies);
-    w.field("postponed_seats", postponed_seats_);
     head_ = w.str();
 }
 
@@ -71,15 +60,24 @@ std::size_t CouncilState::line(int party) {
     return lines_.size() - 1;
 }
 
-void CouncilState::add_ward(const WardContribution& w, int seats, int sign, bool declared) {
+void CouncilState::add_ward(const WardContribution& w, const Ward& ward, int sign, bool declared) {
     for (int p : w.winners) holdings_[line(p)].won += sign;
     if (!w.baseline.empty()) {
         for (int p : w.winners) lines_[line(p)].won_vs_last += sign;
         for (int p : w.baseline) lines_[line(p)].last += sign;
     }
+    const int filled = static_cast<int>(w.winners.size());
+    declared_filled_ += sign * filled;
+    if (!w.baseline.empty()) declared_with_baseline_ += sign * filled;
+    // Seats an under-contested ward left unfilled are vacancies for the majority.
+    const int vacant = ward.seats - static_cast<int>(w.winners.size());
+    if (vacant != 0) {
+        vacancies_ += sign * vacant;
+        if (council_->size > 0) majority_ = control::majority(council_->size, vacancies_);
+    }
     if (declared) {
-        wards_declared_ += sign;
-        seats_declared_ += sign * seats;
+        (ward.by_election ? by_declared_ : wards_declared_) += sign;
+        seats_declared_ += sign * ward.seats;
     }
 }
 
@@ -174,8 +172,19 @@ std::string CouncilState::proof(const control::Settlement& s) const {
 void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
     const auto s = settle();
     out.member(head_);
+    // Vacancies (and so the majority) move when a ward leaves seats unfilled.
+    out.key("majority");
+    if (majority_ > 0)
+        out.value(majority_);
+    else
+        out.null();
+    out.field("vacancies", vacancies_);
+    out.field("continuing_vacancies", council_->continuing_vacancies);
+    out.field("postponed_seats", postponed_seats_);
     out.field("wards_declared", wards_declared_);
     out.field("wards_total", wards_total_);
+    out.field("by_elections_declared", by_declared_);
+    out.field("by_elections_total", by_total_);
     out.field("seats_declared", seats_declared_);
     out.field("seats_total", seats_total_);
     out.field("undeclared", undeclared());
@@ -196,16 +205,24 @@ void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
     }
     out.end_array();
 
+    out.key("change_coverage").begin_object();
+    out.field("declared_seats", declared_filled_);
+    out.field("declared_with_baseline", declared_with_baseline_);
+    out.field("seats_up", seats_total_);
+    out.field("with_baseline", with_baseline_up_);
+    out.end_object();
+
     out.field("status", status_name(s));
     const std::string control = control_of(s);
     out.key("control").string_or_null(control);
     out.key("control_before").string_or_null(control_before_);
+    out.field("new_council", council_->new_council);
     if (control.empty()) {
         out.key("outcome").null();
         out.key("outcome_kind").null();
     } else {
-        out.field("outcome", control::outcome_words(control_before_, control));
-        out.field("outcome_kind", control::to_string(control::outcome(control_before_, control)));
+        out.field("outcome", outcome_words(control));
+        out.field("outcome_kind", control::to_string(outcome(control)));
     }
     out.key("call");
     if (call_) {
@@ -217,6 +234,18 @@ void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
     } else {
         out.null();
     }
+}
+
+std::string CouncilState::outcome_words(std::string_view control) const {
+    return control::outcome_words(control_before_, control, council_->new_council);
+}
+
+std::string CouncilState::outcome_text(std::string_view control) const {
+    return control::outcome_words(outcome(control), card_->display(control_before_), card_->display(control));
+}
+
+control::Outcome CouncilState::outcome(std::string_view control) const {
+    return control::outcome(control_before_, control, council_->new_council);
 }
 
 std::string_view CouncilState::status_name(const control::Settlement& s) const {

@@ -31,6 +31,7 @@ struct Call {
     control::Status status = control::Status::unknown;  // secured or noc_certain
     std::string control;   // party code or "NOC"
     std::string outcome;   // "LAB GAIN from CON"
+    std::string text;      // the same with parties by their labels
     std::uint64_t seq = 0; // the control_called event
 };
 
@@ -42,12 +43,15 @@ public:
     int majority() const { return majority_; }
     int vacancies() const { return vacancies_; }
     int undeclared() const { return seats_total_ - seats_declared_; }
-    bool complete() const { return wards_declared_ == wards_total_; }
+    // Every contest that polls tonight has declared: wards and by-elections.
+    bool complete() const { return wards_declared_ == wards_total_ && by_declared_ == by_total_; }
     const std::string& control_before() const { return control_before_; }
     int wards_declared() const { return wards_declared_; }
     int wards_total() const { return wards_total_; }
     int seats_declared() const { return seats_declared_; }
     int seats_total() const { return seats_total_; }
+    int by_elections_declared() const { return by_declared_; }
+    int by_elections_total() const { return by_total_; }
 
     std::optional<HeldResult>& ward(std::size_t i) { return wards_[i]; }
     const std::optional<HeldResult>& ward(std::size_t i) const { return wards_[i]; }
@@ -56,12 +60,18 @@ public:
 
     // Adds (+1) or removes (-1) a ward result's seats; declared says whether
     // the ward counts as declared (a correction removes and re-adds without
-    // changing progress).
-    void add_ward(const WardContribution& w, int seats, int sign, bool declared);
+    // changing progress). A by-election counts in its own progress.
+    void add_ward(const WardContribution& w, const Ward& ward, int sign, bool declared);
 
     control::Settlement settle() const;
     // Party code, "NOC", or "" (undecided or unknown) for a settlement.
     std::string control_of(const control::Settlement& s) const;
+    // Outcome against control before (or "LAB WIN (new council)"), for a
+    // control that is settled.
+    std::string outcome_words(std::string_view control) const;
+    // The same words for alert text: parties by their labels.
+    std::string outcome_text(std::string_view control) const;
+    control::Outcome outcome(std::string_view control) const;
     // "unknown", "undecided", "secured", "noc_certain", or "final" once complete.
     std::string_view status_name(const control::Settlement& s) const;
 
@@ -93,11 +103,15 @@ private:
     std::vector<PartyLine> lines_;
     std::vector<std::optional<HeldResult>> wards_;
     std::vector<std::optional<HeldResult>> mayors_;
-    int vacancies_ = 0;     // continuing vacancies + postponed seats
+    int vacancies_ = 0;     // continuing vacancies + postponed seats + seats left unfilled tonight
     int postponed_seats_ = 0;
     int majority_ = 0;      // 0 when size is unknown
-    int wards_total_ = 0;   // wards with a poll tonight
-    int seats_total_ = 0;   // their seats
+    int wards_total_ = 0;   // ordinary wards with a poll tonight
+    int seats_total_ = 0;   // their seats and the by-elections'
+    int by_total_ = 0;      // by-elections
+    int with_baseline_up_ = 0;  // seats up tonight with a last-fought baseline
+    int declared_filled_ = 0, declared_with_baseline_ = 0;  // seats filled so far, and those with one
+    int by_declared_ = 0;
     int wards_declared_ = 0;
     int seats_declared_ = 0;
     int controlling_on_card_ = 0;

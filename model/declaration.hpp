@@ -17,10 +17,11 @@ struct Candidate {
     bool operator==(const Candidate&) const = default;
 };
 
-// Lots drawn (or a coin tossed) between candidates with equal votes.
+// Lots drawn (or a coin tossed) between candidates with equal votes. Lots
+// may decide more than one seat: four tied for two seats, two elected by lot.
 struct Lots {
-    std::vector<std::string> between;  // candidate names
-    std::string winner;                // the one elected by lot
+    std::vector<std::string> between;  // candidate names: every one tied at the boundary
+    std::vector<std::string> winners;  // those elected by lot
 
     bool operator==(const Lots&) const = default;
 };

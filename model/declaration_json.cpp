@@ -81,7 +81,7 @@ Result<Declaration> DeclarationParser::parse(std::string_view json) {
     }
     if (auto lots = r.object(o, "", "lots", false)) {
         Lots l;
-        r.only_fields(*lots, "lots", {"between", "winner"});
+        r.only_fields(*lots, "lots", {"between", "winner", "winners"});
         if (auto between = r.array(*lots, "lots", "between", true)) {
             std::size_t i = 0;
             for (auto item : *between) {
@@ -90,7 +90,23 @@ Result<Declaration> DeclarationParser::parse(std::string_view json) {
                 l.between.push_back(std::move(name));
             }
         }
-        r.string(*lots, "lots", "winner", l.winner, true);
+        // One seat by lot: "winner"; several: "winners". Exactly one of them.
+        std::string winner;
+        r.string(*lots, "lots", "winner", winner, false);
+        if (auto winners = r.array(*lots, "lots", "winners", false)) {
+            if (!winner.empty()) r.fail("bad_lots", "lots.winners", "\"winner\" or \"winners\", not both", "both");
+            std::size_t i = 0;
+            for (auto item : *winners) {
+                std::string name;
+                r.string_value(item, details::Where{"lots.winners", {}, i++}, name);
+                l.winners.push_back(std::move(name));
+            }
+            if (!r.failed() && l.winners.empty()) r.fail("bad_lots", "lots.winners", "at least one name", "an empty array");
+        } else if (!winner.empty()) {
+            l.winners.push_back(std::move(winner));
+        } else if (!r.failed()) {
+            r.fail("missing_field", "lots.winner", "a value", "nothing (field is missing)");
+        }
         d.lots = std::move(l);
     }
     if (r.failed()) return R::fail(r.error());
@@ -129,7 +145,13 @@ void write_declaration(JsonWriter& w, const Declaration& d) {
         w.key("between").begin_array();
         for (const auto& n : d.lots->between) w.value(n);
         w.end_array();
-        w.field("winner", d.lots->winner);
+        if (d.lots->winners.size() == 1) {
+            w.field("winner", d.lots->winners.front());
+        } else {
+            w.key("winners").begin_array();
+            for (const auto& n : d.lots->winners) w.value(n);
+            w.end_array();
+        }
         w.end_object();
     }
     w.end_object();

@@ -29,12 +29,16 @@ Scoreboard::Scoreboard(const Card& card)
     : card_(card),
       parties_(card.parties.size() + 1),
       councillor_json_(card.parties.size()),
-      councillor_dirty_(card.parties.size(), 1) {
+      councillor_dirty_(card.parties.size(), 1),
+      by_elections_(card),
+      mayors_(card),
+      pccs_(card) {
     std::vector<int> by_code;
     for (std::size_t p = 0; p < card.parties.size(); ++p) by_code.push_back(static_cast<int>(p));
     std::sort(by_code.begin(), by_code.end(), [&](int a, int b) {
         return card.parties[static_cast<std::size_t>(a)].code < card.parties[static_cast<std::size_t>(b)].code;
     });
+    by_code_ = by_code;
     code_ordinal_.resize(card.parties.size());
     for (std::size_t i = 0; i < by_code.size(); ++i) code_ordinal_[static_cast<std::size_t>(by_code[i])] = static_cast<int>(i);
     // Every number is zero: each ranking starts in code order.
@@ -43,9 +47,20 @@ Scoreboard::Scoreboard(const Card& card)
         r->at.resize(by_code.size());
         for (std::size_t i = 0; i < by_code.size(); ++i) r->at[static_cast<std::size_t>(by_code[i])] = static_cast<int>(i);
     }
-    for (const auto& c : card.councils)
-        for (const auto& w : c.wards)
-            if (!w.postponed) ++wards_total_;
+    for (const auto& c : card.councils) {
+        councils_total_ += c.holds_election();
+        for (const auto& w : c.wards) {
+            if (w.postponed) continue;
+            if (w.by_election) {
+                by_elections_.add_total(1);
+                continue;
+            }
+            ++wards_total_;
+            seats_up_ += w.seats;
+            if (!w.last_won.empty()) with_baseline_up_ += w.seats;
+        }
+        for (const auto& m : c.mayors) (m.kind == "pcc" ? pccs_ : mayors_).add_total(1);
+    }
 }
 
 void Scoreboard::add_ward(const WardContribution& w, int sign) {
@@ -72,6 +87,9 @@ void Scoreboard::add_ward(const WardContribution& w, int sign) {
     }
     electorate_ += sign * w.electorate;
     ballots_ += sign * w.ballots;
+    const auto filled = static_cast<std::int64_t>(w.winners.size());
+    declared_seats_ += sign * filled;
+    if (!w.baseline.empty()) declared_with_baseline_ += sign * filled;
 }
 
 void Scoreboard::add_council_control(int before, int after, int sign) {
@@ -80,7 +98,10 @@ void Scoreboard::add_council_control(int before, int after, int sign) {
     parties_[static_cast<std::size_t>(after)].councils += sign;
     if (after != noc())  // NOC is not ranked: it always comes last
         reposition(council_rank_, after, [&](int p) { return std::int64_t{parties_[static_cast<std::size_t>(p)].councils}; });
-    if (before >= 0) parties_[static_cast<std::size_t>(before)].councils_before += sign;
+    if (before >= 0)
+        parties_[static_cast<std::size_t>(before)].councils_before += sign;
+    else
+        parties_[static_cast<std::size_t>(after)].councils_unbased += sign;
     councils_known_ += sign;
 }
 
@@ -133,7 +154,7 @@ std::string_view Scoreboard::councillor_member(int p) const {
 
 void Scoreboard::write(JsonWriter& out) const {
     out.field("councils_declared", councils_declared_);
-    out.field("councils_total", static_cast<std::uint64_t>(card_.councils.size()));
+    out.field("councils_total", councils_total_);
     out.field("councils_known", councils_known_);
     out.field("wards_declared", wards_declared_);
     out.field("wards_total", wards_total_);
@@ -154,7 +175,15 @@ void Scoreboard::write(JsonWriter& out) const {
     // Vote share: parties with votes, most votes first. The leading parties
     // by name, the long tail of small parties as one line: a hundred
     // one-council parties in every event would be most of its bytes.
+    out.key("change_coverage").begin_object();
+    out.field("declared_seats", declared_seats_);
+    out.field("declared_with_baseline", declared_with_baseline_);
+    out.field("seats_up", seats_up_);
+    out.field("with_baseline", with_baseline_up_);
+    out.end_object();
+
     out.key("votes").begin_object();
+    out.field("method", "top_candidate");  // each party's top candidate per ward (Commons Library)
     out.field("total", votes_);
     out.key("by_party").begin_object();
     // Votes never go below zero, so the parties with votes lead the ranking
@@ -181,6 +210,14 @@ void Scoreboard::write(JsonWriter& out) const {
     out.end_object();
     out.end_object();
 
+    // Contests reported on their own, by party in code order.
+    out.key("by_elections");
+    by_elections_.write(out, by_code_);
+    out.key("mayoralties");
+    mayors_.write(out, by_code_);
+    out.key("pccs");
+    pccs_.write(out, by_code_);
+
     out.key("turnout").begin_object();
     out.field("electorate", electorate_);
     out.field("ballots", ballots_);
@@ -202,14 +239,14 @@ void Scoreboard::refresh_councils() const {
     text.clear();
     number(text, councils_declared_);
     text += " of ";
-    number(text, static_cast<std::int64_t>(card_.councils.size()));
+    number(text, councils_total_);
     text += " councils declared. Councils:";
     bool any = false;
     for (int p : council_order()) {
         const auto& t = parties_[static_cast<std::size_t>(p)];
         w.key(code(p)).begin_object();
         w.field("count", t.councils);
-        w.field("change", t.councils - t.councils_before);
+        w.field("change", change(p));
         w.end_object();
         if (t.councils == 0 && t.councils_before == 0) continue;
         text += any ? ", " : " ";
@@ -218,7 +255,7 @@ void Scoreboard::refresh_councils() const {
         text += ' ';
         number(text, t.councils);
         text += " (";
-        signed_number(text, t.councils - t.councils_before);
+        signed_number(text, change(p));
         text += ')';
     }
     w.end_object();

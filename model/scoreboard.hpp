@@ -6,12 +6,15 @@
 // removing one ward's or one council's contribution, so that a declaration
 // costs work proportional to that ward, never a rescan of the night.
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <string>
 #include <vector>
 
 #include "model/card.hpp"
 #include "model/json_writer.hpp"
+#include "model/contest_totals.hpp"
+#include "model/seat_gains.hpp"
 
 namespace declared {
 
@@ -32,14 +35,24 @@ public:
     // sign +1 adds a ward's result, -1 removes it (a correction replaces it).
     void add_ward(const WardContribution& w, int sign);
     void add_ward_declared(int sign) { wards_declared_ += sign; }
+    // A by-election's, mayoralty's or PCC's seat results (party codes of the
+    // card): reported on their own, held and gained by party, never in the
+    // councillors.
+    void add_contest(ContestKind kind, std::span<const SeatResult> seats, int sign) { contests(kind).add(seats, sign); }
+    void add_contest_declared(ContestKind kind, int sign) { contests(kind).add_declared(sign); }
     // A council whose control is known (called, or complete): before and after
-    // are party positions, noc() for NOC, or -1 when unknown.
+    // are party positions, noc() for NOC, or -1 when unknown. A council with
+    // control before unknown counts for its party and in no one's change.
     void add_council_control(int before, int after, int sign);
     void add_council_declared(int sign) {
         councils_declared_ += sign;
         ++councils_version_;
     }
 
+    int change(int p) const {
+        const auto& t = parties_[static_cast<std::size_t>(p)];
+        return t.councils - t.councils_unbased - t.councils_before;
+    }
     int noc() const { return static_cast<int>(parties_.size()) - 1; }
 
     // Fields of the scoreboard event body and of the summary (formats.md),
@@ -57,6 +70,7 @@ private:
         std::int64_t votes = 0;
         int councils = 0;         // councils with known control now controlled
         int councils_before = 0;  // the same councils, controlled on the eve of poll
+        int councils_unbased = 0; // of councils, those with no control before (unknown): no change
     };
     // Parties in display order, kept sorted as the numbers change: when one
     // party's number moves, it moves a place or two (a full sort of a hundred
@@ -80,6 +94,7 @@ private:
     // "CODE":{"count":N,"change":M} per party, rewritten only when its numbers change.
     mutable std::vector<std::string> councillor_json_;
     mutable std::vector<char> councillor_dirty_;
+    std::vector<int> by_code_;       // party positions in code order
     std::vector<int> code_ordinal_;  // position of each party's code in sorted order: the tie-break
     // The councils table and its headline words change only when a council's
     // control or completion does: cached between those moments.
@@ -94,6 +109,14 @@ private:
     std::int64_t ballots_ = 0;
     int wards_declared_ = 0;
     int wards_total_ = 0;
+    int councils_total_ = 0;  // councils holding their ordinary election tonight
+    ContestTotals by_elections_, mayors_, pccs_;
+    ContestTotals& contests(ContestKind kind) {
+        return kind == ContestKind::by_election ? by_elections_ : kind == ContestKind::mayor ? mayors_ : pccs_;
+    }
+    // Coverage of the councillor change: seats with a last-fought baseline.
+    std::int64_t seats_up_ = 0, with_baseline_up_ = 0;             // on the card
+    std::int64_t declared_seats_ = 0, declared_with_baseline_ = 0;  // declared so far
     int councils_declared_ = 0;
     int councils_known_ = 0;
 };

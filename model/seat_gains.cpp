@@ -52,7 +52,8 @@ std::vector<SeatResult> seat_results(std::span<const std::string> winners,
     return out;
 }
 
-std::string seat_words(std::span<const SeatResult> seats) {
+std::string seat_words(std::span<const SeatResult> seats, const PartyName& name) {
+    auto named = [&](std::string_view code) { return name ? name(code) : code; };
     std::vector<std::pair<const SeatResult*, int>> groups;
     for (const auto& s : seats) {
         auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return *g.first == s; });
@@ -64,10 +65,10 @@ std::string seat_words(std::span<const SeatResult> seats) {
     std::string out;
     for (const auto& [s, n] : groups) {
         if (!out.empty()) out += ", ";
-        out.append(s->party);
+        out.append(named(s->party));
         switch (s->kind) {
             case SeatResult::Kind::hold: out += " HOLD"; break;
-            case SeatResult::Kind::gain: out.append(" GAIN from ").append(s->from); break;
+            case SeatResult::Kind::gain: out.append(" GAIN from ").append(named(s->from)); break;
             case SeatResult::Kind::elected: out += " elected"; break;
         }
         if (n > 1) out.append(" x").append(std::to_string(n));

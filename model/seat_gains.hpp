@@ -3,6 +3,7 @@
 // fought (the BBC's method): a multiset match of tonight's winners against
 // last time's, seat by seat. Winners {LAB, LAB, CON} against {LAB, CON, CON}:
 // one LAB hold, one CON hold, and one LAB gain from CON.
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@ std::vector<SeatResult> seat_results(std::span<const std::string> winners,
 
 // House style, identical results grouped in first-seen order:
 // "LAB GAIN from CON, LAB HOLD, CON HOLD"; "LAB HOLD x2"; "LAB elected".
-std::string seat_words(std::span<const SeatResult> seats);
+// name: how to name a party in the words (alert text uses the card's labels);
+// empty, its code.
+using PartyName = std::function<std::string_view(std::string_view code)>;
+std::string seat_words(std::span<const SeatResult> seats, const PartyName& name = {});
 
 }  // namespace declared

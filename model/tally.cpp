@@ -1,5 +1,6 @@
 #include "model/tally.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <stdexcept>
@@ -36,11 +37,24 @@ int controlling_parties(const Card& card) {
     return n;
 }
 
-// Everything but the source: a resend from another source is not news.
-bool same_content(const Declaration& a, const Declaration& b) {
-    return a.id == b.id && a.council == b.council && a.ward == b.ward && a.revision == b.revision &&
-           a.declared_at == b.declared_at && a.electorate == b.electorate && a.ballots == b.ballots &&
-           a.rejected == b.rejected && a.candidates == b.candidates && a.lots == b.lots;
+// The result, not the message: a resend with the candidates in another order,
+// from another source, under another id or declared_at says the same thing.
+// Candidates compare as a set (names are unique in a valid declaration), and
+// so do the names in lots.
+bool same_result(const Declaration& a, const Declaration& b) {
+    if (a.electorate != b.electorate || a.ballots != b.ballots || a.rejected != b.rejected) return false;
+    if (a.candidates.size() != b.candidates.size() || a.lots.has_value() != b.lots.has_value()) return false;
+    auto by_name = [](std::vector<Candidate> v) {
+        std::sort(v.begin(), v.end(), [](const Candidate& x, const Candidate& y) { return x.name < y.name; });
+        return v;
+    };
+    if (by_name(a.candidates) != by_name(b.candidates)) return false;
+    if (!a.lots) return true;
+    auto sorted = [](std::vector<std::string> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    return sorted(a.lots->between) == sorted(b.lots->between) && sorted(a.lots->winners) == sorted(b.lots->winners);
 }
 
 void append_number(std::string& out, int n) {
@@ -71,13 +85,16 @@ struct Tally::State {
     std::uint64_t seq = 0;
     bool started = false;
     std::string text_;  // an event's text, built in place (begin() copies it out)
+    bool labels = false;  // some party has a label: alert text names parties apart from the data
 
     explicit State(const Card& c) : card(c), writer(c), board(c) {
+        labels = std::any_of(c.parties.begin(), c.parties.end(), [](const Party& p) { return !p.label.empty(); });
         const int controlling = controlling_parties(c);
         councils.reserve(c.councils.size());
         for (const auto& council : c.councils) {
             councils.emplace_back(c, council, controlling);
-            if (councils.back().complete()) board.add_council_declared(+1);  // nothing to declare
+            // Nothing to declare (every poll postponed): declared from the start.
+            if (council.holds_election() && councils.back().complete()) board.add_council_declared(+1);
         }
     }
 
@@ -102,8 +119,9 @@ struct Tally::State {
 
     // Resolves party aliases to codes and works out what the result adds.
     // Each candidate's party is looked up once (a hash of its name).
-    HeldResult hold(Declaration&& d, const std::vector<std::string>* baseline,
-                    const std::vector<std::size_t>& order) const {
+    // seats: of the contest; votes by party follow the Commons Library (below).
+    HeldResult hold(Declaration&& d, const std::vector<std::string>* baseline, const std::vector<std::size_t>& order,
+                    int seats) const {
         HeldResult h;
         h.declaration = std::move(d);
         const Declaration& held = h.declaration;
@@ -128,12 +146,20 @@ struct Tally::State {
             if (!votes) continue;
             const int p = position[i];
             auto it = std::find_if(w.votes.begin(), w.votes.end(), [&](const auto& pv) { return pv.first == p; });
+            // The Commons Library's convention: in a multi-member ward a party
+            // polls its top candidate's votes, so a full slate does not count
+            // three times against a party standing one candidate; in a
+            // single-member ward every vote counts (two independents each
+            // polled for themselves).
             if (it == w.votes.end())
                 w.votes.emplace_back(p, *votes);
-            else
+            else if (seats == 1)
                 it->second += *votes;
+            else
+                it->second = std::max(it->second, *votes);
         }
-        if (held.electorate && held.ballots) {
+        // An unopposed ward had no poll: its electorate is not in the turnout.
+        if (held.electorate && held.ballots && !held.uncontested()) {
             w.electorate = *held.electorate;
             w.ballots = *held.ballots;
         }
@@ -161,6 +187,14 @@ struct Tally::State {
         w.end_object();
     }
 
+    // What kind of call the words are: settled before any count, early (with
+    // the seats still to declare), or final (the plain words).
+    static std::string call_kind(bool before_counting, int undeclared) {
+        if (before_counting) return " (before counting: control cannot change)";
+        if (undeclared == 0) return {};
+        return " (called, " + std::to_string(undeclared) + (undeclared == 1 ? " seat" : " seats") + " to declare)";
+    }
+
     // Retracts a call that no longer holds, then calls control when it has
     // become settled. The retraction always precedes the new call.
     void settle(CouncilState& cs, const Declaration* cause, std::string_view received_at,
@@ -172,7 +206,7 @@ struct Tally::State {
         auto& call = cs.call();
         if (call && call->control != control) {
             board.add_council_control(control_key(cs.control_before()), control_key(call->control), -1);
-            const std::string text = c.name + ": call retracted, " + call->outcome + " no longer stands";
+            const std::string text = c.name + ": call retracted, " + call->text + " no longer stands";
             JsonWriter& w = begin(EventType::call_retracted, &c, at, received_at, text);
             w.field("council", c.id);
             w.field("name", c.name);
@@ -193,8 +227,10 @@ struct Tally::State {
             call.reset();
         }
         if (!call && !control.empty()) {
-            const std::string outcome = control::outcome_words(cs.control_before(), control);
-            JsonWriter& w = begin(EventType::control_called, &c, at, received_at, c.name + ": " + outcome);
+            const std::string outcome = cs.outcome_words(control);
+            const std::string words = labels ? cs.outcome_text(control) : outcome;
+            JsonWriter& w = begin(EventType::control_called, &c, at, received_at,
+                                  c.name + ": " + words + call_kind(cause == nullptr, cs.undeclared()));
             w.field("council", c.id);
             w.field("name", c.name);
             w.field("call", control::to_string(s.status));
@@ -202,13 +238,13 @@ struct Tally::State {
             w.field("control", control);
             w.key("control_before").string_or_null(cs.control_before());
             w.field("outcome", outcome);
-            w.field("outcome_kind", control::to_string(control::outcome(cs.control_before(), control)));
+            w.field("outcome_kind", control::to_string(cs.outcome(control)));
             w.key("arithmetic").begin_object();
             cs.write_arithmetic(w, s);
             w.end_object();
             write_cause(w, cause);
             finish(out);
-            call = Call{s.status, control, outcome, seq};
+            call = Call{s.status, control, outcome, words, seq};
             board.add_council_control(control_key(cs.control_before()), control_key(control), +1);
         }
     }
@@ -221,9 +257,17 @@ struct Tally::State {
         append_number(text, cs.wards_declared());
         text += " of ";
         append_number(text, cs.wards_total());
-        text += " wards declared; ";
+        text += " wards declared";
+        if (cs.by_elections_total() > 0) {
+            text += ", ";
+            append_number(text, cs.by_elections_declared());
+            text += " of ";
+            append_number(text, cs.by_elections_total());
+            text += " by-elections";
+        }
+        text += "; ";
         if (cs.call())
-            text += cs.call()->outcome;
+            text += cs.call()->text;
         else if (c.size > 0)
             text += "control undecided";
         else
@@ -248,33 +292,55 @@ struct Tally::State {
 
         const auto order = report_order(d);
         const std::vector<std::string>* baseline = w.last_won.empty() ? nullptr : &w.last_won;
-        HeldResult next = hold(std::move(d), baseline, order);
+        HeldResult next = hold(std::move(d), baseline, order, w.seats);
         const auto seats = seat_results(next.winners, w.last_won);
 
         const bool correction = slot.has_value();
         const bool was_complete = cs.complete();
         if (correction) {
-            cs.add_ward(slot->contribution, w.seats, -1, false);
-            board.add_ward(slot->contribution, -1);
+            cs.add_ward(slot->contribution, w, -1, false);
+            remove_from_board(w, *slot);
+        } else if (w.by_election) {
+            board.add_contest_declared(ContestKind::by_election, +1);
         } else {
             board.add_ward_declared(+1);
         }
-        cs.add_ward(next.contribution, w.seats, +1, !correction);
-        board.add_ward(next.contribution, +1);
-        if (!was_complete && cs.complete()) board.add_council_declared(+1);
+        cs.add_ward(next.contribution, w, +1, !correction);
+        if (w.by_election)
+            board.add_contest(ContestKind::by_election, seats, +1);
+        else
+            board.add_ward(next.contribution, +1);
+        const bool council_result = c.holds_election();
+        if (council_result && !was_complete && cs.complete()) board.add_council_declared(+1);
 
         text_.assign(c.name).append(", ").append(w.name);
-        contest_event(c, Contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional}, received_at, order, seats,
-                      next, slot, out);
+        if (w.by_election) text_ += " (by-election)";
+        contest_event(c, ward_contest(w), received_at, order, seats, next, slot, out);
 
         const Declaration& held = slot->declaration;  // moved there by contest_event
-        settle(cs, &held, received_at, out);
-        council_updated(cs, held, received_at, out);
+        // A council that holds no ordinary election tonight is not a council
+        // result: its by-election is reported, its control is not decided.
+        if (council_result) {
+            settle(cs, &held, received_at, out);
+            council_updated(cs, held, received_at, out);
+        }
         scoreboard(held.declared_at, received_at, out);
     }
 
-    // A mayoral contest: one winner, gain or hold against the previous
-    // holder's party; council seats and national totals are untouched.
+    void remove_from_board(const Ward& w, const HeldResult& old) {
+        if (w.by_election)
+            board.add_contest(ContestKind::by_election, seat_results(old.winners, w.last_won), -1);
+        else
+            board.add_ward(old.contribution, -1);
+    }
+
+    static Contest ward_contest(const Ward& w) {
+        return Contest{"ward", w.id, w.name, w.seats, &w.last_won, w.notional, w.by_election};
+    }
+
+    // A mayoral (or PCC) contest: one winner, gain or hold against the
+    // previous holder's party. Council seats are untouched; the scoreboard's
+    // mayoralties (or pccs) count it.
     void apply_mayor(CouncilState& cs, const Mayoralty& m, Declaration&& d, std::string_view received_at,
                      std::vector<Event>& out) {
         const Council& c = cs.council();
@@ -283,11 +349,19 @@ struct Tally::State {
         const auto order = report_order(d);
         std::vector<std::string> previous;
         if (!m.previous.empty()) previous.push_back(m.previous);
-        HeldResult next = hold(std::move(d), nullptr, order);
+        HeldResult next = hold(std::move(d), nullptr, order, 1);
         const auto seats = seat_results(next.winners, previous);
+        const ContestKind kind = m.kind == "pcc" ? ContestKind::pcc : ContestKind::mayor;
+        if (slot)
+            board.add_contest(kind, seat_results(slot->winners, previous), -1);
+        else
+            board.add_contest_declared(kind, +1);
+        board.add_contest(kind, seats, +1);
         text_.assign(m.name);
-        contest_event(c, Contest{"mayor", m.id, m.name, 1, &previous, false}, received_at, order, seats, next, slot,
+        contest_event(c, Contest{m.kind, m.id, m.name, 1, &previous, false}, received_at, order, seats, next, slot,
                       out);
+        const Declaration& held = slot->declaration;
+        scoreboard(held.declared_at, received_at, out);
     }
 
     // The ward_declared (or declaration_corrected) event of one contest, whose
@@ -297,7 +371,11 @@ struct Tally::State {
         const bool correction = slot.has_value();
         const std::string summary = seat_words(seats);
         if (correction) text_ += " (corrected)";
-        append_ward_text(text_, summary, next.declaration.uncontested(), contest.notional);
+        const std::string words =
+            labels ? seat_words(seats, [&](std::string_view code) { return card.display(code); }) : std::string();
+        append_ward_text(text_, labels ? words : summary, next.declaration.uncontested(),
+                         contest.seats - static_cast<int>(seats.size()), next.declaration.lots.has_value(),
+                         contest.notional);
         JsonWriter& jw = begin(correction ? EventType::declaration_corrected : EventType::ward_declared, &c,
                                next.declaration.declared_at, received_at, text_);
         write_ward_result(jw, contest, next.declaration, order, seats, summary);
@@ -366,7 +444,8 @@ std::vector<Event> Tally::start() {
     auto& st = *state_;
     if (st.started) return out;
     st.started = true;
-    for (auto& cs : st.councils) st.settle(cs, nullptr, {}, out);
+    for (auto& cs : st.councils)
+        if (cs.council().holds_election()) st.settle(cs, nullptr, {}, out);
     if (!out.empty()) st.scoreboard({}, {}, out);
     return out;
 }
@@ -391,10 +470,10 @@ Assessment Tally::judge(const Declaration& d, const Declaration* pending) const 
         return {Verdict::stale, Error{"stale_revision", "revision",
                                       "a revision above " + have_s + " (revision " + have_s + " is held)",
                                       std::to_string(d.revision)}};
-    if (same_content(d, *held)) return {Verdict::duplicate, {}};
+    if (same_result(d, *held)) return {Verdict::duplicate, {}};
     return {Verdict::conflict,
-            Error{"conflict", "revision", "the content already held for revision " + have_s + ", or a higher revision",
-                  "different content for revision " + have_s}};
+            Error{"conflict", "revision", "the result already held for revision " + have_s + " (the first received stands), or a higher revision",
+                  "a different result for revision " + have_s}};
 }
 
 std::vector<Event> Tally::apply(const Declaration& d, std::string_view received_at) {
@@ -431,6 +510,7 @@ std::string Tally::summary_json() const {
     w.key("by_council").begin_array();
     for (const auto& cs : st.councils) {
         const Council& c = cs.council();
+        if (!c.holds_election()) continue;  // not a council result tonight
         const auto s = cs.settle();
         const std::string control = cs.control_of(s);
         w.begin_object();
@@ -440,8 +520,7 @@ std::string Tally::summary_json() const {
         w.field("status", cs.status_name(s));
         w.key("control").string_or_null(control);
         w.key("control_before").string_or_null(cs.control_before());
-        w.key("outcome").string_or_null(control.empty() ? std::string()
-                                                         : control::outcome_words(cs.control_before(), control));
+        w.key("outcome").string_or_null(control.empty() ? std::string() : cs.outcome_words(control));
         w.field("wards_declared", cs.wards_declared());
         w.field("wards_total", cs.wards_total());
         w.end_object();
@@ -457,6 +536,7 @@ std::string Tally::summary_json() const {
             w.field("id", m.id);
             w.field("name", m.name);
             w.field("council", c.id);
+            w.field("kind", m.kind);
             w.key("previous").string_or_null(m.previous);
             if (slot && !slot->winners.empty()) {
                 std::vector<std::string> previous;
@@ -487,8 +567,7 @@ std::string Tally::council_json(std::string_view council_id) const {
     w.key("wards").begin_array();
     for (std::size_t i = 0; i < c->wards.size(); ++i) {
         const Ward& wd = c->wards[i];
-        st.write_contest(w, Contest{"ward", wd.id, wd.name, wd.seats, &wd.last_won, wd.notional}, cs.ward(i),
-                         wd.postponed);
+        st.write_contest(w, State::ward_contest(wd), cs.ward(i), wd.postponed);
     }
     w.end_array();
     w.key("mayors").begin_array();
@@ -496,7 +575,7 @@ std::string Tally::council_json(std::string_view council_id) const {
         const Mayoralty& m = c->mayors[i];
         std::vector<std::string> previous;
         if (!m.previous.empty()) previous.push_back(m.previous);
-        st.write_contest(w, Contest{"mayor", m.id, m.name, 1, &previous, false}, cs.mayor(i), false);
+        st.write_contest(w, Contest{m.kind, m.id, m.name, 1, &previous, false}, cs.mayor(i), false);
     }
     w.end_array();
     w.end_object();

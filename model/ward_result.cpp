@@ -33,13 +33,16 @@ void write_ward_result(JsonWriter& out, const Contest& contest, const Declaratio
     out.field("revision", d.revision);
     out.field("source", d.source);
     out.field("seats", contest.seats);
+    out.field("vacant_seats", contest.seats - static_cast<int>(seats.size()));
     out.field("notional", contest.notional);
+    out.field("by_election", contest.by_election);
     out.field("uncontested", d.uncontested());
     out.key("electorate").int_or_null(d.electorate);
     out.key("ballots").int_or_null(d.ballots);
     out.key("rejected").int_or_null(d.rejected);
+    // Unopposed, nobody voted: the turnout is unknown, not 0.
     out.key("turnout_bp");
-    if (d.electorate && d.ballots && *d.electorate > 0)
+    if (d.electorate && d.ballots && *d.electorate > 0 && !d.uncontested())
         out.value(basis_points(*d.ballots, *d.electorate));
     else
         out.null();
@@ -67,7 +70,11 @@ void write_ward_result(JsonWriter& out, const Contest& contest, const Declaratio
         out.begin_object().key("between").begin_array();
         for (const auto& n : d.lots->between) out.value(n);
         out.end_array();
-        out.field("winner", d.lots->winner);
+        out.key("winners").begin_array();
+        for (const auto& n : d.lots->winners) out.value(n);
+        out.end_array();
+        out.key("winner").string_or_null(d.lots->winners.size() == 1 ? std::string_view(d.lots->winners.front())
+                                                                       : std::string_view());
         out.end_object();
     } else {
         out.null();
@@ -92,10 +99,15 @@ void write_ward_result(JsonWriter& out, const Contest& contest, const Declaratio
     out.field("summary", summary);
 }
 
-void append_ward_text(std::string& out, std::string_view summary, bool uncontested, bool notional) {
+void append_ward_text(std::string& out, std::string_view summary, bool uncontested, int vacant, bool by_lot,
+                      bool notional) {
     out += ": ";
     out += summary;
-    if (uncontested) out += " (unopposed)";
+    std::string vacancy;
+    if (vacant > 0) vacancy = std::to_string(vacant) + (vacant == 1 ? " seat vacant" : " seats vacant");
+    if (uncontested) out += vacant > 0 ? " (unopposed, " + vacancy + ")" : std::string(" (unopposed)");
+    else if (vacant > 0) out += " (" + vacancy + ")";
+    if (by_lot) out += " (decided by lot)";
     if (notional) out += " (notional)";
 }
 

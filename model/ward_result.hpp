@@ -19,12 +19,13 @@ std::vector<std::string> winner_parties(const Declaration& d, const std::vector<
 
 // What the event says about the contest itself.
 struct Contest {
-    std::string_view kind;   // "ward" or "mayor"
+    std::string_view kind;   // "ward", "mayor" or "pcc"
     std::string_view id;
     std::string_view name;
     int seats = 1;
     const std::vector<std::string>* baseline = nullptr;  // last_won or {previous}; may be empty
     bool notional = false;
+    bool by_election = false;
 };
 
 // Writes the ward result fields (formats.md, ward_declared) into an open
@@ -33,8 +34,9 @@ void write_ward_result(JsonWriter& out, const Contest& contest, const Declaratio
                        const std::vector<std::size_t>& order, const std::vector<SeatResult>& seats,
                        std::string_view summary);
 
-// Appends ": " + summary (+ " (unopposed)", " (notional)") to the place in out:
-// "Reading, Abbey: LAB GAIN from CON, LAB HOLD x2".
-void append_ward_text(std::string& out, std::string_view summary, bool uncontested, bool notional);
+// Appends ": " + summary (+ " (unopposed)", " (1 seat vacant)", " (decided by lot)", " (notional)")
+// to the place in out: "Reading, Abbey: LAB GAIN from CON, LAB HOLD x2".
+void append_ward_text(std::string& out, std::string_view summary, bool uncontested, int vacant, bool by_lot,
+                      bool notional);
 
 }  // namespace declared

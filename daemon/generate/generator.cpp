@@ -337,8 +337,16 @@ public:
         make_uncontested_if_none();
         make_tie();
         make_recount();
+        // The cases of issue 13, from their own random stream so that the rest
+        // of the night is what it was.
+        Rng extra = Rng::stream(opt_.seed, 0x13ULL);
+        make_tie_for_two_seats(extra);
+        make_under_contested();
+        make_by_election();
+        ensure_new_council();
         for (auto& sc : councils_) finalise_composition(sc);
         draw_times();
+        add_single_winner_contests(extra);
         return assemble();
     }
 
@@ -654,7 +662,7 @@ private:
             d.candidates[out].elected = true;
             std::swap(in, out);
         }
-        d.lots = Lots{{d.candidates[in].name, d.candidates[out].name}, d.candidates[in].name};
+        d.lots = Lots{{d.candidates[in].name, d.candidates[out].name}, {d.candidates[in].name}};
         std::sort(d.lots->between.begin(), d.lots->between.end());
         tie_ = best;
     }
@@ -730,10 +738,177 @@ private:
         recount_ = Recount{best->ref, std::move(second)};
     }
 
+    // A ward for one of the special cases: polling, contested, and not already
+    // the tie, the recount or another special case.
+    bool free_ward(const WardRef& r) const {
+        if (!usable(r)) return false;
+        if (recount_ && recount_->ref.council == r.council && recount_->ref.ward == r.ward) return false;
+        for (const auto& t : taken_)
+            if (t.council == r.council && t.ward == r.ward) return false;
+        return true;
+    }
+
+    // Lots deciding two seats: in a ward of three seats or more, the two
+    // lowest elected and the best unelected candidate end level; lots elect two.
+    void make_tie_for_two_seats(Rng& rng) {
+        for (int tries = 0; tries < 2000; ++tries) {
+            WardRef r{static_cast<std::size_t>(rng.below(councils_.size())), 0};
+            r.ward = static_cast<std::size_t>(rng.below(councils_[r.council].c.wards.size()));
+            const int seats = councils_[r.council].c.wards[r.ward].seats;
+            if (seats < 3 || !free_ward(r)) continue;
+            auto& d = councils_[r.council].decl[r.ward];
+            if (static_cast<int>(d.candidates.size()) < seats + 2) continue;
+            std::vector<std::size_t> order(d.candidates.size());
+            std::iota(order.begin(), order.end(), 0);
+            std::stable_sort(order.begin(), order.end(),
+                             [&](std::size_t a, std::size_t b) { return *d.candidates[a].votes > *d.candidates[b].votes; });
+            const auto s = static_cast<std::size_t>(seats);
+            const std::int64_t v = *d.candidates[order[s - 1]].votes;
+            if (v <= 0 || *d.candidates[order[s - 3]].votes <= v || *d.candidates[order[s + 1]].votes >= v) continue;
+            Lots lots;
+            for (std::size_t k : {s - 2, s - 1, s}) {
+                d.candidates[order[k]].votes = v;
+                lots.between.push_back(d.candidates[order[k]].name);
+                if (d.candidates[order[k]].elected) lots.winners.push_back(d.candidates[order[k]].name);
+            }
+            std::sort(lots.between.begin(), lots.between.end());
+            std::sort(lots.winners.begin(), lots.winners.end());
+            d.lots = std::move(lots);
+            taken_.push_back(r);
+            return;
+        }
+    }
+
+    // An under-contested ward: fewer candidates than seats, all elected
+    // unopposed, one seat left vacant.
+    void make_under_contested() {
+        for (std::size_t ci = 0; ci < councils_.size(); ++ci) {
+            auto& sc = councils_[ci];
+            for (std::size_t w = 0; w < sc.c.wards.size(); ++w) {
+                if (sc.c.wards[w].seats < 2 || !free_ward({ci, w})) continue;
+                auto& d = sc.decl[w];
+                std::erase_if(d.candidates, [](const Candidate& c) { return !c.elected; });
+                d.candidates.pop_back();
+                for (auto& c : d.candidates) c.votes.reset();
+                d.ballots.reset();
+                d.rejected.reset();
+                d.lots.reset();
+                sc.uncontested[w] = 1;
+                taken_.push_back({ci, w});
+                return;
+            }
+        }
+    }
+
+    // A by-election in a ward that also holds its ordinary election: a
+    // continuing seat falls vacant and is filled tonight, in a thirds council
+    // whose control is not settled before counting.
+    void make_by_election() {
+        for (std::size_t ci = 0; ci < councils_.size(); ++ci) {
+            auto& sc = councils_[ci];
+            if (sc.c.cycle != Cycle::thirds || sc.c.continuing.empty()) continue;
+            const int m = (sc.c.size - sc.c.continuing_vacancies - postponed_seats(sc)) / 2 + 1;
+            auto biggest = std::max_element(sc.c.continuing.begin(), sc.c.continuing.end(),
+                                            [](const auto& a, const auto& b) { return a.second < b.second; });
+            if (biggest->second >= m - 1) continue;  // leave councils settled (or nearly) before counting alone
+            for (std::size_t w = 0; w < sc.c.wards.size(); ++w) {
+                if (sc.c.wards[w].seats != 1 || !free_ward({ci, w})) continue;
+                Ward by = sc.c.wards[w];
+                const std::string tail = "." + opt_.date;
+                by.id = by.id.substr(0, by.id.size() - tail.size()) + ".by" + tail;
+                by.by_election = true;
+                by.last_won = {biggest->first};
+                by.notional = false;
+                Declaration d = sc.decl[w];
+                d.id = by.id;
+                d.ward = by.id;
+                // The defending party's seat moves from continuing to up tonight.
+                sc.holders[biggest->first] += 1;
+                if (--biggest->second == 0) sc.c.continuing.erase(biggest);
+                taken_.push_back({ci, w});
+                sc.c.wards.push_back(std::move(by));
+                sc.decl.push_back(std::move(d));
+                sc.uncontested.push_back(0);
+                taken_.push_back({ci, sc.c.wards.size() - 1});
+                return;
+            }
+        }
+    }
+
+    // A single-winner result: one candidate per party, most votes elected.
+    Declaration single_winner(Rng& rng, const std::string& council, const std::string& contest, std::int64_t scale) {
+        Declaration d;
+        d.id = contest;
+        d.council = council;
+        d.ward = contest;
+        d.revision = 1;
+        d.source = "generate";
+        std::set<std::int64_t> used;
+        std::int64_t total = 0;
+        for (const char* party : {"LAB", "CON", "LD", "GREEN"}) {
+            std::int64_t v = scale * rng.irange(80, 400) / 1000;
+            while (!used.insert(v).second) ++v;  // no tie for the post
+            d.candidates.push_back(Candidate{person_name(rng), party, v, false});
+            total += v;
+        }
+        std::max_element(d.candidates.begin(), d.candidates.end(), [](const Candidate& a, const Candidate& b) {
+            return *a.votes < *b.votes;
+        })->elected = true;
+        d.rejected = total / 200;
+        d.ballots = total + *d.rejected;
+        d.electorate = *d.ballots * 1000 / rng.irange(250, 400);
+        return d;
+    }
+
+    // A directly elected mayor with a London or metropolitan council, declared
+    // after its last ward; and a police and crime commissioner for an area
+    // that holds no council election here, declared on Friday afternoon.
+    void add_single_winner_contests(Rng& rng) {
+        for (auto& sc : councils_) {
+            if (sc.type != CouncilType::london && sc.type != CouncilType::metropolitan) continue;
+            const std::string slug = sc.c.id.substr(6, sc.c.id.size() - 6 - opt_.date.size() - 1);
+            Mayoralty m{"mayor." + slug + "." + opt_.date, "Mayor of " + sc.c.name,
+                        sc.c.control_before == kNoc ? std::string("LAB") : sc.c.control_before};
+            if (m.previous.empty()) m.previous = "LAB";
+            int last = 0;
+            for (std::size_t w = 0; w < sc.c.wards.size(); ++w)
+                if (!sc.c.wards[w].postponed) last = std::max(last, sc.times[w]);
+            extra_.push_back({last + rng.irange(20, 60) * 60, single_winner(rng, sc.c.id, m.id, 120000)});
+            sc.c.mayors.push_back(std::move(m));
+            break;
+        }
+        SimCouncil area;
+        area.c.id = "pcc.northshire." + opt_.date;
+        area.c.name = "Northshire Police Area";
+        area.c.ons = "E23900001";
+        area.c.region = std::string(kRegions[0].name);
+        area.c.cycle = Cycle::unknown;
+        Mayoralty pcc{"pcc.northshire.pcc." + opt_.date, "Northshire Police and Crime Commissioner", "CON"};
+        pcc.kind = "pcc";
+        extra_.push_back({minutes_after_close(1020) + rng.irange(0, 59) * 60, single_winner(rng, area.c.id, pcc.id, 400000)});
+        area.c.mayors.push_back(std::move(pcc));
+        councils_.push_back(std::move(area));
+    }
+
+    // At least one new council (its first election) on every night: if the
+    // draw made none, the first all-out council becomes one (no baselines).
+    void ensure_new_council() {
+        for (const auto& sc : councils_)
+            if (sc.fresh) return;
+        for (std::size_t ci = 0; ci < councils_.size(); ++ci) {
+            auto& sc = councils_[ci];
+            if (sc.c.cycle != Cycle::all_out) continue;
+            if (std::any_of(taken_.begin(), taken_.end(), [&](const WardRef& r) { return r.council == ci; })) continue;
+            sc.fresh = true;
+            for (auto& w : sc.c.wards) w.last_won.clear(), w.notional = false;
+            return;
+        }
+    }
+
     void finalise_composition(SimCouncil& sc) {
         auto& c = sc.c;
         if (sc.fresh) {  // a new council: nobody held it
-            c.control_before = std::string(kNoc);
+            c.new_council = true;
             return;
         }
         c.composition = c.continuing;
@@ -846,6 +1021,7 @@ private:
                 if (!sc.c.wards[w].postponed) timed.push_back({sc.times[w], &sc.decl[w].id, 1, &sc.decl[w]});
         }
         if (recount_) timed.push_back({recount_time_, &recount_->second.id, 2, &recount_->second});
+        for (auto& [time, d] : extra_) timed.push_back({time, &d.id, 1, &d});
         std::sort(timed.begin(), timed.end(), [](const Timed& a, const Timed& b) {
             if (a.time != b.time) return a.time < b.time;
             if (*a.id != *b.id) return *a.id < *b.id;
@@ -854,6 +1030,7 @@ private:
         night.declarations.reserve(timed.size());
         for (auto& t : timed) {
             t.d->declared_at = iso_time(day_, t.time);
+            fit_ballots(*t.d);
             night.declarations.push_back(std::move(*t.d));
         }
 
@@ -867,6 +1044,19 @@ private:
         councils_.clear();
         card.index();
         return night;
+    }
+
+    // Slates, noise and the made tie can leave more votes than the ballots
+    // allow (each voter has one vote per seat): count enough ballots for them,
+    // as a real count would have, so that no declaration is impossible.
+    static void fit_ballots(Declaration& d) {
+        if (!d.ballots || d.uncontested()) return;
+        std::int64_t total = 0, seats = 0;
+        for (const auto& c : d.candidates) total += c.votes.value_or(0), seats += c.elected;
+        const std::int64_t rejected = d.rejected.value_or(0);
+        const std::int64_t need = (total + seats - 1) / std::max<std::int64_t>(seats, 1) + rejected;
+        if (*d.ballots < need) d.ballots = need;
+        if (d.electorate && *d.electorate < *d.ballots) d.electorate = d.ballots;
     }
 
     struct Recount {
@@ -885,6 +1075,8 @@ private:
     int ward_counter_ = 0;
     std::vector<SimCouncil> councils_;
     std::optional<WardRef> tie_;
+    std::vector<WardRef> taken_;  // wards given one of the special cases
+    std::vector<std::pair<int, Declaration>> extra_;  // mayoral and PCC results, with their times
     std::optional<Recount> recount_;
     int recount_time_ = 0;
 };

@@ -156,6 +156,7 @@ std::string ImportReport::text() const {
     o << "import report\n";
     o << "  councils " << councils << ", wards " << wards << ", seats " << seats << ", candidates " << candidates << "\n";
     o << "  declarations " << declarations << " (uncontested " << uncontested << ", ties decided by lot " << lots << ")\n";
+    o << "  wards with electorate (and turnout, where contested) from the ward table " << wards_with_turnout << "\n";
     o << "  postponed polls " << postponed_wards << " (" << postponed_seats << " seats vacant tonight)\n";
     o << "  parties " << parties << "; councils with size and continuing seats " << councils_sized << "\n";
     o << "  wards with a last-fought baseline " << baseline_wards << " (notional " << baseline_notional << ")\n";
@@ -210,6 +211,13 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
     std::map<std::string, std::vector<PartyName>> names_by_abbr;
     if (in.party_names)
         for (auto& p : read_party_names(*in.party_names)) names_by_abbr[p.abbreviation].push_back(p);
+    // Electorate and turnout by ward: by ward ONS code, else by council and ward name.
+    std::map<std::string, WardTurnout> turnout_by_ward;
+    if (in.wards)
+        for (auto& t : read_ward_turnout(*in.wards)) {
+            if (!t.ward_ons.empty()) turnout_by_ward["ons:" + t.ward_ons] = t;
+            turnout_by_ward["name:" + council_key(t.council) + "/" + match_key(t.ward)] = t;
+        }
     // abbreviation -> clusters of names (one cluster = one party)
     std::map<std::string, std::vector<std::vector<PartyName>>> clusters;
     for (auto& [abbr, list] : names_by_abbr) {
@@ -454,10 +462,8 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
                             lots.between.push_back(x.name);
                             if (x.elected) winners.push_back(x.name);
                         }
-                    lots.winner = winners.front();
-                    if (winners.size() > 1)
-                        rep.warnings.push_back(where + ": lots between " + join(lots.between, ", ") + " elected " +
-                                               std::to_string(winners.size()) + "; the declaration names " + lots.winner);
+                    // Every tied candidate elected was elected by lot (lots may decide several seats).
+                    lots.winners = winners;
                     rep.notes.push_back("tie decided by lot: " + lc.name + ", " + lw.name + ": " + join(lots.between, " / ") + ", elected " + join(winners, ", "));
                     d.lots = std::move(lots);
                     ++rep.lots;
@@ -465,6 +471,25 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
             }
             for (auto& x : cands)
                 if (x.elected) ++won_by_group[cbp_group(x.group, x.party)];
+            // Turnout from the ward table: ballots = electorate x turnout. The
+            // table gives turnout to a tenth of a percent, so the ballots are
+            // never put below what the votes need (one vote per seat each).
+            if (in.wards) {
+                auto t = turnout_by_ward.find("ons:" + w.ons);
+                if (w.ons.empty() || t == turnout_by_ward.end())
+                    t = turnout_by_ward.find("name:" + council_key(lc.name) + "/" + match_key(lw.name));
+                if (t != turnout_by_ward.end() && t->second.electorate) {
+                    d.electorate = t->second.electorate;
+                    if (!uncontested && t->second.turnout_permille) {
+                        std::int64_t total = 0;
+                        for (const auto& x : d.candidates) total += x.votes.value_or(0);
+                        const std::int64_t need = (total + w.seats - 1) / std::max(w.seats, 1);
+                        const std::int64_t ballots = (*d.electorate * *t->second.turnout_permille + 500) / 1000;
+                        if (need <= *d.electorate) d.ballots = std::max(ballots, need);
+                    }
+                    ++rep.wards_with_turnout;
+                }
+            }
             if (!problem.empty()) {
                 rep.warnings.push_back(where + ": " + problem + ": declaration not written (the ward stays undeclared)");
             } else {
@@ -618,8 +643,14 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
             }
         }
 
-        if (c.control_before.empty()) {
-            // Unknown (a new council, or no council table): the majority rule over
+        if (cw.cbp && cw.cbp->new_council) {
+            // The table's "New Council" column: its first election, no control before.
+            c.new_council = true;
+            c.control_before.clear();
+            c.composition.clear();
+            c.vacancies_before = 0;
+        } else if (c.control_before.empty()) {
+            // Unknown (no council table): the majority rule over
             // whatever composition is known, as the card format would derive it.
             c.control_before = control_of(c.composition, c.vacancies_before, can_control);
         }
@@ -658,6 +689,11 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
                 party.colour = k.colour;
             }
         if (party.name.empty()) party.name = code;
+        // Local parties are named in alert text by a short label, not an opaque code.
+        if (!std::any_of(std::begin(kKnown), std::end(kKnown), [&](const Known& k) { return code == k.code; })) {
+            std::string label = party_label(party.name);
+            if (label != code) party.label = std::move(label);
+        }
         party.can_control = can_control.count(code) ? can_control[code] : true;
         for (auto& [from, to] : kLeapAliases)
             if (code == to && !codes.count(from) && alias_used.insert(from).second && std::string(from) != code) party.aliases.push_back(from);
@@ -680,6 +716,30 @@ ImportResult build_import(const ImportInputs& in, const ImportOptions& opt) {
     if (!res.declarations.empty()) {
         rep.first_time = res.declarations.front().declared_at;
         rep.last_time = res.declarations.back().declared_at;
+    }
+
+    // The eve-of-poll proxies (the 2021 roster, the table's 2018 figures) need
+    // not account for tonight's size, nor hold every continuing councillor
+    // derived from the 2022 table. A card's composition must (card check), so
+    // such a composition is left out; control before, judged on it, stays.
+    for (auto& c : card.councils) {
+        if (c.composition.empty() || c.size <= 0) continue;
+        int held = c.vacancies_before;
+        for (auto& [p, n] : c.composition) held += n;
+        std::string why;
+        if (held != c.size) why = "composition + vacancies " + std::to_string(held) + " != size " + std::to_string(c.size);
+        for (auto& [p, n] : c.continuing) {
+            auto it = c.composition.find(p);
+            if (why.empty() && (it == c.composition.end() || it->second < n))
+                why = "continuing " + p + " " + std::to_string(n) + " > eve of poll " +
+                      std::to_string(it == c.composition.end() ? 0 : it->second);
+        }
+        if (why.empty()) continue;
+        if (c.control_before.empty()) c.control_before = control_of(c.composition, c.vacancies_before, can_control);
+        rep.notes.push_back(c.name + ": eve-of-poll composition left out (" + why + "); control before kept as " +
+                            (c.control_before.empty() ? std::string("unknown") : c.control_before));
+        c.composition.clear();
+        c.vacancies_before = 0;
     }
 
     // Self-check: the card as written loads, and every declaration is valid against it.
@@ -717,8 +777,17 @@ ImportResult run_import(const ImportOptions& opt) {
         }
     }
     if (!names.empty()) in.party_names = read_csv_file(names);
+    std::string wards = opt.wards;
+    bool wards_beside = false;
+    if (wards.empty()) {
+        auto beside = fs::path(opt.candidates).parent_path() / "wards.csv";
+        std::error_code ec;
+        if (fs::is_regular_file(beside, ec)) wards = beside.string(), wards_beside = true;
+    }
+    if (!wards.empty()) in.wards = read_csv_file(wards);
     ImportResult r = build_import(in, opt);
     if (automatic) r.report.notes.insert(r.report.notes.begin(), "party names from " + names + " (found beside the candidates; --party-names overrides)");
+    if (wards_beside) r.report.notes.insert(r.report.notes.begin(), "electorate and turnout from " + wards + " (found beside the candidates; --wards overrides)");
     return r;
 }
 

@@ -23,6 +23,7 @@ struct ImportOptions {
     std::string baseline;     // LEAP results of the last time (no header), optional
     std::string roster;       // Open Council Data councillors, optional
     std::string party_names;  // LEH party names; empty: party-names.csv beside the candidates, if there
+    std::string wards;        // LEH ward table (electorate, turnout); empty: wards.csv beside the candidates, if there
     std::vector<std::pair<std::string, std::string>> postponed;  // council name, ward name
     std::uint64_t seed = kDefaultSeed;
     std::string date;               // polling day; empty: first Thursday of May of the table's Year
@@ -35,6 +36,7 @@ std::optional<std::pair<std::string, std::string>> parse_postponed(const std::st
 struct ImportReport {
     std::size_t councils = 0, wards = 0, seats = 0, candidates = 0, declarations = 0;
     std::size_t postponed_wards = 0, postponed_seats = 0, uncontested = 0, lots = 0, parties = 0;
+    std::size_t wards_with_turnout = 0;
     std::size_t councils_sized = 0, baseline_wards = 0, baseline_notional = 0, daytime_councils = 0;
     std::string first_time, last_time;
     std::vector<std::string> notes;     // what was derived and from what
@@ -45,7 +47,7 @@ struct ImportReport {
 
 struct ImportInputs {
     CsvTable candidates;
-    std::optional<CsvTable> councils, baseline, roster, party_names;
+    std::optional<CsvTable> councils, baseline, roster, party_names, wards;
 };
 
 struct ImportResult {

@@ -161,4 +161,46 @@ std::vector<PartyName> read_party_names(const CsvTable& table) {
     return out;
 }
 
+namespace {
+
+// "24.3" -> 243 (tenths of a percent), without floating point; nullopt when it is not a percentage.
+std::optional<std::int64_t> permille(std::string_view text) {
+    const std::string t = trim(text);
+    const auto dot = t.find('.');
+    auto whole = parse_count(t.substr(0, dot));
+    if (!whole) return std::nullopt;
+    std::int64_t tenths = 0;
+    if (dot != std::string::npos) {
+        const std::string frac = t.substr(dot + 1);
+        if (frac.empty() || frac.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+        tenths = frac[0] - '0';
+        if (frac.size() > 1 && frac[1] >= '5') ++tenths;  // rounded to a tenth
+    }
+    const std::int64_t v = *whole * 10 + tenths;
+    return v <= 1000 ? std::optional<std::int64_t>(v) : std::nullopt;
+}
+
+}  // namespace
+
+std::vector<WardTurnout> read_ward_turnout(const CsvTable& table) {
+    static const std::vector<ColumnSpec> specs = {
+        {"council", {"Local authority name", "Council name", "Council"}},
+        {"ward_ons", {"Ward code", "Ward ONS code"}, false},
+        {"ward", {"Ward name", "Ward"}},
+        {"electorate", {"Electorate"}},
+        {"turnout", {"Turnout (%)", "Turnout"}},
+    };
+    const Header h = Header::find(table, specs);
+    std::vector<WardTurnout> out;
+    for (std::size_t i = h.row() + 1; i < table.rows.size(); ++i) {
+        const CsvRow& r = table.rows[i];
+        if (r.blank()) continue;
+        WardTurnout w{trim(h.get(r, "council")), trim(h.get(r, "ward_ons")), trim(h.get(r, "ward")),
+                      parse_count(h.get(r, "electorate")), permille(h.get(r, "turnout")), r.line};
+        if (w.ward.empty()) continue;
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
 }  // namespace declared::import

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,5 +58,16 @@ struct PartyName {
 };
 
 std::vector<PartyName> read_party_names(const CsvTable& table);
+
+// The LEH ward table: electorate and turnout per ward (the votes by party
+// beside them are not read: the candidate table has them).
+struct WardTurnout {
+    std::string council, ward_ons, ward;
+    std::optional<std::int64_t> electorate;
+    std::optional<std::int64_t> turnout_permille;  // "24.3" (%) -> 243
+    std::size_t line = 0;
+};
+
+std::vector<WardTurnout> read_ward_turnout(const CsvTable& table);
 
 }  // namespace declared::import

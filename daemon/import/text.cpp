@@ -124,4 +124,20 @@ std::optional<bool> parse_flag(std::string_view s) {
     return std::nullopt;
 }
 
+std::string party_label(std::string_view name) {
+    std::string out = trim(name);
+    auto replace_word = [&](std::string_view from, std::string_view to) {
+        for (auto at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size())) {
+            const bool starts = at == 0 || out[at - 1] == ' ';
+            const bool ends = at + from.size() == out.size() || out[at + from.size()] == ' ' || out[at + from.size()] == ',';
+            if (starts && ends) out.replace(at, from.size(), to);
+            else at += 1;
+        }
+    };
+    replace_word("Independents", "Ind");
+    replace_word("Independent", "Ind");
+    if (out.size() > 6 && out.ends_with(" Party")) out.resize(out.size() - 6);
+    return out.size() <= 24 ? out : std::string();
+}
+
 }  // namespace declared::import

@@ -26,6 +26,11 @@ std::string council_key(std::string_view s);
 // "Surname, I." -> "Surname I."; spacing collapsed.
 std::string candidate_name(std::string_view s);
 
+// A local party's short name for alert text: "Canvey Island Independent
+// Party" -> "Canvey Island Ind", "People's Independent Party" -> "People's Ind";
+// empty when even that is longer than 24 characters (the code is used then).
+std::string party_label(std::string_view name);
+
 // Whole number, thousands separators allowed ("1,234"); none on anything else.
 std::optional<std::int64_t> parse_count(std::string_view s);
 

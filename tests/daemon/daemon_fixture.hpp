@@ -99,7 +99,7 @@ inline std::string brook(int revision, int smith, int jones, int brown = 100) {
     const bool smith_wins = smith > jones;
     return fmt::format(
         R"({{"id":"{0}","council":"{1}","ward":"{0}","revision":{2},"source":"test","declared_at":"2022-05-06T01:00:00Z",)"
-        R"("electorate":5000,"ballots":1500,"rejected":3,"candidates":[{{"name":"Smith A.","party":"Lab","votes":{3},"elected":{4}}},)"
+        R"("electorate":5000,"ballots":1600,"rejected":3,"candidates":[{{"name":"Smith A.","party":"Lab","votes":{3},"elected":{4}}},)"
         R"({{"name":"Jones B.","party":"CON","votes":{5},"elected":{6}}},{{"name":"Brown C.","party":"LD","votes":{7},"elected":false}}]}})",
         kBrookWard, kTesthamCouncil, revision, smith, smith_wins ? "true" : "false", jones, smith_wins ? "false" : "true",
         brown);

@@ -88,7 +88,10 @@ TEST_CASE("the same seed gives byte-identical files and another seed a different
 
 TEST_CASE("the generated card loads and every declaration is accepted in file order", "[generate]") {
     const auto& r = default_night();
-    CHECK(r.card.councils.size() == 200);
+    // 200 councils holding elections, and one police area holding only its PCC election.
+    CHECK(std::count_if(r.card.councils.begin(), r.card.councils.end(),
+                        [](const Council& c) { return c.holds_election(); }) == 200);
+    CHECK(r.card.councils.size() == 201);
     std::size_t corrections = 0;
     for (std::size_t i = 0; i < r.verdicts.size(); ++i) {
         if (r.declarations[i].revision > 1) {
@@ -110,6 +113,7 @@ TEST_CASE("the card's arithmetic is consistent", "[generate]") {
     std::set<std::string> regions, ids;
     for (const auto& c : r.card.councils) {
         INFO(c.id);
+        if (!c.holds_election()) continue;  // the police area: its PCC alone
         CHECK(c.size >= 20);
         CHECK(c.size <= 120);
         int cont = c.continuing_vacancies;
@@ -118,7 +122,7 @@ TEST_CASE("the card's arithmetic is consistent", "[generate]") {
         int before = c.vacancies_before;
         for (const auto& [p, n] : c.composition) before += n;
         if (!c.composition.empty()) CHECK(before == c.size);
-        CHECK(!c.control_before.empty());
+        CHECK((!c.control_before.empty() || c.new_council));
         if (c.cycle == Cycle::all_out) CHECK(c.continuing.empty());
         cycles.insert(c.cycle);
         regions.insert(c.region);
@@ -193,7 +197,7 @@ TEST_CASE("the default night has the awkward cases: unopposed, lots, postponed, 
         for (const auto& w : d.at("winners").as_array()) winners.insert(str(w));
     }
     CHECK(uncontested > 0);
-    CHECK(lots == 1);
+    CHECK(lots == 2);
     CHECK(multi > 100);
 
     std::set<std::string> declared_wards;
@@ -218,6 +222,57 @@ TEST_CASE("the default night has the awkward cases: unopposed, lots, postponed, 
     const Party* ind = r.card.party("IND");
     REQUIRE(ind);
     CHECK_FALSE(ind->can_control);
+}
+
+TEST_CASE("the default night has the cases of issue 13: by-election beside its ward's election, under-contested ward, new council, lots for two seats", "[generate]") {
+    const auto& r = default_night();
+    int by_elections = 0, under_contested = 0, two_by_lot = 0;
+    std::set<std::pair<std::string, std::string>> ordinary;  // council, ward name
+    std::vector<std::pair<std::string, std::string>> by;
+    for (const auto& e : r.events) {
+        if (str(e.at("type")) != "ward_declared") continue;
+        const auto& d = e.at("data").as_object();
+        if (d.at("by_election").as_bool()) {
+            ++by_elections;
+            by.emplace_back(str(e.at("council")), str(d.at("name")));
+            CHECK(str(e.at("text")).find(" (by-election): ") != std::string::npos);
+        } else {
+            ordinary.emplace(str(e.at("council")), str(d.at("name")));
+        }
+        if (d.at("vacant_seats").to_number<int>() > 0) {
+            ++under_contested;
+            CHECK(str(e.at("text")).find("seat vacant") != std::string::npos);
+        }
+        if (!d.at("lots").is_null() && d.at("lots").at("winners").as_array().size() == 2) ++two_by_lot;
+    }
+    CHECK(by_elections == 1);
+    REQUIRE(by.size() == 1);
+    CHECK(ordinary.count(by[0]) == 1);  // the same ward held its ordinary election too
+    CHECK(under_contested == 1);
+    CHECK(two_by_lot == 1);
+    int new_council_calls = 0;
+    for (const auto& e : r.events)
+        if (str(e.at("type")) == "control_called" && str(e.at("data").at("outcome_kind")) == "new_council") {
+            ++new_council_calls;
+            CHECK(str(e.at("text")).find("(new council)") != std::string::npos);
+        }
+    CHECK(new_council_calls >= 1);
+}
+
+TEST_CASE("the default night has a mayor and a police and crime commissioner, in the scoreboard", "[generate]") {
+    const auto& r = default_night();
+    std::map<std::string, int> contests;
+    for (const auto& e : r.events)
+        if (str(e.at("type")) == "ward_declared") ++contests[str(e.at("data").at("contest"))];
+    CHECK(contests["mayor"] == 1);
+    CHECK(contests["pcc"] == 1);
+    json::object last;
+    for (const auto& e : r.events)
+        if (str(e.at("type")) == "scoreboard") last = e.at("data").as_object();
+    CHECK(last.at("mayoralties").at("declared").as_int64() == 1);
+    CHECK(last.at("pccs").at("declared").as_int64() == 1);
+    CHECK(last.at("councils_total").as_int64() == 200);
+    CHECK(last.at("councils_declared").as_int64() == 200);
 }
 
 TEST_CASE("declarations come in before midnight, overnight and on Friday daytime", "[generate]") {

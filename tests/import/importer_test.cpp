@@ -6,6 +6,7 @@
 
 #include "daemon/commands.hpp"
 #include "daemon/import/importer.hpp"
+#include "daemon/import/text.hpp"
 #include "model/card_json.hpp"
 
 using namespace declared;
@@ -128,7 +129,7 @@ TEST_CASE("import: a tie at the boundary is recorded as lots with the elected wi
     REQUIRE(r.declarations.size() == 1);
     const auto& d = r.declarations[0];
     REQUIRE(d.lots.has_value());
-    CHECK(d.lots->winner == "Lancaster J.");
+    CHECK(d.lots->winners == std::vector<std::string>{"Lancaster J."});
     CHECK(d.lots->between.size() == 2);
     CHECK(d.candidates[0].name == "Lancaster J.");  // elected first among equals
 }
@@ -201,7 +202,8 @@ TEST_CASE("import: new unitaries joined by name where ONS codes differ", "[impor
     CHECK(s.size == 1);
     CHECK(s.region == "South West");
     CHECK(s.cycle == Cycle::all_out);
-    CHECK(s.control_before == "NOC");  // a new council: nothing to hold
+    CHECK(s.new_council);  // the table's New Council column: nothing to hold
+    CHECK(s.control_before.empty());
 }
 
 TEST_CASE("import: postponed polls are vacancies with no declaration", "[import]") {
@@ -315,4 +317,37 @@ TEST_CASE("import command: bad input writes nothing and good input writes card a
     CHECK(import_command({"leh", "--candidates"}) == 2);
     CHECK(import_command({"other"}) == 2);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("import: local parties get a short label for alert text", "[import][label]") {
+    using declared::import::party_label;
+    CHECK(party_label("Canvey Island Independent Party") == "Canvey Island Ind");
+    CHECK(party_label("People's Independent Party") == "People's Ind");
+    CHECK(party_label("Basingstoke & Deane Independents") == "Basingstoke & Deane Ind");
+    CHECK(party_label("Aspire") == "Aspire");
+    CHECK(party_label("Independently Minded") == "Independently Minded");
+    CHECK(party_label("Trade Union and Socialist Coalition").empty());
+}
+
+TEST_CASE("import: electorate and turnout from the ward table", "[import][turnout]") {
+    auto in = inputs(kRows);
+    in.wards = parse_csv(
+        ",\"Local election results by ward, 2022\",,,,\n"
+        "COUNTYNAME,Local authority code,Local authority name,Ward code,Ward name,Vacancies,Electorate,Turnout (%)\n"
+        "Tyne and Wear,E08000024,Sunderland,E05001,Barnes,1,10000,30.1\n"
+        "Tyne and Wear,E08000024,Sunderland,E05099,Castle,1,5000,27.0\n",
+        "wards.csv");
+    auto r = build_import(in, ImportOptions{});
+    // By ward code: 30.1% of 10,000.
+    const auto& barnes = decl(r, "local.sunderland.barnes.2022-05-05");
+    CHECK(barnes.electorate == 10000);
+    CHECK(barnes.ballots == 3010);
+    // By council and ward name where the code differs; 27.0% of 5,000 is 1,350,
+    // below the 1,531 votes cast for one seat: the ballots are what the votes need.
+    const auto& castle = decl(r, "local.sunderland.castle.2022-05-05");
+    CHECK(castle.electorate == 5000);
+    CHECK(castle.ballots == 1531);
+    // Bolton is not in the ward table: no turnout.
+    CHECK_FALSE(decl(r, "local.bolton.astley-bridge.2022-05-05").electorate.has_value());
+    CHECK(r.report.wards_with_turnout == 2);
 }

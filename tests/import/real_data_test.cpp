@@ -84,6 +84,18 @@ TEST_CASE("real data: the 2022 night imports and replays to the published totals
     CHECK(count("councillors", "CON") == 1078);
     CHECK(count("councillors", "LD") == 712);
     CHECK(count("councillors", "GREEN") == 116);
+    // Turnout from the ward table beside the candidates (wards.csv), and change with its coverage.
+    const auto& turnout = summary.at("turnout").as_object();
+    CHECK(turnout.at("electorate").as_int64() > 20'000'000);
+    CHECK(turnout.at("turnout_bp").as_int64() == 3344);
+    CHECK(summary.at("change_coverage").at("with_baseline").as_int64() == 3013);
+    CHECK(summary.at("change_coverage").at("seats_up").as_int64() == 4394);
+    // Vote share by the Commons Library's convention equals the LEH table's own.
+    const auto& by_party = summary.at("votes").at("by_party").as_object();
+    CHECK(by_party.at("LAB").at("share_bp").as_int64() == 3809);
+    CHECK(by_party.at("CON").at("share_bp").as_int64() == 2930);
+    CHECK(by_party.at("LD").at("share_bp").as_int64() == 1651);
+    CHECK(by_party.at("GREEN").at("share_bp").as_int64() == 953);
 
     std::map<std::string, int> controlled;
     std::map<std::string, std::string> control_by_name;

@@ -45,12 +45,12 @@ TEST_CASE("validate: a good declaration passes and aliases become codes", "[vali
 
 TEST_CASE("validate: unopposed, mayoral and tie-by-lot declarations pass", "[validate]") {
     Card card = small_card();
-    Declaration unopposed = parse(R"({"id": "b", "council": "local.testham.2022-05-05", "ward": "local.testham.brook.2022-05-05", "revision": 1, "declared_at": "t", "candidates": [{"name": "A", "party": "LAB", "elected": true}]})");
+    Declaration unopposed = parse(R"({"id": "b", "council": "local.testham.2022-05-05", "ward": "local.testham.brook.2022-05-05", "revision": 1, "declared_at": "2022-05-06T01:00:00Z", "candidates": [{"name": "A", "party": "LAB", "elected": true}]})");
     CHECK_FALSE(validate(card, unopposed).has_value());
-    Declaration mayor = parse(R"({"id": "m", "council": "local.testham.2022-05-05", "ward": "mayor.testham.2022-05-05", "revision": 1, "declared_at": "t", "candidates": [{"name": "A", "party": "CON", "votes": 10, "elected": true}, {"name": "B", "party": "LAB", "votes": 9, "elected": false}]})");
+    Declaration mayor = parse(R"({"id": "m", "council": "local.testham.2022-05-05", "ward": "mayor.testham.2022-05-05", "revision": 1, "declared_at": "2022-05-06T01:00:00Z", "candidates": [{"name": "A", "party": "CON", "votes": 10, "elected": true}, {"name": "B", "party": "LAB", "votes": 9, "elected": false}]})");
     CHECK_FALSE(validate(card, mayor).has_value());
     Declaration tie = parse(with(R"("votes": 650, "elected": false)", R"("votes": 700, "elected": false)",
-                                 with(R"("candidates")", R"("lots": {"between": ["Smith A.", "Jones B."], "winner": "Smith A."}, "candidates")")));
+                                 with(R"("votes": 100)", R"("votes": 50)", with(R"("candidates")", R"("lots": {"between": ["Smith A.", "Jones B."], "winner": "Smith A."}, "candidates")"))));
     CHECK_FALSE(validate(card, tie).has_value());
 }
 
@@ -68,14 +68,14 @@ TEST_CASE("validate: every malformed declaration is rejected precisely and chang
         {"nobody elected", with(R"("votes": 700, "elected": true)", R"("votes": 700, "elected": false)"), "elected_count", "candidates"},
         {"extra seats in a multi-seat ward", with(R"("votes": 600, "elected": false)", R"("votes": 600, "elected": true)", kAbbey), "elected_count", "candidates"},
         {"elected below unelected", with(R"("votes": 700, "elected": true)", R"("votes": 600, "elected": true)"), "elected_below_unelected", "candidates[0].elected"},
-        {"tie without lots", with(R"("votes": 650, "elected": false)", R"("votes": 700, "elected": false)"), "tie_without_lots", "lots"},
+        {"tie without lots", with(R"("votes": 650, "elected": false)", R"("votes": 700, "elected": false)", with(R"("votes": 100)", R"("votes": 50)")), "tie_without_lots", "lots"},
         {"lots between unequal candidates", with(R"("candidates")", lots), "bad_lots", "lots.between[1]"},
         {"lots naming a stranger", with(R"("candidates")", R"("lots": {"between": ["Smith A.", "Nobody"], "winner": "Smith A."}, "candidates")"), "unknown_candidate", "lots.between[1]"},
         {"lots winner not elected", with(R"("votes": 650, "elected": false)", R"("votes": 700, "elected": false)",
-                                        with(R"("candidates")", R"("lots": {"between": ["Smith A.", "Jones B."], "winner": "Jones B."}, "candidates")")), "bad_lots", "lots.winner"},
+                                        with(R"("votes": 100)", R"("votes": 50)", with(R"("candidates")", R"("lots": {"between": ["Smith A.", "Jones B."], "winner": "Jones B."}, "candidates")"))), "bad_lots", "lots.winner"},
         {"duplicate candidate", with(R"("name": "Brown C.")", R"("name": "Jones B.")"), "duplicate_candidate", "candidates[2].name"},
         {"some votes missing", with(R"("votes": 100, )", ""), "mixed_votes", "candidates[2].votes"},
-        {"contested poll without votes", R"({"id": "b", "council": "local.testham.2022-05-05", "ward": "local.testham.brook.2022-05-05", "revision": 1, "declared_at": "t", "candidates": [{"name": "A", "party": "LAB", "elected": true}, {"name": "B", "party": "CON", "elected": false}]})", "missing_votes", "candidates"},
+        {"contested poll without votes", R"({"id": "b", "council": "local.testham.2022-05-05", "ward": "local.testham.brook.2022-05-05", "revision": 1, "declared_at": "2022-05-06T01:00:00Z", "candidates": [{"name": "A", "party": "LAB", "elected": true}, {"name": "B", "party": "CON", "elected": false}]})", "missing_votes", "candidates"},
     };
 
     Card card = small_card();

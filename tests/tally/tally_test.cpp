@@ -67,7 +67,7 @@ TEST_CASE("Dudley: 35-35 is no overall control", "[tally][control]") {
     auto calls = of_type(all, "control_called");
     REQUIRE(calls.size() == 1);
     CHECK(str(calls[0].at("data").at("control")) == "NOC");
-    CHECK(str(calls[0].at("text")) == "Dudley: NOC no change");
+    CHECK(str(calls[0].at("text")) == "Dudley: NOC no change (called, 1 seat to declare)");
     auto comp = json::parse(t.council_json("Dudley")).at("composition").as_array();
     CHECK(comp[0].at("seats").as_int64() == 35);
     CHECK(comp[1].at("seats").as_int64() == 35);
@@ -90,7 +90,7 @@ TEST_CASE("Crawley: a vacancy lowers the majority", "[tally][control]") {
     CHECK(str(d.at("control")) == "LAB");
     CHECK(d.at("arithmetic").at("majority").as_int64() == 18);
     CHECK(d.at("arithmetic").at("vacancies").as_int64() == 1);
-    CHECK(str(calls[0].at("text")) == "Crawley: LAB GAIN from NOC");
+    CHECK(str(calls[0].at("text")) == "Crawley: LAB GAIN from NOC (called, 5 seats to declare)");
     CHECK(str(by_council(t, "Crawley").at("control")) == "LAB");
 }
 
@@ -122,7 +122,7 @@ TEST_CASE("thirds council whose control cannot change is called at start", "[tal
     const auto& call = ev[0];
     CHECK(call.at("seq").to_number<std::uint64_t>() == 1);
     CHECK(call.at("at").is_null());
-    CHECK(str(call.at("text")) == "Sunderland: LAB HOLD");
+    CHECK(str(call.at("text")) == "Sunderland: LAB HOLD (before counting: control cannot change)");
     const auto& a = call.at("data").at("arithmetic").as_object();
     CHECK(a.at("majority").as_int64() == 31);
     CHECK(a.at("continuing").as_int64() == 35);
@@ -145,7 +145,7 @@ TEST_CASE("NOC certain at start", "[tally][control][start]") {
     auto ev = parse(t.start());
     REQUIRE(of_type(ev, "control_called").size() == 1);
     CHECK(str(ev[0].at("data").at("control")) == "NOC");
-    CHECK(str(ev[0].at("text")) == "Bolton: CON LOSE to NOC");
+    CHECK(str(ev[0].at("text")) == "Bolton: CON LOSE to NOC (before counting: control cannot change)");
 }
 
 TEST_CASE("apply without start() still emits the start-up calls first", "[tally][start]") {
@@ -202,7 +202,7 @@ TEST_CASE("NOC certain early, while seats are still to declare", "[tally][contro
     CHECK_FALSE(d.at("final").as_bool());
     CHECK(d.at("arithmetic").at("undeclared").as_int64() == 1);
     CHECK(d.at("arithmetic").at("majority").as_int64() == 4);
-    CHECK(str(call.at("text")) == "Hastings: LAB LOSE to NOC");
+    CHECK(str(call.at("text")) == "Hastings: LAB LOSE to NOC (called, 1 seat to declare)");
     CHECK(str(last_of(ev, "council_updated").at("data").at("status")) == "noc_certain");
     // The last ward changes nothing about the call.
     auto last = accept(t, win("Hastings", "h6", {"LAB"}));
@@ -228,7 +228,7 @@ TEST_CASE("control secured early, with the arithmetic in the event", "[tally][co
     CHECK(a.at("won").as_int64() == 3);
     CHECK(a.at("undeclared").as_int64() == 2);
     CHECK(str(a.at("proof")) == "LAB 0 continuing + 3 won = 3 >= 3 needed, 2 seats to declare");
-    CHECK(str(call.at("text")) == "Testshire: LAB GAIN from CON");
+    CHECK(str(call.at("text")) == "Testshire: LAB GAIN from CON (called, 2 seats to declare)");
     CHECK(str(d.at("cause").at("ward")) == "t3");
     // By the documented rule, a called but incomplete council counts in "councils".
     auto s = summary(t);
@@ -245,7 +245,7 @@ TEST_CASE("a tie decided by lot: the declared winner is used, not vote order", "
     Declaration d = decl("Lots", "l1",
                          {cand("Able A.", "LAB", 500, false), cand("Baker B.", "CON", 500, true),
                           cand("Cole C.", "LD", 20, false)});
-    d.lots = Lots{{"Able A.", "Baker B."}, "Baker B."};
+    d.lots = Lots{{"Able A.", "Baker B."}, {"Baker B."}};
     auto ev = accept(t, d);
     auto w = last_of(ev, "ward_declared");
     const auto& data = w.at("data").as_object();
@@ -253,7 +253,7 @@ TEST_CASE("a tie decided by lot: the declared winner is used, not vote order", "
     CHECK(str(data.at("winners").as_array()[0]) == "CON");
     CHECK(str(data.at("seat_results").as_array()[0].at("result")) == "gain");
     CHECK(str(data.at("lots").at("winner")) == "Baker B.");
-    CHECK(str(w.at("text")) == "Lots, l1: CON GAIN from LAB");
+    CHECK(str(w.at("text")) == "Lots, l1: CON GAIN from LAB (decided by lot)");
     CHECK(summary(t).at("councillors").at("CON").at("count").as_int64() == 1);
 }
 
@@ -515,7 +515,7 @@ TEST_CASE("a mayoral contest: single winner, gain vs previous, no council seats"
     Tally t(c);
     const std::string before = t.council_json("Croydon");
     auto ev = accept(t, win("Croydon", "mayor.croydon", {"CON"}));
-    REQUIRE(types(ev) == std::vector<std::string>{"ward_declared"});
+    REQUIRE(types(ev) == std::vector<std::string>{"ward_declared", "scoreboard"});
     CHECK(str(ev[0].at("data").at("contest")) == "mayor");
     CHECK(str(ev[0].at("text")) == "Mayor of Croydon: CON GAIN from LAB");
     auto cj = json::parse(t.council_json("Croydon")).as_object();
@@ -528,7 +528,7 @@ TEST_CASE("a mayoral contest: single winner, gain vs previous, no council seats"
     Declaration dup = win("Croydon", "mayor.croydon", {"CON"});
     CHECK(t.assess(dup).verdict == Verdict::duplicate);
     auto corr = accept(t, win("Croydon", "mayor.croydon", {"LAB"}, 2));
-    REQUIRE(types(corr) == std::vector<std::string>{"declaration_corrected"});
+    REQUIRE(types(corr) == std::vector<std::string>{"declaration_corrected", "scoreboard"});
     CHECK(str(corr[0].at("text")) == "Mayor of Croydon (corrected): LAB HOLD");
     CHECK(corr[0].at("data").at("replaces").at("seq") == ev[0].at("seq"));
 }
