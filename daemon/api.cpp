@@ -121,6 +121,11 @@ void Api::handle(Request&& req, Respond respond) {
         if (only(http::verb::get)) get_events(req, params, respond);
         return;
     }
+    if (path == "/v1/events/stream") {  // reached only when not a GET: the stream itself is the feed's
+        if (only(http::verb::get)) respond(error_response(req.version(), req.keep_alive(), http::status::method_not_allowed,
+                                                          "method_not_allowed", "/v1/events/stream is for GET"));
+        return;
+    }
     if (path == "/v1/scoreboard" || path == "/v1/councils") {
         if (only(http::verb::get)) get_from_tally(req, path, "", std::move(respond));
         return;

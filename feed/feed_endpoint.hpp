@@ -1,6 +1,8 @@
 #pragma once
-// GET /v1/feed: vets the upgrade request (query, token, limits) and starts a
-// WebSocket session for it. The protocol is in docs/feed.md.
+// GET /v1/feed: vets the upgrade request (query, token, origin, limits) and
+// starts a WebSocket session for it. GET /v1/events/stream: the same
+// subscription as Server-Sent Events. Both share the shards, the subscriber
+// limit and the counters. The protocols are in docs/feed.md.
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -19,6 +21,7 @@ public:
     FeedEndpoint(boost::asio::io_context& ioc, EventHub& hub, FeedOptions options);
     ~FeedEndpoint() override;
 
+    bool takes(const Request& req) const override;  // a WebSocket upgrade, or GET /v1/events/stream
     std::optional<Response> vet(const Request& req) override;
     void upgrade(boost::asio::ip::tcp::socket&& socket, Request&& req) override;
 

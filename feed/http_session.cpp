@@ -99,10 +99,10 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
 
     Request req = parser_->release();
     busy_ = true;
-    if (beast::websocket::is_upgrade(req) && ctx_->upgrades) {
+    if (ctx_->upgrades && ctx_->upgrades->takes(req)) {
         if (auto refusal = ctx_->upgrades->vet(req)) return on_response(std::move(*refusal));
         stream_.expires_never();
-        // The connection is the WebSocket session's now; this session ends here.
+        // The connection is the subscriber's now; this session ends here.
         return ctx_->upgrades->upgrade(stream_.release_socket(), std::move(req));
     }
     stream_.expires_never();  // the handler may wait on the journal; the response has its own deadline below

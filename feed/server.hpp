@@ -20,6 +20,9 @@ namespace declared::feed {
 class UpgradeHandler {
 public:
     virtual ~UpgradeHandler() = default;
+    // Whether the request is one to hand over: by default a WebSocket
+    // upgrade; a streaming endpoint may take plain GETs of its path too.
+    virtual bool takes(const Request& req) const;
     virtual std::optional<Response> vet(const Request& req) = 0;
     virtual void upgrade(boost::asio::ip::tcp::socket&& socket, Request&& req) = 0;
 };
