@@ -74,6 +74,9 @@ void Api::handle(Request&& req, Respond respond) {
     Params params;
     for (auto p : target->params()) params.emplace_back(p.key, p.value);
     const auto method = req.method();
+    respond = feed::with_cors(options_.cors, req, std::move(respond));  // Access-Control-Allow-Origin, when allowed
+    if (method == http::verb::options)  // a CORS preflight
+        return respond(options_.cors.preflight(req, path == "/v1/declarations" ? "POST" : "GET, HEAD"));
     auto only = [&](http::verb allowed) {
         if (method == allowed || (allowed == http::verb::get && method == http::verb::head)) return true;
         auto res = error_response(req.version(), req.keep_alive(), http::status::method_not_allowed,
@@ -136,7 +139,7 @@ void Api::handle(Request&& req, Respond respond) {
         return;
     }
     if (const StaticAsset* asset = find_static_asset(path)) {  // the live results page (web/)
-        if (only(http::verb::get)) respond(static_response(req, *asset));
+        if (only(http::verb::get)) respond(static_response(req, *asset, options_.frame_ancestors));
         return;
     }
     respond(error_response(req.version(), req.keep_alive(), http::status::not_found, "no_route",

@@ -11,6 +11,7 @@
 
 #include "daemon/ingest.hpp"
 #include "daemon/metrics.hpp"
+#include "feed/cors.hpp"
 #include "feed/event_hub.hpp"
 #include "feed/feed_endpoint.hpp"
 #include "feed/http_types.hpp"
@@ -22,6 +23,8 @@ struct ApiOptions {
     // Bearer token -> source name. Empty: ingestion over HTTP is refused.
     std::map<std::string, std::string> ingest_tokens;
     std::size_t max_events_per_page = 10'000;
+    feed::CorsPolicy cors;                      // web.allow_origins
+    std::string frame_ancestors = "'none'";     // web.frame_ancestors, for the page
 };
 
 class Api : public feed::HttpHandler {
