@@ -1,7 +1,5 @@
 #include "daemon/api.hpp"
 
-#include <charconv>
-
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
@@ -45,13 +43,6 @@ Response batch_response(const Request& req, const BatchResult& r) {
     return json_response(req.version(), req.keep_alive(), status, boost::json::serialize(batch_report(r)));
 }
 
-std::optional<std::uint64_t> parse_u64(std::string_view s) {
-    std::uint64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
-    return v;
-}
-
 }  // namespace
 
 Api::Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metrics, const GroupCommitter* committer)
@@ -60,7 +51,8 @@ Api::Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metri
       hub_(hub),
       metrics_(metrics),
       committer_(committer),
-      cache_(std::make_shared<Cache>()) {}
+      cache_(std::make_shared<Cache>()),
+      queries_(ingest, hub, options_.max_events_per_page, options_.council_known) {}
 
 Api::~Api() = default;
 
@@ -120,8 +112,8 @@ void Api::handle(Request&& req, Respond respond) {
         res.set(http::field::upgrade, "websocket");
         return respond(std::move(res));
     }
-    if (path == "/v1/events") {
-        if (only(http::verb::get)) get_events(req, params, respond);
+    if (queries_.takes(path, params)) {  // /v1/events, /v1/councils?..., /v1/export/*.csv
+        if (only(http::verb::get)) queries_.get(req, path, params, std::move(respond));
         return;
     }
     if (path == "/v1/events/stream") {  // reached only when not a GET: the stream itself is the feed's
@@ -183,34 +175,6 @@ void Api::post_declarations(Request&& req, Respond& respond) {
                        shape.keep_alive(keep_alive);
                        respond(batch_response(shape, r));
                    });
-}
-
-void Api::get_events(const Request& req, const Params& params, Respond& respond) {
-    std::uint64_t since = 0;
-    std::size_t limit = 1000;
-    for (const auto& [key, value] : params) {
-        auto v = parse_u64(value);
-        if (key == "since" || key == "limit") {
-            if (!v)
-                return respond(error_response(req.version(), req.keep_alive(), http::status::bad_request, "bad_query",
-                                              fmt::format("{} must be a non-negative integer, got '{}'", key, value)));
-            if (key == "since") since = *v;
-            else limit = static_cast<std::size_t>(std::min<std::uint64_t>(*v, options_.max_events_per_page));
-        } else {
-            return respond(error_response(req.version(), req.keep_alive(), http::status::bad_request, "bad_query",
-                                          fmt::format("unknown parameter '{}'; use since and limit", key)));
-        }
-    }
-    auto slice = hub_.since(since, limit);
-    // Events are already serialized: the page is their bytes joined, not re-encoded.
-    std::string body = fmt::format(R"({{"since":{},"last_seq":{},"oldest_seq":{},"truncated":{},"events":[)", since,
-                                   slice.last_seq, slice.oldest_seq, slice.truncated ? "true" : "false");
-    for (std::size_t i = 0; i < slice.events.size(); ++i) {
-        if (i) body += ',';
-        body += *slice.events[i].json;
-    }
-    body += "]}";
-    respond(json_response(req.version(), req.keep_alive(), http::status::ok, std::move(body)));
 }
 
 void Api::get_from_tally(const Request& req, std::string what, std::string id, Respond respond) {

@@ -92,6 +92,7 @@ int serve_command(const Args& args) {
     feed_options.cors = feed::CorsPolicy(cfg.web.allow_origins);
     api_options.cors = feed_options.cors;
     api_options.frame_ancestors = cfg.web.frame_ancestors;
+    api_options.council_known = feed_options.council_known;
     // Heartbeats and stuck writes are checked for every subscriber at twice the
     // rate of the smaller of the two intervals.
     const auto tick = std::max(std::chrono::milliseconds(10),

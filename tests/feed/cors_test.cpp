@@ -51,7 +51,7 @@ TEST_CASE("cors: configured origins get Access-Control-Allow-Origin on REST and 
     Daemon d(multi_card(2, 2), {"--web.allow_origins", std::string(kNews) + ", http://localhost:3000"});
     REQUIRE(d.start());
     push(d, {decl(0, 0)});
-    for (const std::string target : {"/v1/scoreboard", "/v1/councils", "/v1/events?since=0",
+    for (const std::string target : {"/v1/scoreboard", "/v1/councils", "/v1/events?since=0", "/v1/export/councils.csv",
                                      "/v1/nothing"}) {
         INFO(target);
         auto ok = request(d.port(), "GET", target, {{"Origin", kNews}});
