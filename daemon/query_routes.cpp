@@ -26,6 +26,7 @@ struct QueryRoutes::Cache {
     boost::json::array councils;  // by_council of the summary
     std::uint64_t csv_seq = ~std::uint64_t{0};
     std::string results_csv, councils_csv;
+    std::string card;  // /v1/card: fixed for the night
 };
 
 namespace {
@@ -69,12 +70,14 @@ QueryRoutes::QueryRoutes(Ingest& ingest, const feed::EventHub& hub, std::size_t 
       cache_(std::make_shared<Cache>()) {}
 
 bool QueryRoutes::takes(std::string_view path, const QueryParams& params) const {
-    return path == "/v1/events" || (path == "/v1/councils" && !params.empty()) || path.starts_with(kExport);
+    return path == "/v1/events" || (path == "/v1/councils" && !params.empty()) || path.starts_with(kExport) ||
+           path == "/v1/card";
 }
 
 void QueryRoutes::get(const Request& req, const std::string& path, const QueryParams& params, Respond respond) {
     if (path == "/v1/events") return events(req, params, respond);
     if (path == "/v1/councils") return councils(req, params, std::move(respond));
+    if (path == "/v1/card") return card(req, std::move(respond));
     export_csv(req, path, std::move(respond));
 }
 
@@ -192,6 +195,37 @@ void QueryRoutes::councils(const Request& req, const QueryParams& params, Respon
         }
         boost::json::object body{{"last_seq", tally.last_seq()}, {"councils", std::move(out)}};
         respond(json_response(version, keep_alive, http::status::ok, boost::json::serialize(body)));
+    });
+}
+
+// GET /v1/card: what a page needs to draw the night before any result.
+void QueryRoutes::card(const Request& req, Respond respond) {
+    ingest_.read([cache = cache_, version = req.version(), keep_alive = req.keep_alive(),
+                  respond = std::move(respond)](const Tally& tally) {
+        if (cache->card.empty()) {
+            const Card& c = tally.card();
+            boost::json::object election{{"id", c.election.id}, {"name", c.election.name},
+                                         {"date", c.election.date}, {"test", c.election.test}};
+            boost::json::array parties;
+            for (const auto& p : c.parties) {
+                boost::json::object po{{"code", p.code}, {"name", p.name}, {"can_control", p.can_control}};
+                if (p.colour.empty()) po["colour"] = nullptr;
+                else po["colour"] = p.colour;
+                parties.push_back(std::move(po));
+            }
+            boost::json::array councils;
+            for (const auto& co : c.councils) {
+                boost::json::object o{{"id", co.id}, {"name", co.name}, {"ons", co.ons}, {"region", co.region},
+                                      {"size", co.size}};
+                if (co.hex) o["hex"] = boost::json::object{{"q", co.hex->q}, {"r", co.hex->r}};
+                else o["hex"] = nullptr;
+                councils.push_back(std::move(o));
+            }
+            cache->card = boost::json::serialize(boost::json::object{
+                {"election", std::move(election)}, {"parties", std::move(parties)}, {"layout", "odd-r"},
+                {"councils", std::move(councils)}});
+        }
+        respond(json_response(version, keep_alive, http::status::ok, cache->card));
     });
 }
 

@@ -3,7 +3,8 @@
 // feed (councils, regions, types), /v1/councils filtered by region and
 // status, and the CSV exports (/v1/export/results.csv, councils.csv). Reads
 // of the tally run on the ingest strand and are cached per seq, as the rest
-// of the read API's are.
+// of the read API's are. And /v1/card: the card's parties (with colours) and
+// councils (with hex map positions) for pages and graphics.
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -25,7 +26,7 @@ public:
     QueryRoutes(Ingest& ingest, const feed::EventHub& hub, std::size_t max_events_per_page,
                 std::function<bool(std::string_view)> council_known);
 
-    // The paths answered here: /v1/events, /v1/councils with a query, /v1/export/*.
+    // The paths answered here: /v1/events, /v1/councils with a query, /v1/export/*, /v1/card.
     bool takes(std::string_view path, const QueryParams& params) const;
     void get(const feed::Request& req, const std::string& path, const QueryParams& params, feed::Respond respond);
 
@@ -33,6 +34,7 @@ private:
     void events(const feed::Request& req, const QueryParams& params, feed::Respond& respond);
     void councils(const feed::Request& req, const QueryParams& params, feed::Respond respond);
     void export_csv(const feed::Request& req, const std::string& path, feed::Respond respond);
+    void card(const feed::Request& req, feed::Respond respond);
 
     Ingest& ingest_;
     const feed::EventHub& hub_;
