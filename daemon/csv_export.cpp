@@ -79,6 +79,17 @@ void header(CsvOut& out, std::initializer_list<std::string_view> names) {
 }  // namespace
 
 std::string event_at(std::string_view event_json) {
+    // The envelope's "at" comes before the body (seq, id, type, election, at):
+    // read it in place, without parsing the whole event (an export reads one
+    // per declared contest). An ISO time holds nothing JSON escapes.
+    constexpr std::string_view kAt = ",\"at\":";
+    if (auto at = event_json.find(kAt); at != std::string_view::npos) {
+        auto v = event_json.substr(at + kAt.size());
+        if (v.starts_with("null")) return {};
+        if (v.starts_with('"'))
+            if (auto end = v.find('"', 1); end != std::string_view::npos && v.substr(1, end - 1).find('\\') == std::string_view::npos)
+                return std::string(v.substr(1, end - 1));
+    }
     boost::system::error_code ec;
     auto v = json::parse(event_json, ec);
     if (ec || !v.is_object()) return {};
