@@ -133,3 +133,29 @@ TEST_CASE("query: bad filters on /v1/events and /v1/councils are refused 400 nam
     }
     CHECK(d.get("/v1/events?since=0&limit=10000").body == before);
 }
+
+TEST_CASE("query: /v1/card gives the parties with their colours and the councils with their hex cells", "[query]") {
+    auto card = multi_card(2, 2);
+    const std::string first = "\"id\":\"" + council_id(0) + "\",";
+    card.replace(card.find(first), first.size(), first + R"("hex":{"q":3,"r":-4},)");
+    const std::string lab = R"({"code":"LAB","name":"Labour")";
+    card.replace(card.find(lab), lab.size(), lab + R"(,"colour":"#e4003b")");
+    Daemon d(card);
+    REQUIRE(d.start());
+    auto r = d.get("/v1/card");
+    REQUIRE(r.status == 200);
+    auto v = parse_json(r.body);
+    CHECK(jstr(v, "election.id") == kElection);
+    CHECK(jstr(v, "election.test") == "true");
+    CHECK(jstr(v, "layout") == "odd-r");
+    CHECK(jstr(v, "parties.0.code") == "LAB");
+    CHECK(jstr(v, "parties.0.colour") == "#e4003b");
+    CHECK(jstr(v, "parties.1.colour") == "null");
+    CHECK(jstr(v, "parties.3.can_control") == "false");
+    CHECK(jstr(v, "councils.0.id") == council_id(0));
+    CHECK(jstr(v, "councils.0.hex") == R"({"q":3,"r":-4})");
+    CHECK(jstr(v, "councils.0.ons") == "E99000000");
+    CHECK(jstr(v, "councils.0.region") == region_of(0));
+    CHECK(jstr(v, "councils.1.hex") == "null");
+    CHECK(v.as_object().at("councils").as_array().size() == 3);
+}
