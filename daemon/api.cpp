@@ -230,10 +230,10 @@ std::string Api::metrics_text() const {
     }
     if (feed_) {
         const auto& f = feed_->context();
-        render_gauge(out, "declared_feed_subscribers", "Open WebSocket subscribers.", static_cast<double>(f.sessions.size()));
-        render_counter(out, "declared_feed_subscribers_total", "WebSocket subscribers accepted.", f.metrics.subscribers_total);
+        render_gauge(out, "declared_feed_subscribers", "Open feed subscribers (WebSocket and event stream).", static_cast<double>(f.sessions.size()));
+        render_counter(out, "declared_feed_subscribers_total", "Feed subscribers accepted (WebSocket and event stream).", f.metrics.subscribers_total);
         render_counter(out, "declared_feed_refused_total", "Subscriptions refused at the limit.", f.metrics.refused);
-        render_counter(out, "declared_feed_messages_total", "WebSocket messages written.", f.metrics.messages);
+        render_counter(out, "declared_feed_messages_total", "Feed messages written (WebSocket messages, event-stream blocks).", f.metrics.messages);
         render_counter(out, "declared_feed_deliveries_total", "Events written to subscribers.", f.metrics.deliveries);
         render_counter(out, "declared_feed_closed_lagging_total", "Subscribers closed for falling behind.", f.metrics.closed_lagging);
         render_counter(out, "declared_feed_closed_stuck_total", "Subscribers dropped for not reading.", f.metrics.closed_stuck);
