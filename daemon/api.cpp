@@ -112,7 +112,7 @@ void Api::handle(Request&& req, Respond respond) {
         res.set(http::field::upgrade, "websocket");
         return respond(std::move(res));
     }
-    if (queries_.takes(path, params)) {  // /v1/events, /v1/councils?..., /v1/export/*.csv
+    if (queries_.takes(path, params)) {  // /v1/events, /v1/councils?..., /v1/export/*.csv, /v1/card
         if (only(http::verb::get)) queries_.get(req, path, params, std::move(respond));
         return;
     }
