@@ -11,7 +11,7 @@
 //   feed_bench run --server declared|nchan --port P --pid PID [--pid PID...]
 //       [--subs N] [--threads T] [--rate R] [--steady-events K] [--burst B]
 //       [--saturation E] [--batch N] [--token T] [--declarations FILE]
-//       [--payloads FILE] [--save-events FILE] [--path /v1/feed]
+//       [--payloads FILE] [--save-events FILE] [--path /v1/feed] [--sse]
 //       connects N subscribers, then runs three phases on the same connections:
 //       steady (K events at R/s), burst (B events as fast as possible),
 //       saturation (E events as fast as possible). declared: events are made
@@ -67,6 +67,7 @@ struct Options {
     int port = 0;
     std::vector<int> pids;
     std::string path;  // subscriber path
+    bool sse = false;  // subscribe to the event stream (SSE) instead of the WebSocket feed
     std::string pub_path;
     int subs = 10'000;
     int threads = 1;
@@ -209,8 +210,8 @@ int run(const Options& o) {
     Shared shared;
     shared.declared = declared;
     shared.addr = ws_load::loopback(o.port);
-    const std::string path = !o.path.empty() ? o.path : declared ? "/v1/feed" : "/sub";
-    shared.handshake = ws_load::upgrade_request(path, o.port);
+    const std::string path = !o.path.empty() ? o.path : o.sse ? "/v1/events/stream" : declared ? "/v1/feed" : "/sub";
+    shared.handshake = o.sse ? ws_load::event_stream_request(path, o.port) : ws_load::upgrade_request(path, o.port);
     shared.sent_ns = std::vector<std::atomic<std::int64_t>>(total + 2);
     // Seqs on a fresh daemon (and in the saved payloads) start at 1.
     shared.phase_end[0] = static_cast<std::uint64_t>(o.steady);
@@ -231,6 +232,7 @@ int run(const Options& o) {
     std::vector<std::unique_ptr<Worker>> workers;
     for (int w = 0; w < o.threads; ++w) {
         auto wk = std::make_unique<Worker>(&shared, w, o.subs / o.threads + (w < o.subs % o.threads ? 1 : 0));
+        if (o.sse) wk->use_event_stream();
         if (w == 0 && shared.save_fd >= 0 && wk->size() > 0) wk->subs[0].saver = true;
         workers.push_back(std::move(wk));
     }
@@ -479,7 +481,7 @@ int usage() {
                  "       feed_bench run --server declared|nchan --port P --pid PID [--pid PID] [--subs N]\n"
                  "                  [--threads T] [--rate R] [--steady-events K] [--burst B] [--saturation E]\n"
                  "                  [--batch N] [--token T] [--declarations FILE | --payloads FILE]\n"
-                 "                  [--save-events FILE] [--path P] [--pub-path P] [--phase-timeout S]\n"
+                 "                  [--save-events FILE] [--path P] [--sse] [--pub-path P] [--phase-timeout S]\n"
                  "       feed_bench deflate [--streams N] [--payloads FILE]\n");
     return 2;
 }
@@ -513,6 +515,7 @@ int main(int argc, char** argv) {
         else if (a == "--payloads") o.payloads = val();
         else if (a == "--save-events") o.save_events = val();
         else if (a == "--path") o.path = val();
+        else if (a == "--sse") o.sse = true;
         else if (a == "--pub-path") o.pub_path = val();
         else if (a == "--phase-timeout") o.phase_timeout = std::stod(val());
         else if (a == "--out") out = val();

@@ -100,6 +100,11 @@ sockaddr_in loopback(int port) {
     return a;
 }
 
+std::string event_stream_request(const std::string& path, int port) {
+    return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+           "\r\nAccept: text/event-stream\r\n\r\n";
+}
+
 std::string upgrade_request(const std::string& path, int port) {
     return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
            "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
@@ -378,6 +383,42 @@ bool Clients::parse(int i, const char* p, std::size_t n, std::int64_t t) {
     return true;
 }
 
+// The event stream: lines across reads (a partial one kept in carry); a blank
+// line ends a block, so the next data line starts a message.
+void Clients::parse_sse(int i, const char* p, std::size_t n, std::int64_t t) {
+    Conn& c = conns_[static_cast<std::size_t>(i)];
+    auto line = [&](const char* q, std::size_t m) {
+        if (m > 0 && q[m - 1] == '\r') --m;
+        if (m == 0) {
+            c.in_frame = false;  // between blocks
+            return;
+        }
+        if (m < 6 || std::memcmp(q, "data: ", 6) != 0) return;  // id:, event:, retry:, comments
+        if (!c.in_frame) {
+            c.in_frame = true;
+            messages.fetch_add(1, std::memory_order_relaxed);
+            c.start = true;
+        }
+        const bool start = c.start;
+        c.start = false;
+        on_lines(i, q + 6, m - 6, start, t);
+    };
+    while (n > 0) {
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', n));
+        if (!nl) return void(c.carry.append(p, n));
+        const std::size_t m = static_cast<std::size_t>(nl - p);
+        if (!c.carry.empty()) {
+            c.carry.append(p, m);
+            line(c.carry.data(), c.carry.size());
+            c.carry.clear();
+        } else {
+            line(p, m);
+        }
+        p = nl + 1;
+        n -= m + 1;
+    }
+}
+
 void Clients::on_ready(int i, std::uint32_t ev) {
     Conn& c = conns_[static_cast<std::size_t>(i)];
     if (c.state == Conn::closed) return;
@@ -417,7 +458,7 @@ void Clients::on_ready(int i, std::uint32_t ev) {
             if (c.head.empty()) c.head.assign(data, n);
             return;
         }
-        if (!sv.starts_with("HTTP/1.1 101"))
+        if (!sv.starts_with(sse_ ? "HTTP/1.1 200" : "HTTP/1.1 101"))
             return end(i, {0, "upgrade refused: " + std::string(sv.substr(0, sv.find('\r')))});
         c.state = Conn::open;
         on_upgraded(i);
@@ -427,10 +468,12 @@ void Clients::on_ready(int i, std::uint32_t ev) {
         } else {  // the answer came in pieces: what follows it moves out of head, which frames use
             std::string rest(sv.substr(stop + 4));
             c.head.clear();
-            parse(i, rest.data(), rest.size(), t);
+            if (sse_) parse_sse(i, rest.data(), rest.size(), t);
+            else parse(i, rest.data(), rest.size(), t);
             return;
         }
     }
+    if (sse_) return parse_sse(i, data, n, t);
     parse(i, data, n, t);
 }
 

@@ -42,6 +42,8 @@ double percentile(std::vector<std::uint32_t>& v, double q);  // reorders v
 sockaddr_in loopback(int port);
 // A WebSocket upgrade request for path (with its query) on 127.0.0.1:port.
 std::string upgrade_request(const std::string& path, int port);
+// GET path for the event stream (Server-Sent Events).
+std::string event_stream_request(const std::string& path, int port);
 
 // ---- HTTP/1.1: blocking, keep-alive, one request at a time ------------------------
 
@@ -88,6 +90,10 @@ public:
     // handshakes at a time), reads, answers pings. Run it on its own thread.
     void run(const std::atomic<bool>& stop);
     int size() const { return static_cast<int>(conns_.size()); }
+    // Server-Sent Events instead of WebSocket: the answer is 200
+    // text/event-stream, each block's data lines are handed on as lines (the
+    // block's first with start), other fields and comments are skipped.
+    void use_event_stream() { sse_ = true; }
 
     // Read by the controller.
     std::atomic<int> ready{0}, failed{0};            // set_ready() called / ended before it
@@ -137,6 +143,8 @@ private:
     bool parse(int i, const char* p, std::size_t n, std::int64_t t);
     void payload(int i, const char* p, std::size_t n, bool last, std::int64_t t);
     bool control(int i);
+    void parse_sse(int i, const char* p, std::size_t n, std::int64_t t);
+    bool sse_ = false;
 
     sockaddr_in addr_;
     std::vector<Conn> conns_;

@@ -1,7 +1,5 @@
 #include "daemon/api.hpp"
 
-#include <charconv>
-
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
@@ -45,13 +43,6 @@ Response batch_response(const Request& req, const BatchResult& r) {
     return json_response(req.version(), req.keep_alive(), status, boost::json::serialize(batch_report(r)));
 }
 
-std::optional<std::uint64_t> parse_u64(std::string_view s) {
-    std::uint64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
-    return v;
-}
-
 }  // namespace
 
 Api::Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metrics, const GroupCommitter* committer,
@@ -63,7 +54,8 @@ Api::Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metri
       metrics_(metrics),
       committer_(committer),
       sources_(sources),
-      cache_(std::make_shared<Cache>()) {}
+      cache_(std::make_shared<Cache>()),
+      queries_(ingest, hub, options_.max_events_per_page, options_.council_known) {}
 
 Api::~Api() = default;
 
@@ -71,6 +63,7 @@ Api::Admission Api::authorize(const Request& headers) const {
     const std::string_view target = to_sv(headers.target());
     const std::string_view path = target.substr(0, target.find('?'));
     Role role;
+    if (headers.method() == http::verb::options) return {};  // a CORS preflight carries no credentials
     if (path == "/v1/declarations" && headers.method() == http::verb::post) role = Role::ingest;
     else if (path == "/v1/declarations") return {};  // answered 405 by handle()
     else if (path == "/metrics") role = Role::metrics;
@@ -123,6 +116,9 @@ void Api::handle(Request&& req, Respond respond) {
     for (auto p : target->params())
         if (p.key != "token") params.emplace_back(p.key, p.value);  // token= is read access, taken by authorize()
     const auto method = req.method();
+    respond = feed::with_cors(options_.cors, req, std::move(respond));  // Access-Control-Allow-Origin, when allowed
+    if (method == http::verb::options)  // a CORS preflight
+        return respond(options_.cors.preflight(req, path == "/v1/declarations" ? "POST" : "GET, HEAD"));
     auto only = [&](http::verb allowed) {
         if (method == allowed || (allowed == http::verb::get && method == http::verb::head)) return true;
         auto res = error_response(req.version(), req.keep_alive(), http::status::method_not_allowed,
@@ -178,8 +174,13 @@ void Api::handle(Request&& req, Respond respond) {
         res.set(http::field::upgrade, "websocket");
         return respond(std::move(res));
     }
-    if (path == "/v1/events") {
-        if (only(http::verb::get)) get_events(req, params, respond);
+    if (queries_.takes(path, params)) {  // /v1/events, /v1/councils?..., /v1/export/*.csv, /v1/card
+        if (only(http::verb::get)) queries_.get(req, path, params, std::move(respond));
+        return;
+    }
+    if (path == "/v1/events/stream") {  // reached only when not a GET: the stream itself is the feed's
+        if (only(http::verb::get)) respond(error_response(req.version(), req.keep_alive(), http::status::method_not_allowed,
+                                                          "method_not_allowed", "/v1/events/stream is for GET"));
         return;
     }
     if (path == "/v1/scoreboard" || path == "/v1/councils") {
@@ -192,7 +193,7 @@ void Api::handle(Request&& req, Respond respond) {
         return;
     }
     if (const StaticAsset* asset = find_static_asset(path)) {  // the live results page (web/)
-        if (only(http::verb::get)) respond(static_response(req, *asset));
+        if (only(http::verb::get)) respond(static_response(req, *asset, options_.frame_ancestors));
         return;
     }
     respond(error_response(req.version(), req.keep_alive(), http::status::not_found, "no_route",
@@ -224,35 +225,6 @@ void Api::post_declarations(Request&& req, const std::string& source, Respond& r
                        shape.keep_alive(keep_alive);
                        respond(batch_response(shape, r));
                    });
-}
-
-void Api::get_events(const Request& req, const Params& params, Respond& respond) {
-    std::uint64_t since = 0;
-    std::size_t limit = 1000;
-    for (const auto& [key, value] : params) {
-        auto v = parse_u64(value);
-        if (key == "since" || key == "limit") {
-            if (!v)
-                return respond(error_response(req.version(), req.keep_alive(), http::status::bad_request, "bad_query",
-                                              fmt::format("{} must be a non-negative integer, got '{}'", key, value)));
-            if (key == "since") since = *v;
-            else limit = static_cast<std::size_t>(std::min<std::uint64_t>(*v, options_.max_events_per_page));
-        } else {
-            return respond(error_response(req.version(), req.keep_alive(), http::status::bad_request, "bad_query",
-                                          fmt::format("unknown parameter '{}'; use since and limit", key)));
-        }
-    }
-    auto slice = hub_.since(since, limit);
-    // Events are already serialized: the page shares their bytes, it does not copy them.
-    auto res = json_response(req.version(), req.keep_alive(), http::status::ok, "");
-    auto& body = res.body();
-    body.head = fmt::format(R"({{"since":{},"last_seq":{},"oldest_seq":{},"truncated":{},"events":[)", since,
-                            slice.last_seq, slice.oldest_seq, slice.truncated ? "true" : "false");
-    body.items.reserve(slice.events.size());
-    for (auto& e : slice.events) body.items.push_back(std::move(e.json));
-    body.tail = "]}\n";
-    res.prepare_payload();
-    respond(std::move(res));
 }
 
 void Api::get_from_tally(const Request& req, std::string what, std::string id, Respond respond) {
@@ -319,10 +291,10 @@ std::string Api::metrics_text() const {
     }
     if (feed_) {
         const auto& f = feed_->context();
-        render_gauge(out, "declared_feed_subscribers", "Open WebSocket subscribers.", static_cast<double>(f.sessions.size()));
-        render_counter(out, "declared_feed_subscribers_total", "WebSocket subscribers accepted.", f.metrics.subscribers_total);
+        render_gauge(out, "declared_feed_subscribers", "Open feed subscribers (WebSocket and event stream).", static_cast<double>(f.sessions.size()));
+        render_counter(out, "declared_feed_subscribers_total", "Feed subscribers accepted (WebSocket and event stream).", f.metrics.subscribers_total);
         render_counter(out, "declared_feed_refused_total", "Subscriptions refused at the limit.", f.metrics.refused);
-        render_counter(out, "declared_feed_messages_total", "WebSocket messages written.", f.metrics.messages);
+        render_counter(out, "declared_feed_messages_total", "Feed messages written (WebSocket messages, event-stream blocks).", f.metrics.messages);
         render_counter(out, "declared_feed_deliveries_total", "Events written to subscribers.", f.metrics.deliveries);
         render_counter(out, "declared_feed_closed_lagging_total", "Subscribers closed for falling behind.", f.metrics.closed_lagging);
         render_counter(out, "declared_feed_closed_stuck_total", "Subscribers dropped for not reading.", f.metrics.closed_stuck);

@@ -13,6 +13,8 @@
 #include "daemon/ingest.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/source_health.hpp"
+#include "daemon/query_routes.hpp"
+#include "feed/cors.hpp"
 #include "feed/event_hub.hpp"
 #include "feed/feed_endpoint.hpp"
 #include "feed/http_types.hpp"
@@ -23,6 +25,9 @@ namespace declared {
 struct ApiOptions {
     AccessOptions access;  // no ingest tokens: ingestion over HTTP is refused
     std::size_t max_events_per_page = 10'000;
+    feed::CorsPolicy cors;                      // web.allow_origins
+    std::string frame_ancestors = "'none'";     // web.frame_ancestors, for the page
+    std::function<bool(std::string_view)> council_known;  // for filters; empty: any
 };
 
 class Api : public feed::HttpHandler {
@@ -47,7 +52,6 @@ private:
     Admission authorize(const feed::Request& headers) const;
     void post_declarations(feed::Request&& req, const std::string& source, feed::Respond& respond);
     using Params = std::vector<std::pair<std::string, std::string>>;  // decoded query, in order
-    void get_events(const feed::Request& req, const Params& params, feed::Respond& respond);
     void get_from_tally(const feed::Request& req, std::string what, std::string id, feed::Respond respond);
     std::string metrics_text() const;
 
@@ -62,6 +66,7 @@ private:
     const feed::FeedEndpoint* feed_ = nullptr;
     struct Cache;
     std::shared_ptr<Cache> cache_;  // touched only on the ingest strand
+    QueryRoutes queries_;           // filtered events and councils, CSV exports
 };
 
 }  // namespace declared

@@ -92,6 +92,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("feed.heartbeat_ms", po::value(&heartbeat_ms), "heartbeat interval for idle subscribers")
         ("feed.retain", po::value(&c.feed_retain), "events kept for since= readers (older ones get a snapshot)")
         ("webhooks", po::value(&c.webhooks_path), "JSON file of webhooks (URL, event filter, HMAC secret); cursors kept beside the journal");
+    WebOptionValues web;
+    add_web_options(shared, web);
     po::options_description all;
     all.add(flags_only).add(shared);
     std::ostringstream help;
@@ -137,6 +139,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
         if (t.empty() || t.back() == ':') return out.error = option_error("ingest-token", "[source:]token with a non-empty token", "'" + t + "'"), out;
         add_token(t, c);
     }
+    if (auto e = apply_web_options(web, c.web)) return out.error = *e, out;
     c.limits.max_body_bytes = body;
     c.limits.max_header_bytes = header;
     c.limits.max_connections = connections;

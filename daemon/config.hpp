@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "daemon/commands.hpp"
+#include "daemon/web_config.hpp"
 #include "feed/http_types.hpp"
 #include "model/error.hpp"
 
@@ -42,6 +43,7 @@ struct ServeConfig {
     std::chrono::milliseconds feed_heartbeat{5'000};
     std::size_t feed_retain = 1'000'000;  // events kept for since= readers
     std::string webhooks_path;  // JSON file of webhooks; empty: none
+    WebConfig web;  // web.*: CORS origins, frame-ancestors
 };
 
 // Parses `declared serve` arguments (and the --config file they name).

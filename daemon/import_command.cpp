@@ -1,12 +1,14 @@
 // declared import leh --candidates FILE [--councils FILE] [--baseline FILE]
 //   [--roster FILE] [--party-names FILE] [--wards FILE] [--postponed "COUNCIL:WARD"]...
-//   [--seed N] [--date YYYY-MM-DD] [--nation england|wales|scotland|all] --out DIR
+//   [--hexmap FILE] [--seed N] [--date YYYY-MM-DD] [--nation england|wales|scotland|all] --out DIR
 #include <boost/program_options.hpp>
 
 #include <iostream>
 
 #include "daemon/commands.hpp"
+#include "daemon/import/hexmap.hpp"
 #include "daemon/import/importer.hpp"
+#include "daemon/read_file.hpp"
 
 namespace declared {
 
@@ -21,6 +23,7 @@ int import_command(const Args& args) {
     import::ImportOptions opt;
     std::string out;
     std::vector<std::string> postponed;
+    std::string hexmap;
     po::options_description desc("declared import leh");
     desc.add_options()
         ("help,h", "this help")
@@ -31,6 +34,7 @@ int import_command(const Args& args) {
         ("party-names", po::value(&opt.party_names), "LEH party names (CSV); default: party-names.csv beside the candidates")
         ("wards", po::value(&opt.wards), "LEH ward table (CSV: electorate, turnout); default: wards.csv beside the candidates")
         ("postponed", po::value(&postponed), "\"COUNCIL NAME:WARD NAME\" of a poll postponed tonight; repeatable")
+        ("hexmap", po::value(&hexmap), "HexJSON map (odd-r, keyed by ONS code): places each council on the page's map")
         ("seed", po::value(&opt.seed), "seed of the synthesised declaration times")
         ("date", po::value(&opt.date), "polling day YYYY-MM-DD (default: first Thursday of May of the table's Year)")
         ("nation", po::value(&opt.nation), "england (default), wales, scotland or all, by the councils' ONS codes")
@@ -64,7 +68,20 @@ int import_command(const Args& args) {
         opt.postponed.push_back(*cw);
     }
     try {
+        std::string hexjson;
+        if (!hexmap.empty()) {  // read before importing: a missing file fails fast
+            auto text = read_file(hexmap);
+            if (!text.ok()) return std::cerr << "declared import leh: --hexmap: " << text.error.message() << "\n", 1;
+            hexjson = std::move(*text.value);
+        }
         auto result = import::run_import(opt);
+        if (!hexmap.empty()) {
+            auto placed = import::place_on_hexmap(result.card, hexjson, hexmap);
+            result.report.notes.push_back("hex map " + hexmap + ": placed " + std::to_string(placed.placed) + " of " +
+                                          std::to_string(result.card.councils.size()) + " councils by ONS code");
+            for (const auto& u : placed.unplaced)
+                result.report.warnings.push_back("hex map " + hexmap + ": not placed (its ONS code is not on the map): " + u);
+        }
         import::write_import(result, out);
         std::cout << result.report.text();
         std::cout << "wrote " << out << "/card.json and " << out << "/declarations.jsonl\n";

@@ -3,11 +3,13 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <unordered_map>
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 
 #include "daemon/commands.hpp"
+#include "daemon/csv_export.hpp"
 #include "daemon/push_replay.hpp"
 #include "daemon/read_file.hpp"
 #include "model/card_json.hpp"
@@ -63,6 +65,7 @@ int replay_command(const Args& args) {
         ("declarations", po::value(&decl_path)->required(), "declarations, one JSON object per line, applied in file order")
         ("summary", "print the final state as one JSON object")
         ("events", "print every event as JSON lines")
+        ("csv", po::value<std::string>(), "also write results.csv and councils.csv into this directory (as GET /v1/export/*.csv)")
         ("to", po::value<std::string>(), "push into a running daemon at this URL (http://HOST:PORT) instead")
         ("speed", po::value<std::string>()->default_value("max"), "with --to: night seconds per second (600: ten minutes a second), or max")
         ("token", po::value<std::string>()->default_value(""), "with --to: bearer token for POST /v1/declarations");
@@ -77,6 +80,15 @@ int replay_command(const Args& args) {
     }
     if (vm.count("summary") && vm.count("events")) {
         std::cerr << "declared replay: --summary and --events are alternatives; choose one\n";
+        return 2;
+    }
+
+    if (vm.count("to") && vm.count("csv")) {
+        std::cerr << "declared replay: --csv writes files offline; with --to the daemon serves them at /v1/export/\n";
+        return 2;
+    }
+    if (vm.count("csv") && vm["csv"].as<std::string>().empty()) {
+        std::cerr << "declared replay: --csv: expected a directory, got nothing\n";
         return 2;
     }
 
@@ -100,7 +112,13 @@ int replay_command(const Args& args) {
 
     const bool events = vm.count("events") > 0;
     Tally tally(*card.value);
+    const bool csv = vm.count("csv") > 0;
+    std::unordered_map<std::uint64_t, std::string> declared_at;  // for --csv: each result event's "at"
     auto emit = [&](const std::vector<Event>& evs) {
+        if (csv)
+            for (const auto& e : evs)
+                if (e.type == EventType::ward_declared || e.type == EventType::declaration_corrected)
+                    declared_at[e.seq] = event_at(*e.json);
         if (!events) return;
         for (const auto& e : evs) {
             std::fwrite(e.json->data(), 1, e.json->size(), stdout);
@@ -144,6 +162,15 @@ int replay_command(const Args& args) {
         }
     }
 
+    if (csv) {
+        const std::string dir = vm["csv"].as<std::string>();
+        auto at = [&](std::uint64_t seq) {
+            auto it = declared_at.find(seq);
+            return it == declared_at.end() ? std::string() : it->second;
+        };
+        if (auto e = write_csv_files(dir, tally, at)) return std::cerr << "declared replay: " << e->message() << '\n', 1;
+        std::cerr << "replay: wrote " << dir << "/results.csv and " << dir << "/councils.csv\n";
+    }
     if (vm.count("summary")) std::cout << tally.summary_json() << '\n';
     else if (!events) print_table(tally.summary_json(), stdout);
     std::fflush(stdout);

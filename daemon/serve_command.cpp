@@ -96,6 +96,10 @@ int serve_command(const Args& args) {
     feed_options.shards = cfg.threads;
     const Card& the_card = *card.card;
     feed_options.council_known = [&the_card](std::string_view id) { return the_card.council(id) != nullptr; };
+    feed_options.cors = feed::CorsPolicy(cfg.web.allow_origins);
+    api_options.cors = feed_options.cors;
+    api_options.frame_ancestors = cfg.web.frame_ancestors;
+    api_options.council_known = feed_options.council_known;
     // Heartbeats and stuck writes are checked for every subscriber at twice the
     // rate of the smaller of the two intervals.
     const auto tick = std::max(std::chrono::milliseconds(10),

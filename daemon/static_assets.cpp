@@ -1,5 +1,7 @@
 #include "daemon/static_assets.hpp"
 
+#include <string>
+
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -33,7 +35,7 @@ bool etag_matches(std::string_view header, std::string_view etag) {
 
 }  // namespace
 
-feed::Response static_response(const feed::Request& req, const StaticAsset& asset) {
+feed::Response static_response(const feed::Request& req, const StaticAsset& asset, std::string_view frame_ancestors) {
     const bool not_modified = etag_matches(req[http::field::if_none_match], asset.etag);
     feed::Response res{not_modified ? http::status::not_modified : http::status::ok, req.version()};
     res.set(http::field::server, "declared");
@@ -47,7 +49,8 @@ feed::Response static_response(const feed::Request& req, const StaticAsset& asse
     if (asset.path == "/") {
         res.set("Content-Security-Policy",
                 "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
-                "style-src 'self'; script-src 'self'; base-uri 'none'; frame-ancestors 'none'");
+                "style-src 'self'; script-src 'self'; base-uri 'none'; frame-ancestors " +
+                    std::string(frame_ancestors));
         res.set("Referrer-Policy", "no-referrer");
     }
     if (req.method() == http::verb::head) {

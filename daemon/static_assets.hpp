@@ -24,7 +24,9 @@ const std::vector<StaticAsset>& static_assets();
 const StaticAsset* find_static_asset(std::string_view path);
 
 // The answer to a GET or HEAD for asset: 200 with the bytes, or 304 when the
-// request's If-None-Match names the current ETag.
-feed::Response static_response(const feed::Request& req, const StaticAsset& asset);
+// request's If-None-Match names the current ETag. frame_ancestors is the
+// page's CSP frame-ancestors source list (web.frame_ancestors): who may embed it.
+feed::Response static_response(const feed::Request& req, const StaticAsset& asset,
+                               std::string_view frame_ancestors = "'none'");
 
 }  // namespace declared

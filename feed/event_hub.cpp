@@ -79,6 +79,11 @@ std::uint64_t EventHub::read(std::uint64_t after, const EventFilter& filter, std
     return read_into(after, filter, max_events, max_bytes, out);
 }
 
+std::uint64_t EventHub::read(std::uint64_t after, const EventFilter& filter, std::size_t max_events,
+                             std::size_t max_bytes, std::vector<Numbered>& out) const {
+    return read_into(after, filter, max_events, max_bytes, out);
+}
+
 template <class Out>
 std::uint64_t EventHub::read_into(std::uint64_t after, const EventFilter& filter, std::size_t max_events,
                                   std::size_t max_bytes, Out& out) const {
@@ -93,7 +98,9 @@ std::uint64_t EventHub::read_into(std::uint64_t after, const EventFilter& filter
         const Event& e = ring_[i];
         cursor = e.seq;
         if (all || filter.matches(e)) {
-            if constexpr (std::is_same_v<typename Out::value_type, Event>) out.push_back(e);
+            using Item = typename Out::value_type;
+            if constexpr (std::is_same_v<Item, Event>) out.push_back(e);
+            else if constexpr (std::is_same_v<Item, Numbered>) out.push_back(Numbered{e.seq, e.json});
             else out.push_back(e.json);
             bytes += e.json->size() + 1;
         }

@@ -58,6 +58,14 @@ public:
     // whole Event per delivery also copied its filter-key strings.
     std::uint64_t read(std::uint64_t after, const EventFilter& filter, std::size_t max_events, std::size_t max_bytes,
                        std::vector<std::shared_ptr<const std::string>>& out) const;
+    // The bytes and the seq: what a Server-Sent Events subscriber writes (the
+    // seq is each event's `id:`).
+    struct Numbered {
+        std::uint64_t seq = 0;
+        std::shared_ptr<const std::string> json;
+    };
+    std::uint64_t read(std::uint64_t after, const EventFilter& filter, std::size_t max_events, std::size_t max_bytes,
+                       std::vector<Numbered>& out) const;
 
     struct Snapshot {
         std::uint64_t seq = 0;     // the state as of this seq; live events follow it

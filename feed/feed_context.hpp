@@ -1,5 +1,5 @@
 #pragma once
-// What every feed session shares: the hub, the options, the registry used for
+// What every feed session (WebSocket or event stream) shares: the hub, the options, the registry used for
 // the subscriber limit and shutdown, and counters for /metrics.
 #include <atomic>
 #include <chrono>
@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "feed/cors.hpp"
 #include "feed/event_hub.hpp"
 #include "feed/session_registry.hpp"
 
@@ -30,6 +31,9 @@ struct FeedOptions {
     std::size_t max_message_bytes = 1 << 20;
     std::size_t max_client_message = 1024;       // bytes a client may send in one message
     std::size_t shards = 1;  // strands subscribers are spread over: one per I/O thread
+    // Other origins whose pages may follow the event stream and open the
+    // feed; when set, a WebSocket upgrade from any other origin is refused.
+    CorsPolicy cors;
     // Council ids a subscriber may filter on; empty function: any.
     std::function<bool(std::string_view)> council_known;
 };

@@ -4,9 +4,11 @@
 #include <charconv>
 
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 
 #include "feed/feed_shard.hpp"
+#include "feed/sse_session.hpp"
 #include "feed/websocket_session.hpp"
 #include "feed/ws_frame.hpp"
 
@@ -14,10 +16,33 @@ namespace declared::feed {
 
 namespace http = boost::beast::http;
 
+namespace {
+
+constexpr std::string_view kFeedPath = "/v1/feed";
+constexpr std::string_view kStreamPath = "/v1/events/stream";
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+std::optional<std::uint64_t> parse_seq(std::string_view v) {
+    std::uint64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || end != v.data() + v.size() || v.empty()) return std::nullopt;
+    return n;
+}
+
+}  // namespace
+
 struct FeedEndpoint::Parsed {
+    bool stream = false;  // the event stream (SSE), not the WebSocket feed
     EventFilter filter;
     StartPoint start;
 };
+
+bool FeedEndpoint::takes(const Request& req) const {
+    if (boost::beast::websocket::is_upgrade(req)) return true;
+    return req.method() == http::verb::get &&
+           path_of(std::string_view(req.target().data(), req.target().size())) == kStreamPath;
+}
 
 FeedEndpoint::FeedEndpoint(boost::asio::io_context& ioc, EventHub& hub, FeedOptions options)
     : ctx_(std::make_shared<FeedContext>(hub, std::move(options))) {
@@ -32,32 +57,46 @@ FeedEndpoint::~FeedEndpoint() {
 }
 
 std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) const {
+    const bool stream = path_of(std::string_view(req.target().data(), req.target().size())) == kStreamPath;
+    const auto& cors = ctx_->options.cors;
     auto refuse = [&](http::status status, std::string_view code, std::string message) {
-        return error_response(req.version(), false, status, code, message);
+        auto r = error_response(req.version(), false, status, code, message);
+        // A page on an allowed origin can read why its stream was refused.
+        if (stream) cors.apply(req, r);
+        return r;
     };
     auto target = boost::urls::parse_origin_form(std::string_view(req.target().data(), req.target().size()));
     if (!target) return refuse(http::status::bad_request, "bad_target", "the request target is not a valid path");
-    if (target->path() != "/v1/feed")
-        return refuse(http::status::not_found, "no_route", "WebSocket subscriptions are at /v1/feed");
-    // The handshake itself (RFC 6455 4.2.1); the session answers it.
-    if (req[http::field::sec_websocket_version] != "13") {
-        auto r = refuse(http::status::upgrade_required, "bad_handshake",
-                        "this server speaks WebSocket version 13 (Sec-WebSocket-Version: 13)");
-        r.set(http::field::sec_websocket_version, "13");
-        return r;
+    if (!stream) {
+        if (target->path() != kFeedPath)
+            return refuse(http::status::not_found, "no_route", "WebSocket subscriptions are at /v1/feed");
+        // The handshake itself (RFC 6455 4.2.1); the session answers it.
+        if (req[http::field::sec_websocket_version] != "13") {
+            auto r = refuse(http::status::upgrade_required, "bad_handshake",
+                            "this server speaks WebSocket version 13 (Sec-WebSocket-Version: 13)");
+            r.set(http::field::sec_websocket_version, "13");
+            return r;
+        }
+        if (std::string_view key = req[http::field::sec_websocket_key]; key.size() != 24 || !key.ends_with("=="))
+            return refuse(http::status::bad_request, "bad_handshake",
+                          "Sec-WebSocket-Key must be 16 bytes in base64 (24 characters)");
+        // Browsers send the page's origin; other clients may send none. With
+        // web.allow_origins set, a page elsewhere may not subscribe.
+        if (std::string_view origin = req[http::field::origin];
+            cors.enabled() && !origin.empty() && !cors.allows(origin) && !same_origin(req))
+            return refuse(http::status::forbidden, "origin_not_allowed",
+                          "the origin '" + std::string(origin.substr(0, 120)) +
+                              "' is not in this daemon's web.allow_origins");
     }
-    if (std::string_view key = req[http::field::sec_websocket_key]; key.size() != 24 || !key.ends_with("=="))
-        return refuse(http::status::bad_request, "bad_handshake",
-                      "Sec-WebSocket-Key must be 16 bytes in base64 (24 characters)");
+    out.stream = stream;
 
     std::string councils, regions, types, election;
     std::optional<std::uint64_t> since;
     for (auto p : target->params()) {
         const std::string& v = p.value;
         if (p.key == "since") {
-            std::uint64_t n = 0;
-            auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-            if (ec != std::errc() || end != v.data() + v.size() || v.empty())
+            auto n = parse_seq(v);
+            if (!n)
                 return refuse(http::status::bad_request, "bad_query",
                               "since must be a non-negative integer (a seq), got '" + v.substr(0, 48) + "'");
             since = n;
@@ -70,6 +109,16 @@ std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) con
             return refuse(http::status::bad_request, "bad_query",
                           "unknown parameter '" + std::string(p.key).substr(0, 48) +
                               "'; use since, councils, regions, types, election, token");
+    }
+    // An EventSource reconnecting sends the id of the last event it had: that,
+    // not the since= of the URL it first opened, is where it resumes.
+    if (std::string_view last = req["Last-Event-ID"]; stream && !last.empty()) {
+        auto n = parse_seq(last);
+        if (!n)
+            return refuse(http::status::bad_request, "bad_query",
+                          "Last-Event-ID must be a seq (the id of an event), got '" +
+                              std::string(last.substr(0, 48)) + "'");
+        since = n;
     }
     auto filter = EventFilter::parse(councils, regions, types);
     if (!filter.ok()) return refuse(http::status::bad_request, "bad_filter", filter.error.message());
@@ -113,6 +162,17 @@ std::optional<Response> FeedEndpoint::upgrade(Request&& req, const std::string& 
                               "the feed is at its subscriber limit (in all, or from this address); retry shortly");
     }
     auto& shard = *shards_[next_shard_++ % shards_.size()];
+    if (p.stream) {
+        std::string head =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\n"
+            "X-Accel-Buffering: no\r\nConnection: close\r\nServer: declared\r\n";
+        head += ctx_->options.cors.header_lines(req);
+        head += "\r\n";
+        auto session = std::make_shared<SseSession>(take(), shard, ctx_, std::move(p.filter), std::move(p.start));
+        ctx_->sessions.attach(place.id, session);
+        session->run(place.id, std::move(head));
+        return std::nullopt;
+    }
     auto session = std::make_shared<WebSocketSession>(take(), shard, ctx_, std::move(p.filter), std::move(p.start));
     ctx_->sessions.attach(place.id, session);
     session->run(place.id, ws::accept_key(req[http::field::sec_websocket_key]));

@@ -1,7 +1,9 @@
 #pragma once
-// GET /v1/feed: vets the upgrade request (query and limits; the daemon has
-// checked read access on the headers first) and starts a WebSocket session
-// for it. The protocol is in docs/feed.md.
+// GET /v1/feed: a WebSocket subscription; GET /v1/events/stream: the same
+// subscription as Server-Sent Events. The daemon has checked read access on
+// the headers first; here the query, the origin and the limits are vetted, in
+// one step with taking the subscriber's place. Both kinds share the shards,
+// the subscriber limits and the counters. The protocols are in docs/feed.md.
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -20,6 +22,7 @@ public:
     FeedEndpoint(boost::asio::io_context& ioc, EventHub& hub, FeedOptions options);
     ~FeedEndpoint() override;
 
+    bool takes(const Request& req) const override;  // a WebSocket upgrade, or GET /v1/events/stream
     std::optional<Response> upgrade(Request&& req, const std::string& peer, const TakeSocket& take) override;
 
     // Close every subscriber with 1001 and the seq to resume from.

@@ -4,7 +4,6 @@
 
 #include <boost/asio/post.hpp>
 
-#include "feed/websocket_session.hpp"
 
 namespace declared::feed {
 
@@ -32,9 +31,9 @@ void FeedShard::tick() {
     });
 }
 
-void FeedShard::add(std::shared_ptr<WebSocketSession> s) { sessions_.push_back(std::move(s)); }
+void FeedShard::add(std::shared_ptr<FeedSession> s) { sessions_.push_back(std::move(s)); }
 
-void FeedShard::remove(const WebSocketSession* s) {
+void FeedShard::remove(const FeedSession* s) {
     // Order does not matter: swap with the last.
     auto it = std::find_if(sessions_.begin(), sessions_.end(), [s](const auto& p) { return p.get() == s; });
     if (it == sessions_.end()) return;

@@ -17,10 +17,11 @@
 #include <boost/asio/strand.hpp>
 
 #include "feed/event_hub.hpp"
+#include "feed/feed_session.hpp"
 
 namespace declared::feed {
 
-class WebSocketSession;
+class FeedSession;
 
 class FeedShard : public Subscriber, public std::enable_shared_from_this<FeedShard> {
 public:
@@ -35,12 +36,12 @@ public:
     void tick() override;
 
     // On the strand.
-    void add(std::shared_ptr<WebSocketSession> s);
-    void remove(const WebSocketSession* s);
+    void add(std::shared_ptr<FeedSession> s);
+    void remove(const FeedSession* s);
 
 private:
     Executor strand_;
-    std::vector<std::shared_ptr<WebSocketSession>> sessions_;
+    std::vector<std::shared_ptr<FeedSession>> sessions_;
     std::atomic<bool> wake_pending_{false};
 };
 

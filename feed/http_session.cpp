@@ -163,11 +163,11 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
 
     Request req = parser_->release();
     busy_ = true;
-    if (beast::websocket::is_upgrade(req) && ctx_->upgrades) {
+    if (ctx_->upgrades && ctx_->upgrades->takes(req)) {
         stream_.expires_never();
         auto refusal = ctx_->upgrades->upgrade(std::move(req), peer_, [this] { return stream_.release_socket(); });
         if (refusal) return on_response(std::move(*refusal));
-        return;  // the connection is the WebSocket session's now; this session ends here
+        return;  // the connection is the subscriber's now; this session ends here
     }
     stream_.expires_never();  // the handler may wait on the journal; the response has its own deadline below
     ctx_->handler->handle(std::move(req), [self = shared_from_this()](Response&& res) {

@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 #include "feed/fail.hpp"
@@ -20,6 +21,8 @@ namespace declared::feed {
 namespace beast = boost::beast;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+
+bool UpgradeHandler::takes(const Request& req) const { return boost::beast::websocket::is_upgrade(req); }
 
 class Server::Listener : public std::enable_shared_from_this<Listener> {
 public:

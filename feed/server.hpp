@@ -23,6 +23,9 @@ class UpgradeHandler {
 public:
     using TakeSocket = std::function<boost::asio::ip::tcp::socket()>;
     virtual ~UpgradeHandler() = default;
+    // Whether the request is one to hand over: by default a WebSocket
+    // upgrade; a streaming endpoint may take plain GETs of its path too.
+    virtual bool takes(const Request& req) const;
     virtual std::optional<Response> upgrade(Request&& req, const std::string& peer, const TakeSocket& take) = 0;
 };
 

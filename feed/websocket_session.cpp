@@ -6,7 +6,6 @@
 
 #include <array>
 #include <cerrno>
-#include <climits>
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
@@ -15,6 +14,7 @@
 
 #include "feed/fail.hpp"
 #include "feed/feed_shard.hpp"
+#include "feed/socket_send.hpp"
 
 namespace declared::feed {
 
@@ -81,20 +81,12 @@ void WebSocketSession::open(const std::string& accept_key) {
     const int timeout = kPeerTimeoutMs;
     ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout, sizeof timeout);
 
-    const auto& hub = ctx_->hub;
-    boost::json::object hello{{"type", "hello"},
-                              {"election", ctx_->options.election},
-                              {"test", ctx_->options.test},
-                              {"seq", hub.last_seq()},
-                              {"oldest_seq", hub.oldest_seq()},
-                              {"resume", start_.snapshot ? "snapshot" : "since"}};
-    if (!start_.snapshot) hello["since"] = start_.since;
-    if (!start_.notice.empty()) hello["notice"] = start_.notice;
+    const std::string hello = hello_json(*ctx_, start_);
     std::string().swap(start_.notice);
     // The 101 and the hello go out in one write.
     std::string opening = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                           "Sec-WebSocket-Accept: " + accept_key + "\r\nServer: declared\r\n\r\n";
-    opening += ws::frame(ws::Opcode::text, boost::json::serialize(hello));
+    opening += ws::frame(ws::Opcode::text, hello);
     write_own(std::move(opening), Message::opening);
     wait_readable();
     write_loop();
@@ -216,31 +208,19 @@ void WebSocketSession::frame_events(std::string_view text) {
 
 // Writes what the socket takes now. True when the whole message is out.
 bool WebSocketSession::send_some() {
-    const int fd = socket_.native_handle();
-    while (iov_at_ < iov_.size()) {
-        msghdr msg{};
-        msg.msg_iov = &iov_[iov_at_];
-        msg.msg_iovlen = std::min<std::size_t>(iov_.size() - iov_at_, IOV_MAX);
-        const ssize_t sent = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (sent < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                wait_writable();
-                return false;
-            }
-            fail(last_error(), "websocket write");
-            finish();
-            return false;
-        }
-        auto left = static_cast<std::size_t>(sent);
-        while (iov_at_ < iov_.size() && left >= iov_[iov_at_].iov_len) left -= iov_[iov_at_++].iov_len;
-        if (left > 0) {
-            auto& v = iov_[iov_at_];
-            v.iov_base = static_cast<char*>(v.iov_base) + left;
-            v.iov_len -= left;
-        }
+    boost::system::error_code ec;
+    switch (send_iov(socket_.native_handle(), iov_, iov_at_, ec)) {
+    case SendResult::done:
+        return true;
+    case SendResult::would_block:
+        wait_writable();
+        return false;
+    case SendResult::failed:
+        fail(ec, "websocket write");
+        finish();
+        return false;
     }
-    return true;
+    return false;
 }
 
 void WebSocketSession::wait_writable() {

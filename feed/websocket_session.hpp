@@ -25,21 +25,16 @@
 
 #include "feed/event_filter.hpp"
 #include "feed/feed_context.hpp"
+#include "feed/feed_session.hpp"
+#include "feed/start_point.hpp"
 #include "feed/ws_frame.hpp"
 
 namespace declared::feed {
 
 class FeedShard;
 
-struct StartPoint {
-    bool snapshot = true;     // no usable since: send a snapshot first
-    std::uint64_t since = 0;  // with snapshot == false: events after this
-    std::string notice;       // why a requested since was not honoured
-};
-
-class WebSocketSession : public Closable, public std::enable_shared_from_this<WebSocketSession> {
+class WebSocketSession : public FeedSession, public Closable, public std::enable_shared_from_this<WebSocketSession> {
 public:
-    using Clock = std::chrono::steady_clock;
 
     // socket: the upgraded connection; it moves to the shard's strand.
     WebSocketSession(boost::asio::ip::tcp::socket&& socket, FeedShard& shard, std::shared_ptr<FeedContext> ctx,
@@ -50,8 +45,8 @@ public:
     void run(std::size_t registry_id, std::string accept_key);  // registry_id: its place, taken by the endpoint
 
     // On the shard's strand: new events may be in the hub; the ticker's beat.
-    void pull();
-    void tick(Clock::time_point now);
+    void pull() override;
+    void tick(Clock::time_point now) override;
     // Any thread.
     void close_gracefully() override;
 

@@ -55,6 +55,13 @@ struct Mayoralty {
     std::string kind = "mayor";  // "mayor" or "pcc" (police and crime commissioner)
 };
 
+// A council's cell on a hex map of the night (HexJSON, "odd-r" layout:
+// odd rows are shifted right by half a cell).
+struct HexPosition {
+    int q = 0;  // column
+    int r = 0;  // row
+};
+
 struct Council {
     std::string id;      // "local.reading.2022-05-05"
     std::string ons;     // GSS code
@@ -76,6 +83,7 @@ struct Council {
     int continuing_vacancies = 0;
     std::vector<Ward> wards;
     std::vector<Mayoralty> mayors;  // single-winner contests held with this council
+    std::optional<HexPosition> hex;  // where the page's map draws it; absent: not on the map
 
     int seats_up() const;  // sum of ward seats (postponed included)
     // Whether the council holds its ordinary election tonight (a ward that is

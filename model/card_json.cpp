@@ -102,6 +102,13 @@ Council read_council(JsonReader& r, object o, const std::string& path) {
             if (r.failed()) break;
         }
     }
+    if (auto hex = r.object(o, path, "hex", false)) {
+        const std::string hp = join_path(path, "hex");
+        std::int64_t q = 0, row = 0;
+        r.integer(*hex, hp, "q", q, -10'000, 10'000, true);
+        r.integer(*hex, hp, "r", row, -10'000, 10'000, true);
+        c.hex = HexPosition{static_cast<int>(q), static_cast<int>(row)};
+    }
     if (auto mayors = r.array(o, path, "mayors", false)) {
         std::size_t i = 0;
         for (auto item : *mayors) {
@@ -270,6 +277,7 @@ std::string card_to_json(const Card& card) {
             mayors.push_back(std::move(mo));
         }
         co["mayors"] = std::move(mayors);
+        if (c.hex) co["hex"] = boost::json::object{{"q", c.hex->q}, {"r", c.hex->r}};
         councils.push_back(std::move(co));
     }
     root["councils"] = std::move(councils);

@@ -85,6 +85,14 @@ public:
     void write_arithmetic(JsonWriter& out, const control::Settlement& s) const;
     // "LAB 30 continuing + 6 won = 36 >= 34 needed, 4 seats to declare"
     std::string proof(const control::Settlement& s) const;
+    // Seats held and net change against the baseline, by party, in display
+    // order (for the wire copy; defined in model/wire_text.cpp).
+    struct Standing {
+        std::string_view party;
+        int seats = 0;
+        int net_vs_last = 0;
+    };
+    std::vector<Standing> standings() const;
 
 private:
     struct PartyLine {

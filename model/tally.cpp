@@ -14,6 +14,7 @@
 #include "model/seat_gains.hpp"
 #include "model/validate.hpp"
 #include "model/ward_result.hpp"
+#include "model/wire_text.hpp"
 
 namespace declared {
 
@@ -239,6 +240,7 @@ struct Tally::State {
             w.key("control_before").string_or_null(cs.control_before());
             w.field("outcome", outcome);
             w.field("outcome_kind", control::to_string(cs.outcome(control)));
+            w.field("wire", wire_call(card, cs, control));  // model/wire_text
             w.key("arithmetic").begin_object();
             cs.write_arithmetic(w, s);
             w.end_object();
@@ -379,6 +381,7 @@ struct Tally::State {
         JsonWriter& jw = begin(correction ? EventType::declaration_corrected : EventType::ward_declared, &c,
                                next.declaration.declared_at, received_at, text_);
         write_ward_result(jw, contest, next.declaration, order, seats, summary);
+        jw.field("wire", wire_result(card, c, contest, next.declaration, order, seats, correction));  // model/wire_text
         if (correction) {
             write_replaces(jw, *slot);
             write_seat_changes(jw, *slot, next);

@@ -10,4 +10,5 @@ target_sources(model PRIVATE
   seat_gains.cpp
   tally.cpp
   ward_result.cpp
+  wire_text.cpp
 )

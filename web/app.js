@@ -5,6 +5,9 @@
 // remembered; after any disconnect the page reconnects with backoff and
 // since=<that seq>, so nothing is missed and nothing is shown twice.
 // Rendering is batched to one animation frame and touches only what changed.
+// GET /v1/card gives the parties' colours and each council's hex position
+// (the map). Options in the URL make embeds: ?region=London, ?council=ID,
+// ?view=map,bars (only those pieces), ?header=0 (no header or footer).
 'use strict';
 
 (() => {
@@ -20,11 +23,15 @@
   };
   const FALLBACK = ['#8e6c8a', '#b5651d', '#6b8e23', '#c71585', '#2f4f4f', '#8b4513', '#4682b4', '#9acd32'];
   const colourCache = new Map();
+  const CARD_PARTIES = new Map();  // code -> {name, colour} from /v1/card
+  const HEX = /^#[0-9a-fA-F]{6}$/;
   function partyColour(code) {
     if (!code) return null;
     let c = colourCache.get(code);
     if (c) return c;
-    if (KNOWN[code]) c = KNOWN[code][1];
+    const fromCard = CARD_PARTIES.get(code);
+    if (fromCard && HEX.test(fromCard.colour || '')) c = fromCard.colour.toLowerCase();
+    else if (KNOWN[code]) c = KNOWN[code][1];
     else {
       let h = 0;
       for (const ch of code) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
@@ -33,7 +40,7 @@
     colourCache.set(code, c);
     return c;
   }
-  const partyName = (code) => (KNOWN[code] ? KNOWN[code][0] : code);
+  const partyName = (code) => (CARD_PARTIES.get(code) && CARD_PARTIES.get(code).name) || (KNOWN[code] ? KNOWN[code][0] : code);
   // Black or white, whichever contrasts more with the background (WCAG luminance).
   function inkOn(hex) {
     const n = parseInt(hex.slice(1), 16);
@@ -77,14 +84,14 @@
     councils: new Map(),     // id -> council record (see addCouncil)
     scoreboard: null, scoreboardSeq: -1,
     tickerSeqs: new Set(),   // seqs already in the ticker (never shown twice)
-    filter: { region: '', text: '', called: false },
+    filter: { region: '', text: '', called: false, only: '' },
     openId: null,
   };
   const TICKER_MAX = 400;
   const TICKER_TYPES = new Set(['ward_declared', 'declaration_corrected', 'control_called', 'call_retracted']);
 
   // ---------------------------------------------------------------- render queue
-  const dirty = { councils: new Set(), scoreboard: false, ticker: [], count: false };
+  const dirty = { councils: new Set(), scoreboard: false, ticker: [], count: false, night: false };
   let frame = 0;
   function schedule() { if (!frame) frame = requestAnimationFrame(flush); }
   function flush() {
@@ -94,6 +101,7 @@
     if (dirty.scoreboard) { renderScoreboard(); dirty.scoreboard = false; }
     if (dirty.ticker.length) { renderTicker(dirty.ticker); dirty.ticker = []; }
     if (dirty.count) { renderFilterCount(); dirty.count = false; }
+    if (dirty.night) { renderChanged(); renderTimeline(); dirty.night = false; }
     $('last-seq').textContent = 'seq ' + S.lastSeq;
   }
 
@@ -104,7 +112,10 @@
       id: c.id, name: c.name, region: c.region || '', status: c.status, control: c.control,
       outcome: c.outcome, wards_declared: c.wards_declared || 0, wards_total: c.wards_total || 0,
       complete: c.status === 'final', called: c.status === 'secured' || c.status === 'noc_certain' || c.status === 'final',
-      seq, el: null,
+      control_before: c.control_before || null,
+      seq, el: null, hex: null,
+      // What the charts need, from the newest event of each kind whatever its age.
+      callSeq: 0, callAt: null, callText: null, updSeq: 0, completedAt: null,
     };
     S.councils.set(c.id, rec);
     const btn = el('button', { type: 'button', class: 'tile', 'data-id': c.id });
@@ -140,6 +151,7 @@
     p.sr.textContent = ': ' + (c.outcome || STATUS_WORDS[c.status] || c.status) + '. ' + c.wards_declared +
       ' of ' + c.wards_total + ' wards declared' + (early ? '; called early' : '') + '.';
     applyFilterTo(c);
+    renderHex(c);
   }
 
   function updateCouncil(id, seq, patch) {
@@ -155,6 +167,7 @@
   const fRegion = $('f-region'), fCouncil = $('f-council'), fCalled = $('f-called');
   function matches(region, council) {
     const f = S.filter;
+    if (f.only && council && council !== f.only) return false;
     if (f.region && region !== f.region) return false;
     if (f.text) {
       const c = S.councils.get(council);
@@ -165,6 +178,7 @@
   function applyFilterTo(c) {
     const show = matches(c.region, c.id) && (!S.filter.called || c.called);
     if (c.el.hidden === show) c.el.hidden = !show;
+    if (c.hex) c.hex.g.classList.toggle('out', !matches(c.region, c.id));
   }
   function applyFilters() {
     S.filter.region = fRegion.value;
@@ -173,6 +187,8 @@
     for (const c of S.councils.values()) applyFilterTo(c);
     for (const li of ticker.children) li.hidden = !matches(li.dataset.region, li.dataset.council);
     renderFilterCount();
+    dirty.night = true;
+    schedule();
   }
   function renderFilterCount() {
     let shown = 0, called = 0;
@@ -236,6 +252,7 @@
     }
     if (d.turnout && d.turnout.turnout_bp != null) parts.push('turnout ' + fmtBp(d.turnout.turnout_bp));
     $('sb-votes').textContent = parts.join(' · ');
+    renderSeatBars(d);
   }
   function setScoreboard(data, seq) {
     if (seq <= S.scoreboardSeq) return;
@@ -291,9 +308,215 @@
     renderTickerEmpty();
   }
 
+  // ---------------------------------------------------------------- the night in pictures
+  // History the charts need, kept from the newest event of each kind (the
+  // council records themselves only take events newer than /v1/councils).
+  function noteHistory(ev, d) {
+    const c = ev.council && S.councils.get(ev.council);
+    if (!c) return;
+    if ((ev.type === 'control_called' || ev.type === 'call_retracted') && ev.seq > c.callSeq) {
+      c.callSeq = ev.seq;
+      c.callAt = ev.type === 'control_called' ? ev.at : null;
+      c.callText = ev.type === 'control_called' ? ev.text : null;
+      dirty.night = true;
+    } else if (ev.type === 'council_updated' && ev.seq > c.updSeq) {
+      c.updSeq = ev.seq;
+      if (d.control_before !== undefined) c.control_before = d.control_before;
+      c.completedAt = d.complete ? (c.completedAt || ev.at) : null;
+      dirty.night = true;
+    }
+  }
+
+  // Hex map (HexJSON odd-r: odd rows shifted right by half a cell; rows count
+  // northwards, so the SVG's y runs the other way).
+  const SVGNS = 'http://www.w3.org/2000/svg';
+  const svgEl = (tag, attrs) => {
+    const e = document.createElementNS(SVGNS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    return e;
+  };
+  const HEX_R = 10, HEX_W = Math.sqrt(3) * HEX_R, UNCALLED = '#d5d9e0';
+  function buildMap(councils) {
+    const placed = councils.filter((c) => c.hex && S.councils.has(c.id) &&
+      (!EMBED.region || c.region === EMBED.region));
+    if (!placed.length) return false;
+    const svg = $('hexmap');
+    const maxR = Math.max(...placed.map((c) => c.hex.r));
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    const frag = document.createDocumentFragment();
+    for (const c of placed) {
+      const { q, r } = c.hex;
+      const cx = HEX_W * (q + ((r & 1) ? 0.5 : 0)), cy = 1.5 * HEX_R * (maxR - r);
+      x0 = Math.min(x0, cx - HEX_W / 2); x1 = Math.max(x1, cx + HEX_W / 2);
+      y0 = Math.min(y0, cy - HEX_R); y1 = Math.max(y1, cy + HEX_R);
+      const pts = [];
+      for (let i = 0; i < 6; i++) {
+        const a = Math.PI / 180 * (60 * i + 30);
+        pts.push((cx + HEX_R * Math.cos(a)).toFixed(2) + ',' + (cy + HEX_R * Math.sin(a)).toFixed(2));
+      }
+      const rec = S.councils.get(c.id);
+      const g = svgEl('g', { class: 'hex', 'data-id': c.id, tabindex: '0', role: 'button' });
+      const poly = svgEl('polygon', { points: pts.join(' ') });
+      const early = svgEl('circle', { class: 'early', cx: cx.toFixed(2), cy: cy.toFixed(2), r: (HEX_R * 0.62).toFixed(2) });
+      const label = svgEl('text', { class: 'lbl', x: cx.toFixed(2), y: cy.toFixed(2) });
+      label.textContent = c.name.replace(/^(City of |The )/, '').slice(0, 3);
+      const title = svgEl('title');
+      g.append(poly, early, label, title);
+      g.addEventListener('click', () => openCouncil(c.id));
+      g.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); openCouncil(c.id); } });
+      const tip = () => { $('map-tip').textContent = hexWords(rec); };
+      g.addEventListener('mouseenter', tip);
+      g.addEventListener('focus', tip);
+      rec.hex = { g, poly, early, label, title };
+      frag.append(g);
+      renderHex(rec);
+    }
+    const pad = 2;
+    svg.setAttribute('viewBox', [x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad].map((v) => v.toFixed(1)).join(' '));
+    svg.append(frag);
+    return true;
+  }
+  function hexWords(c) {
+    const state = c.called && c.control ? (c.outcome || c.control) : (c.wards_declared ? 'not yet called' : 'no results yet');
+    return c.name + ': ' + state + ' · ' + c.wards_declared + ' of ' + c.wards_total + ' wards' +
+      (c.called && !c.complete ? ' · called early' : '');
+  }
+  function renderHex(c) {
+    const h = c.hex;
+    if (!h) return;
+    const known = c.called && c.control;
+    const fill = known ? partyColour(c.control) : UNCALLED;
+    const ink = inkOn(fill);
+    h.poly.setAttribute('fill', fill);
+    h.label.setAttribute('fill', ink);
+    h.early.setAttribute('stroke', ink);
+    h.early.style.display = known && !c.complete ? '' : 'none';
+    h.g.dataset.control = known ? c.control : '';
+    h.g.dataset.early = known && !c.complete ? 'true' : 'false';
+    h.title.textContent = hexWords(c);
+    h.g.setAttribute('aria-label', hexWords(c));
+  }
+
+  // Seat change bars: net councillors won or lost, by party, biggest parties first.
+  function renderSeatBars(d) {
+    const list = $('seat-bars');
+    const rows = Object.entries(d.councillors || {}).filter(([, v]) => v.count > 0 || v.change !== 0)
+      .sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
+    const most = Math.max(1, ...rows.map(([, v]) => Math.abs(v.change)));
+    const frag = document.createDocumentFragment();
+    for (const [code, v] of rows) {
+      const colour = partyColour(code);
+      const bar = el('span', { class: 'sb-bar' });
+      const half = 50 * Math.abs(v.change) / most;
+      bar.style.left = (v.change < 0 ? 50 - half : 50) + '%';
+      bar.style.width = half + '%';
+      bar.style.background = colour;
+      frag.append(el('li', { 'data-party': code, 'data-change': v.change, 'data-seats': v.count },
+        el('span', { class: 'sb-party' }, partyLabel(code)),
+        el('span', { class: 'sb-track', role: 'img', 'aria-label': partyName(code) + ': ' + v.count + ' councillors, ' +
+          (v.change > 0 ? 'up ' + v.change : v.change < 0 ? 'down ' + -v.change : 'no change') }, bar),
+        el('span', { class: 'sb-num change ' + (v.change > 0 ? 'up' : v.change < 0 ? 'down' : ''), text: fmtChange(v.change) })));
+    }
+    list.replaceChildren(frag);
+  }
+
+  // Councils whose control changed, newest call first.
+  function renderChanged() {
+    const changed = [...S.councils.values()].filter((c) => c.called && c.control && c.control_before &&
+      c.control !== c.control_before && matches(c.region, c.id)).sort((a, b) => b.callSeq - a.callSeq);
+    const frag = document.createDocumentFragment();
+    for (const c of changed) {
+      const colour = partyColour(c.control);
+      const pill = el('span', { class: 'pill', text: c.control });
+      pill.style.background = colour;
+      pill.style.color = inkOn(colour);
+      const link = el('a', { href: '#council=' + encodeURIComponent(c.id), text: c.callText || (c.name + ': ' + (c.outcome || c.control)) });
+      frag.append(el('li', { 'data-id': c.id, 'data-seq': c.callSeq }, el('time', { datetime: c.callAt || '', text: fmtTime(c.callAt) }), pill, link));
+    }
+    $('changed').replaceChildren(frag);
+    $('changed-empty').hidden = changed.length > 0;
+  }
+
+  // Councils fully declared against the clock: a step line.
+  function renderTimeline() {
+    const svg = $('timeline');
+    const times = [...S.councils.values()].filter((c) => c.completedAt && matches(c.region, c.id))
+      .map((c) => Date.parse(c.completedAt)).filter((t) => !isNaN(t)).sort((a, b) => a - b);
+    const total = [...S.councils.values()].filter((c) => matches(c.region, c.id)).length;
+    svg.dataset.count = times.length;
+    if (!times.length) {
+      svg.replaceChildren();
+      svg.setAttribute('aria-label', 'No council fully declared yet');
+      $('timeline-caption').textContent = 'No council fully declared yet.';
+      return;
+    }
+    const t0 = times[0], t1 = Math.max(times[times.length - 1], t0 + 60000);
+    const W = 320, H = 120, x = (t) => 4 + (W - 8) * (t - t0) / (t1 - t0), y = (n) => H - 4 - (H - 8) * n / Math.max(1, total);
+    let d = 'M' + x(t0).toFixed(1) + ',' + y(0).toFixed(1);
+    times.forEach((t, i) => { d += 'H' + x(t).toFixed(1) + 'V' + y(i + 1).toFixed(1); });
+    const area = svgEl('path', { class: 'tl-area', d: d + 'V' + y(0).toFixed(1) + 'Z' });
+    const line = svgEl('path', { class: 'tl-line', d });
+    svg.replaceChildren(area, line);
+    const words = times.length + ' of ' + total + ' councils fully declared; the first at ' + fmtTime(new Date(t0).toISOString()) +
+      ', the latest at ' + fmtTime(new Date(times[times.length - 1]).toISOString());
+    svg.setAttribute('aria-label', words);
+    $('timeline-caption').textContent = words + '.';
+  }
+
+  // ---------------------------------------------------------------- embeds
+  // ?region=NAME one region, ?council=ID one council, ?view=map,bars only
+  // those pieces (scoreboard, map, bars, changed, timeline, councils,
+  // ticker), ?header=0 without the header and footer.
+  const Q = new URLSearchParams(location.search);
+  const EMBED = {
+    region: Q.get('region') || '',
+    council: Q.get('council') || '',
+    views: Q.get('view') ? new Set(Q.get('view').split(',').map((v) => v.trim()).filter(Boolean)) : null,
+    header: !['0', 'false', 'no'].includes((Q.get('header') || '').toLowerCase()),
+  };
+  const VIEWS = ['scoreboard', 'map', 'bars', 'changed', 'timeline', 'councils', 'ticker'];
+  const wanted = (view) => !EMBED.views || EMBED.views.has(view);
+  function embedProblem(text) {
+    const p = el('p', { class: 'card error embed-error', role: 'alert', 'data-testid': 'embed-error', text });
+    $('main').prepend(p);
+  }
+  function applyEmbed(councils) {
+    if (!EMBED.header) document.body.classList.add('no-header');
+    if (EMBED.views) {
+      document.body.classList.add('embed');
+      const unknown = [...EMBED.views].filter((v) => !VIEWS.includes(v));
+      if (unknown.length) embedProblem('Unknown view ' + unknown.join(', ') + ' in the address; the views are ' + VIEWS.join(', ') + '.');
+      for (const sec of document.querySelectorAll('main > section[data-view]')) if (!wanted(sec.dataset.view)) sec.hidden = true;
+    }
+    if (EMBED.region) {
+      if (!councils.some((c) => c.region === EMBED.region))
+        embedProblem('No council on the card is in the region "' + EMBED.region + '"; showing none.');
+      S.filter.region = EMBED.region;
+      fRegion.value = EMBED.region;
+      fRegion.disabled = true;
+    }
+    if (EMBED.council) {
+      if (!S.councils.has(EMBED.council)) embedProblem('No council "' + EMBED.council + '" on the card; showing none.');
+      S.filter.only = EMBED.council;
+      fCouncil.closest('label').hidden = true;
+    }
+  }
+
+  async function loadCard() {
+    try {
+      const r = await fetch('/v1/card', { cache: 'no-store' });
+      if (!r.ok) return null;
+      const card = await r.json();
+      for (const p of card.parties || []) CARD_PARTIES.set(p.code, { name: p.name, colour: p.colour });
+      colourCache.clear();
+      return card;
+    } catch (e) { return null; }  // the page works without it: fallback colours, no map
+  }
+
   // ---------------------------------------------------------------- events
   function applyEvent(ev, news) {
     const d = ev.data || {};
+    noteHistory(ev, d);
     switch (ev.type) {
       case 'council_updated':
         updateCouncil(ev.council, ev.seq, {
@@ -615,7 +838,7 @@
   }
 
   async function start() {
-    const list = await loadCouncils();
+    const [list, card] = await Promise.all([loadCouncils(), loadCard()]);
     const frag = document.createDocumentFragment();
     const regions = new Set(), names = document.createDocumentFragment();
     for (const c of list.councils) {
@@ -627,7 +850,14 @@
     $('council-names').append(names);
     for (const r of [...regions].sort()) fRegion.append(el('option', { value: r, text: r }));
     $('sb-total').textContent = list.councils.length;
+    applyEmbed(list.councils);
+    const mapped = card && wanted('map') && buildMap(card.councils);
+    $('map-section').hidden = !mapped;
+    $('main').classList.toggle('no-map', !mapped);
+    for (const c of S.councils.values()) applyFilterTo(c);
     renderFilterCount();
+    dirty.night = true;
+    schedule();
     connect();
     openFromHash();
   }

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "daemon/generate/hex_layout.hpp"
 #include "daemon/generate/names.hpp"
 #include "daemon/generate/rng.hpp"
 
@@ -1042,6 +1043,7 @@ private:
             card.councils.push_back(std::move(sc.c));
         }
         councils_.clear();
+        lay_out_hexes(card.councils);  // so the page's map shows the night
         card.index();
         return night;
     }

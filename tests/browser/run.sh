@@ -4,11 +4,12 @@
 # daemon. Prints "SKIPPED: ..." and exits 0 only when Chromium cannot be
 # installed (apt-get failed); every other problem fails the test.
 #
-# usage: tests/browser/run.sh DECLARED_BINARY OUT_DIR
+# usage: tests/browser/run.sh DECLARED_BINARY OUT_DIR [SCRIPT]   (default page_test.cjs)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:?usage: run.sh DECLARED_BINARY OUT_DIR}
 out=${2:?usage: run.sh DECLARED_BINARY OUT_DIR}
+script=${3:-page_test.cjs}
 mkdir -p "$out"
 
 sudo=""
@@ -35,7 +36,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 
 # Node modules live in the build tree, not the source tree.
-npm_dir="$out/../browser-npm"
+npm_dir="$(dirname "$out")/browser-npm"
 mkdir -p "$npm_dir"
 if ! cmp -s "$here/package-lock.json" "$npm_dir/package-lock.json" || [ ! -d "$npm_dir/node_modules/playwright-core" ]; then
   cp "$here/package.json" "$here/package-lock.json" "$npm_dir/"
@@ -43,4 +44,4 @@ if ! cmp -s "$here/package-lock.json" "$npm_dir/package-lock.json" || [ ! -d "$n
 fi
 
 export CHROMIUM="$chromium"
-NODE_PATH="$npm_dir/node_modules" exec node "$here/page_test.cjs" "$bin" "$out"
+NODE_PATH="$npm_dir/node_modules" exec node "$here/$script" "$bin" "$out"

@@ -323,3 +323,28 @@ TEST_CASE("a stress-sized night: tens of thousands of wards in seconds", "[gener
     for (const auto& c : big.card.councils) big_wards += c.wards.size();
     CHECK(big_wards > 3000);
 }
+
+TEST_CASE("the generated card puts every council on the hex map, one council per cell, each region together", "[generate]") {
+    generate::Options o;
+    auto night = generate::generate_night(o);
+    std::set<std::pair<int, int>> cells;
+    std::map<std::string, std::pair<double, double>> sum;  // region -> sum of q, r
+    std::map<std::string, int> count;
+    for (const auto& c : night.card.councils) {
+        INFO(c.id);
+        REQUIRE(c.hex);
+        CHECK(cells.insert({c.hex->q, c.hex->r}).second);
+        sum[c.region].first += c.hex->q;
+        sum[c.region].second += c.hex->r;
+        ++count[c.region];
+    }
+    // A plausible picture: London south of the North East, the South West west of the East of England.
+    auto mean = [&](const std::string& r) { return std::pair{sum[r].first / count[r], sum[r].second / count[r]}; };
+    REQUIRE(count["London"] > 0);
+    CHECK(mean("London").second < mean("North East").second);
+    CHECK(mean("South West").first < mean("East of England").first);
+    // The card carries the positions.
+    auto again = parse_card(card_to_json(night.card));
+    REQUIRE(again.ok());
+    CHECK(again.value->councils.front().hex->q == night.card.councils.front().hex->q);
+}

@@ -351,3 +351,34 @@ TEST_CASE("import: electorate and turnout from the ward table", "[import][turnou
     CHECK_FALSE(decl(r, "local.bolton.astley-bridge.2022-05-05").electorate.has_value());
     CHECK(r.report.wards_with_turnout == 2);
 }
+
+TEST_CASE("import command: --hexmap puts the councils on the card's map, and a bad map or a missing file writes nothing", "[import][hexmap]") {
+    auto dir = temp_dir("hexmap");
+    std::ofstream(dir / "good.csv") << kHeader << kRows;
+    // Sunderland is on the map; Bolton is not.
+    std::ofstream(dir / "map.hexjson") << R"({"layout":"odd-r","hexes":{"E08000024":{"n":"Sunderland","q":9,"r":21}}})";
+    std::ofstream(dir / "bad.hexjson") << R"({"layout":"even-q","hexes":{}})";
+    auto out = dir / "out";
+    auto run = [&](const std::string& map) {
+        return import_command({"leh", "--candidates", (dir / "good.csv").string(), "--hexmap", map, "--out", out.string()});
+    };
+    CHECK(run((dir / "bad.hexjson").string()) == 1);
+    CHECK_FALSE(std::filesystem::exists(out / "card.json"));
+    CHECK(run((dir / "absent.hexjson").string()) == 1);
+    CHECK_FALSE(std::filesystem::exists(out / "card.json"));
+    REQUIRE(run((dir / "map.hexjson").string()) == 0);
+    std::ifstream card_in(out / "card.json");
+    auto card = parse_card(std::string((std::istreambuf_iterator<char>(card_in)), {}));
+    REQUIRE(card.ok());
+    for (const auto& c : card.value->councils) {
+        INFO(c.name);
+        if (c.name == "Sunderland") {
+            REQUIRE(c.hex);
+            CHECK(c.hex->q == 9);
+            CHECK(c.hex->r == 21);
+        } else {
+            CHECK(!c.hex);
+        }
+    }
+    std::filesystem::remove_all(dir);
+}
