@@ -22,11 +22,11 @@ TEST_CASE("wire: a single-seat hold and gain name the parties and the majority",
     Card c = card({council("Crawley", 5, "CON", {}, 0, wards("w", 5, "CON"))});
     Tally t(c);
     t.start();
-    auto held = accept(t, decl("Crawley", "w1", {cand("A", "CON", 1200, true), cand("B", "LAB", 888, false),
+    auto held = accept(t, decl("Crawley", "w1", {cand("A", "CON", 700, true), cand("B", "LAB", 388, false),
                                                  cand("C", "LD", 90, false)}));
     CHECK(wire_of(held, "ward_declared") == "Crawley: Conservatives hold w1, majority 312");
     CHECK(str(of_type(held, "ward_declared")[0].at("text")) == "Crawley, w1: CON HOLD");  // the alert text is untouched
-    auto gained = accept(t, decl("Crawley", "w2", {cand("A", "LAB", 2400, true), cand("B", "CON", 1000, false)}));
+    auto gained = accept(t, decl("Crawley", "w2", {cand("A", "LAB", 1440, true), cand("B", "CON", 40, false)}));
     CHECK(wire_of(gained, "ward_declared") == "Crawley: Labour gain w2 from the Conservatives, majority 1,400");
 }
 
