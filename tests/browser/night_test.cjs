@@ -28,6 +28,8 @@ fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// The page has drawn what its state holds: two animation frames have passed.
+const settled = (p) => p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 let failures = 0;
 function check(ok, what, detail) {
   if (ok) console.log('ok   ' + what);
@@ -126,7 +128,7 @@ async function main() {
     for (; at < lines.length; at += 200) await push(lines.slice(at, at + 200));
     const final = await getJson('/v1/scoreboard');
     await page.waitForFunction((seq) => window.declaredPage.state.lastSeq >= seq, final.last_seq, { timeout: 30000 });
-    await sleep(300);
+    await settled(page);
 
     const bars = await page.$$eval('#seat-bars li', (l) => l.map((li) => ({ party: li.dataset.party, change: Number(li.dataset.change), seats: Number(li.dataset.seats) })));
     const wantBars = Object.entries(final.councillors).filter(([, v]) => v.count > 0 || v.change !== 0)
@@ -173,7 +175,7 @@ async function main() {
     const wall = watch(await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage());
     await wall.goto(base + '/');
     await wall.waitForFunction((seq) => window.declaredPage && window.declaredPage.state.lastSeq >= seq, final.last_seq, { timeout: 10000 });
-    await sleep(300);
+    await settled(wall);
     const side = await wall.evaluate(() => {
       const m = document.getElementById('map-section').getBoundingClientRect(), b = document.getElementById('bars-section').getBoundingClientRect();
       return { mapRight: m.right, barsLeft: b.left, mapWidth: m.width };
@@ -188,7 +190,7 @@ async function main() {
     const embed = watch(await (await browser.newContext({ viewport: { width: 600, height: 420 } })).newPage());
     await embed.goto(base + '/?view=map&header=0&region=' + encodeURIComponent(region));
     await embed.waitForFunction((seq) => window.declaredPage && window.declaredPage.state.lastSeq >= seq, final.last_seq, { timeout: 10000 });
-    await sleep(300);
+    await settled(embed);
     const shown = await embed.evaluate(() => [...document.querySelectorAll('main > section')].filter((s) => !s.hidden && s.offsetParent !== null).map((s) => s.id));
     check(JSON.stringify(shown) === '["map-section"]', '?view=map shows the map and nothing else', JSON.stringify(shown));
     check(!(await embed.isVisible('header.top')) && !(await embed.isVisible('footer')), '?header=0 hides the header and footer');
@@ -198,7 +200,7 @@ async function main() {
     const one = councils.find((c) => c.control) || councils[0];
     await embed.goto(base + '/?council=' + encodeURIComponent(one.id) + '&view=councils,ticker,changed&header=0');
     await embed.waitForFunction((seq) => window.declaredPage && window.declaredPage.state.lastSeq >= seq, final.last_seq, { timeout: 10000 });
-    await sleep(300);
+    await settled(embed);
     const tiles = await embed.$$eval('#grid li:not([hidden])', (l) => l.map((li) => li.dataset.id));
     check(JSON.stringify(tiles) === JSON.stringify([one.id]), '?council= shows only that council', JSON.stringify(tiles));
     const tickerCouncils = await embed.$$eval('#ticker li:not([hidden])', (l) => [...new Set(l.map((li) => li.dataset.council))]);
@@ -232,7 +234,7 @@ async function main() {
     const phone = watch(await (await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true })).newPage());
     await phone.goto(base + '/');
     await phone.waitForFunction((seq) => window.declaredPage && window.declaredPage.state.lastSeq >= seq, final.last_seq, { timeout: 10000 });
-    await sleep(300);
+    await settled(phone);
     const fit = await phone.evaluate(() => ({ overflow: document.documentElement.scrollWidth - window.innerWidth,
       map: document.getElementById('hexmap').getBoundingClientRect().width, bars: document.getElementById('bars-section').getBoundingClientRect().width }));
     check(fit.overflow <= 0 && fit.map > 300 && fit.bars > 300, 'on a phone: one column, nothing wider than the screen', JSON.stringify(fit));
