@@ -468,6 +468,10 @@
   // those pieces (scoreboard, map, bars, changed, timeline, councils,
   // ticker), ?header=0 without the header and footer.
   const Q = new URLSearchParams(location.search);
+  // A private night (the daemon has read-token): the page's own address
+  // carries ?token=, and the page passes it on to every request it makes.
+  const TOKEN = Q.get('token') || '';
+  const withToken = (url) => (TOKEN ? url + (url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(TOKEN) : url);
   const EMBED = {
     region: Q.get('region') || '',
     council: Q.get('council') || '',
@@ -504,7 +508,7 @@
 
   async function loadCard() {
     try {
-      const r = await fetch('/v1/card', { cache: 'no-store' });
+      const r = await fetch(withToken('/v1/card'), { cache: 'no-store' });
       if (!r.ok) return null;
       const card = await r.json();
       for (const p of card.parties || []) CARD_PARTIES.set(p.code, { name: p.name, colour: p.colour });
@@ -553,7 +557,7 @@
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     let q = '';
     if (S.synced) q = '?since=' + S.lastSeq + (S.election ? '&election=' + encodeURIComponent(S.election) : '');
-    return proto + '//' + location.host + '/v1/feed' + q;
+    return withToken(proto + '//' + location.host + '/v1/feed' + q);
   }
 
   function connect() {
@@ -646,7 +650,7 @@
     if (upto <= 0) return;
     try {
       const since = Math.max(0, upto - 2000);
-      const r = await fetch('/v1/events?since=' + since + '&limit=2000', { cache: 'no-store' });
+      const r = await fetch(withToken('/v1/events?since=' + since + '&limit=2000'), { cache: 'no-store' });
       if (!r.ok) return;
       const page = await r.json();
       const evs = page.events.filter((e) => e.seq <= upto && TICKER_TYPES.has(e.type));
@@ -690,7 +694,7 @@
     const body = $('d-body');
     if (!body.firstChild) body.append(el('p', { class: 'muted', text: 'Loading…' }));
     try {
-      const r = await fetch('/v1/councils/' + encodeURIComponent(id), { cache: 'no-store' });
+      const r = await fetch(withToken('/v1/councils/' + encodeURIComponent(id)), { cache: 'no-store' });
       if (!r.ok) throw new Error('HTTP ' + r.status);
       const d = await r.json();
       if (n !== detailReq || S.openId !== id) return;
@@ -827,7 +831,7 @@
   async function loadCouncils() {
     for (;;) {
       try {
-        const r = await fetch('/v1/councils', { cache: 'no-store' });
+        const r = await fetch(withToken('/v1/councils'), { cache: 'no-store' });
         if (!r.ok) throw new Error('HTTP ' + r.status);
         return await r.json();
       } catch (e) {
