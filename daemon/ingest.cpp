@@ -257,7 +257,13 @@ void Ingest::commit(std::shared_ptr<Batch> b) {
         else b->refuse(BatchResult::Status::unavailable, code == "journal_failed" ? failure() : queued.error);
         return b->finish();
     }
-    for (auto i : b->accepted) pending_[b->parsed[i].ward] = &b->parsed[i];
+    for (auto i : b->accepted) {
+        // Erase first: assigning would keep the old key, a view into an older
+        // declaration that is moved into the tally when it is applied.
+        const Declaration& d = b->parsed[i];
+        pending_.erase(d.ward);
+        pending_.emplace(d.ward, &d);
+    }
 }
 
 // Step 4: durable, so applied to the tally, published, counted.
