@@ -233,7 +233,10 @@ TEST_CASE("ingest: a batch larger than one journal append is refused whole, by b
     // each line is accepted in turn, and their journal bytes add up.
     const std::size_t limit = rig.committer->max_append_bytes();
     int revision = 0;
-    while (body.size() < limit + 1000) body += brook(++revision, 700 + revision % 50, 650) + "\n";
+    while (body.size() < limit + 1000) {
+        ++revision;
+        body += brook(revision, 700 + revision % 50, 650) + "\n";
+    }
     const auto before = rig.shown();
     auto r = get(rig.submit(std::move(body)));
     CHECK(r.status == BatchResult::Status::rejected);
