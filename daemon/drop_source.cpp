@@ -138,7 +138,8 @@ struct DropSource::Impl : std::enable_shared_from_this<Impl> {
             if (stopped) co_return;
             if (auto u = unmoved.find(f); u != unmoved.end()) {
                 if (file_id(f) == u->second.id) {  // applied already: only its move is owed
-                    finish(f, u->second.sub, u->second.error_report);
+                    const Unmoved owed = u->second;  // finish() erases the entry it came from
+                    finish(f, owed.sub, owed.error_report);
                     continue;
                 }
                 unmoved.erase(u);  // rewritten since: a new file

@@ -67,14 +67,14 @@ private:
     }
 
     // Out of file descriptors: accepting again at once would spin (the
-    // connection stays in the backlog). Answer one waiting connection 503 with
-    // the spare descriptor, log at most once a second, and pause accepting.
+    // connections stay in the backlog). Answer those waiting 503 with the
+    // spare descriptor, log at most once a second, and pause accepting.
     void out_of_descriptors(beast::error_code ec) {
         ++exhausted_;
         if (spare_fd_ >= 0) {
             ::close(spare_fd_);
-            int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-            if (fd >= 0) {
+            // Every connection waiting now, each with the one descriptor freed.
+            for (int fd; (fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0;) {
                 static constexpr std::string_view kBusy =
                     "HTTP/1.1 503 Service Unavailable\r\nServer: declared\r\nContent-Type: application/json\r\n"
                     "Connection: close\r\nRetry-After: 1\r\nContent-Length: 101\r\n\r\n"
