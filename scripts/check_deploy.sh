@@ -17,7 +17,11 @@ else
   echo "deploy: systemd-analyze not installed; unit not verified" >&2
   exit 1
 fi
-# Every key in the example config must be one the daemon knows: --help lists them.
+# Every key in the example config must be one the daemon knows: --help lists
+# them. The help is read once into a file: piping it into `grep -q` would let
+# grep exit at the first match and, under pipefail, turn the daemon's SIGPIPE
+# into a failure that depends on timing.
+"$binary" serve --help > "$work/help"
 section=""
 while IFS= read -r line; do
   case "$line" in
@@ -26,6 +30,6 @@ while IFS= read -r line; do
   esac
   key=${line%%=*}; key=${key// /}
   full=$key; [ -n "$section" ] && full="$section.$key"
-  "$binary" serve --help | grep -q -- "--$full" || { echo "deploy: unknown key '$full' in declared.conf" >&2; exit 1; }
+  grep -q -- "--$full " "$work/help" || { echo "deploy: unknown key '$full' in declared.conf" >&2; exit 1; }
 done < "$root/deploy/declared.conf"
 echo "deploy: example config keys all known"
