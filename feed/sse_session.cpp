@@ -31,7 +31,6 @@ constexpr std::size_t kIdPrefixMax = 4 + 20 + 7;  // "id: " seq "\ndata: "
 constexpr std::size_t kKeptEvents = 8;
 constexpr int kPeerTimeoutMs = 60'000;
 constexpr std::chrono::seconds kCloseTimeout{5};  // for the peer to hang up after our close event
-constexpr int kMessagesPerTurn = 4;
 // How long an EventSource waits before it reconnects (it then sends
 // Last-Event-ID and resumes).
 constexpr std::string_view kRetry = "retry: 3000\n";
@@ -48,11 +47,7 @@ SseSession::SseSession(tcp::socket&& socket, FeedShard& shard, std::shared_ptr<F
                        StartPoint start)
     : socket_(shard.executor()), shard_(shard), ctx_(std::move(ctx)), filter_(std::move(filter)), start_(std::move(start)) {
     // As the WebSocket session: from the connection's strand to the shard's.
-    boost::system::error_code ec;
-    const auto protocol = socket.local_endpoint(ec).protocol();
-    const auto fd = ec ? -1 : socket.release(ec);
-    if (!ec) socket_.assign(protocol, fd, ec);
-    if (ec) {
+    if (auto ec = adopt(socket, socket_)) {
         fail(ec, "event stream takeover");
         stage_ = Stage::done;
     }
@@ -94,26 +89,6 @@ void SseSession::pull() {
         return;
     }
     write_loop();
-}
-
-void SseSession::write_loop() {
-    if (yielded_) return;
-    for (int done = 0;;) {
-        if (writing_ != Message::none) {
-            if (!send_some()) return;
-            written();
-            if (stage_ == Stage::done) return;
-            if (++done == kMessagesPerTurn) {
-                yielded_ = true;
-                net::post(socket_.get_executor(), [self = shared_from_this()] {
-                    self->yielded_ = false;
-                    self->write_loop();
-                });
-                return;
-            }
-        }
-        if (!prepare_next()) return;
-    }
 }
 
 bool SseSession::prepare_next() {
@@ -166,11 +141,8 @@ bool SseSession::prepare_next() {
 }
 
 void SseSession::write_own(std::string text, Message kind) {
-    own_ = std::move(text);
-    iov_.assign(1, iov_of(own_.data(), own_.size()));
-    iov_at_ = 0;
+    own_message(std::move(text));
     writing_ = kind;
-    write_started_ = Clock::now();
 }
 
 // One event whose data lines are the header then the snapshot's events.
@@ -187,8 +159,7 @@ void SseSession::frame_snapshot(std::string header, std::uint64_t seq) {
         iov_.push_back(iov_of(e->data(), e->size()));
     }
     iov_.push_back(iov_of(kEventEnd.data(), kEventEnd.size()));
-    iov_at_ = 0;
-    write_started_ = Clock::now();
+    message_ready();
 }
 
 // Each event as "id: N\ndata: <the hub's bytes>\n\n"; the ids are in own_,
@@ -207,55 +178,23 @@ void SseSession::frame_events() {
         iov_.push_back(iov_of(e.json->data(), e.json->size()));
         iov_.push_back(iov_of(kEventEnd.data(), kEventEnd.size()));
     }
-    iov_at_ = 0;
-    write_started_ = Clock::now();
-}
-
-bool SseSession::send_some() {
-    boost::system::error_code ec;
-    switch (send_iov(socket_.native_handle(), iov_, iov_at_, ec)) {
-    case SendResult::done:
-        return true;
-    case SendResult::would_block:
-        wait_writable();
-        return false;
-    case SendResult::failed:
-        fail(ec, "event stream write");
-        finish();
-        return false;
-    }
-    return false;
-}
-
-void SseSession::wait_writable() {
-    socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
-        if (self->stage_ == Stage::done) return;
-        if (ec) {
-            fail(ec, "event stream write");
-            return self->finish();
-        }
-        self->write_loop();
-    });
+    message_ready();
 }
 
 void SseSession::written() {
     const auto what = writing_;
     writing_ = Message::none;
-    last_sent_ = Clock::now();
     heartbeat_due_ = false;
     cursor_ = pending_cursor_;
-    iov_.clear();
-    iov_at_ = 0;
     if (what != Message::close) ++ctx_->metrics.messages;
     ctx_->metrics.deliveries += batch_.size() + snapshot_.size();
+    const bool trim = batch_.capacity() > kKeptEvents || snapshot_.capacity() > 0;
+    message_sent(trim);
     batch_.clear();
-    snapshot_.clear();
-    std::string().swap(own_);
-    if (batch_.capacity() > kKeptEvents) {
+    if (trim) {
         decltype(batch_)().swap(batch_);
-        decltype(iov_)().swap(iov_);
+        decltype(snapshot_)().swap(snapshot_);
     }
-    if (snapshot_.capacity() > 0) decltype(snapshot_)().swap(snapshot_);
     switch (what) {
     case Message::opening:
         if (stage_ != Stage::opening) break;
@@ -271,11 +210,6 @@ void SseSession::written() {
     default:
         break;
     }
-}
-
-void SseSession::wait_readable() {
-    socket_.async_wait(tcp::socket::wait_read,
-                       [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); });
 }
 
 // A client of the stream has nothing to say: what it sends is read and

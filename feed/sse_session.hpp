@@ -39,13 +39,17 @@
 #include "feed/event_filter.hpp"
 #include "feed/feed_context.hpp"
 #include "feed/feed_session.hpp"
+#include "feed/session_writer.hpp"
 #include "feed/start_point.hpp"
 
 namespace declared::feed {
 
 class FeedShard;
 
-class SseSession : public FeedSession, public Closable, public std::enable_shared_from_this<SseSession> {
+class SseSession : public FeedSession,
+                   public Closable,
+                   public SessionWriter<SseSession>,
+                   public std::enable_shared_from_this<SseSession> {
 public:
     // socket: the connection the GET came on; it moves to the shard's strand.
     SseSession(boost::asio::ip::tcp::socket&& socket, FeedShard& shard, std::shared_ptr<FeedContext> ctx,
@@ -61,19 +65,19 @@ public:
     void close_gracefully() override;  // any thread
 
 private:
+    friend class SessionWriter<SseSession>;
+    static constexpr const char* kWriteWhat = "event stream write";
     enum class Stage { opening, live, closing, done };
     enum class Message { none, opening, events, heartbeat, close };
 
     void open(const std::string& head);
-    void write_loop();
+    bool done() const { return stage_ == Stage::done; }
+    bool in_flight() const { return writing_ != Message::none; }
     bool prepare_next();
     void write_own(std::string text, Message kind);
     void frame_snapshot(std::string header, std::uint64_t seq);
     void frame_events();
-    bool send_some();
     void written();
-    void wait_writable();
-    void wait_readable();
     void on_readable(boost::system::error_code ec);
     void begin_close(int code, std::string reason, std::uint64_t since);
     void finish();
@@ -91,14 +95,9 @@ private:
     std::uint64_t pending_cursor_ = 0;  // cursor once the message in flight is out
     std::vector<EventHub::Numbered> batch_;                    // events in the message in flight
     std::vector<std::shared_ptr<const std::string>> snapshot_;  // the snapshot's, while it is written
-    std::vector<iovec> iov_;
-    std::size_t iov_at_ = 0;
-    std::string own_;            // the message's own text: head and hello, the ids, a heartbeat
     std::string close_message_;  // the close event waiting its turn
     bool lagging_ = false;
     bool heartbeat_due_ = false;
-    bool yielded_ = false;
-    Clock::time_point write_started_, last_sent_;
     std::unique_ptr<boost::asio::steady_timer> close_timer_;
     std::size_t registry_id_ = 0;
 };

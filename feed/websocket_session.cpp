@@ -28,9 +28,6 @@ constexpr std::size_t kKeptEvents = 8;  // batch capacity kept between messages
 constexpr int kPeerTimeoutMs = 60'000;
 constexpr std::chrono::seconds kCloseTimeout{5};  // for the peer's answer to our close frame
 constexpr int kReadRounds = 16;                   // reads per readiness before others get a turn
-constexpr int kMessagesPerTurn = 4;               // messages written before others get a turn
-
-iovec bytes(const void* data, std::size_t size) { return {const_cast<void*>(data), size}; }
 
 boost::system::error_code last_error() { return {errno, boost::system::system_category()}; }
 
@@ -46,11 +43,7 @@ WebSocketSession::WebSocketSession(tcp::socket&& socket, FeedShard& shard, std::
       reader_(ctx_->options.max_client_message) {
     // The connection came with a strand of its own; its work from now on is
     // on the shard's, with the shard's other subscribers.
-    boost::system::error_code ec;
-    const auto protocol = socket.local_endpoint(ec).protocol();
-    const auto fd = ec ? -1 : socket.release(ec);
-    if (!ec) socket_.assign(protocol, fd, ec);
-    if (ec) {
+    if (auto ec = adopt(socket, socket_)) {
         fail(ec, "websocket takeover");
         stage_ = Stage::done;
     }
@@ -99,31 +92,6 @@ void WebSocketSession::pull() {
         return;
     }
     write_loop();
-}
-
-// Sends the message in flight and whatever is due after it, until nothing is
-// due or the socket has no room (then it resumes when it has). A subscriber
-// catching up on a fast link could keep the socket taking message after
-// message; after kMessagesPerTurn it yields the strand to the rest of its
-// shard and carries on in a posted continuation.
-void WebSocketSession::write_loop() {
-    if (yielded_) return;  // the continuation will get to it
-    for (int done = 0;;) {
-        if (writing_ != Message::none) {
-            if (!send_some()) return;
-            written();
-            if (stage_ == Stage::done) return;
-            if (++done == kMessagesPerTurn) {
-                yielded_ = true;
-                net::post(socket_.get_executor(), [self = shared_from_this()] {
-                    self->yielded_ = false;
-                    self->write_loop();
-                });
-                return;
-            }
-        }
-        if (!prepare_next()) return;
-    }
 }
 
 // Chooses the next message: a close frame, a pong, the snapshot, events,
@@ -179,11 +147,8 @@ bool WebSocketSession::prepare_next() {
 
 // A message of bytes of its own: the opening, a pong, a close frame.
 void WebSocketSession::write_own(std::string message, Message kind) {
-    own_ = std::move(message);
-    iov_.assign(1, bytes(own_.data(), own_.size()));
-    iov_at_ = 0;
+    own_message(std::move(message));
     writing_ = kind;
-    write_started_ = Clock::now();
 }
 
 // One text frame: the header line (if any) then the events in batch_, as
@@ -196,63 +161,27 @@ void WebSocketSession::frame_events(std::string_view text) {
     if (items > 1) payload += items - 1;  // newlines between
     iov_.clear();
     iov_.reserve(batch_.size() * 2 + 2);
-    iov_.push_back(bytes(header_, ws::frame_header(ws::Opcode::text, payload, header_)));
-    if (!own_.empty()) iov_.push_back(bytes(own_.data(), own_.size()));
+    iov_.push_back(iov_of(header_, ws::frame_header(ws::Opcode::text, payload, header_)));
+    if (!own_.empty()) iov_.push_back(iov_of(own_.data(), own_.size()));
     for (const auto& e : batch_) {
-        if (iov_.size() > 1) iov_.push_back(bytes(&kNewline, 1));
-        iov_.push_back(bytes(e->data(), e->size()));
+        if (iov_.size() > 1) iov_.push_back(iov_of(&kNewline, 1));
+        iov_.push_back(iov_of(e->data(), e->size()));
     }
-    iov_at_ = 0;
-    write_started_ = Clock::now();
-}
-
-// Writes what the socket takes now. True when the whole message is out.
-bool WebSocketSession::send_some() {
-    boost::system::error_code ec;
-    switch (send_iov(socket_.native_handle(), iov_, iov_at_, ec)) {
-    case SendResult::done:
-        return true;
-    case SendResult::would_block:
-        wait_writable();
-        return false;
-    case SendResult::failed:
-        fail(ec, "websocket write");
-        finish();
-        return false;
-    }
-    return false;
-}
-
-void WebSocketSession::wait_writable() {
-    socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
-        if (self->stage_ == Stage::done) return;
-        if (ec) {
-            fail(ec, "websocket write");
-            return self->finish();
-        }
-        self->write_loop();
-    });
+    message_ready();
 }
 
 // The message in flight is out.
 void WebSocketSession::written() {
     const auto what = writing_;
     writing_ = Message::none;
-    last_sent_ = Clock::now();
     heartbeat_due_ = false;
     cursor_ = pending_cursor_;
-    iov_.clear();
-    iov_at_ = 0;
     if (what != Message::control && what != Message::close) ++ctx_->metrics.messages;
     ctx_->metrics.deliveries += batch_.size();
+    const bool trim = batch_.capacity() > kKeptEvents;
+    message_sent(trim);
     batch_.clear();
-    // Most subscribers sit idle between results: keep no memory for them that
-    // the hello, a snapshot or a burst grew. Small live messages keep theirs.
-    std::string().swap(own_);
-    if (batch_.capacity() > kKeptEvents) {
-        decltype(batch_)().swap(batch_);
-        decltype(iov_)().swap(iov_);
-    }
+    if (trim) decltype(batch_)().swap(batch_);
     switch (what) {
     case Message::opening:
         if (stage_ != Stage::opening) break;  // a close came first
@@ -270,11 +199,6 @@ void WebSocketSession::written() {
     default:
         break;
     }
-}
-
-void WebSocketSession::wait_readable() {
-    socket_.async_wait(tcp::socket::wait_read,
-                       [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); });
 }
 
 void WebSocketSession::on_readable(boost::system::error_code ec) {

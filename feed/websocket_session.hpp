@@ -26,6 +26,7 @@
 #include "feed/event_filter.hpp"
 #include "feed/feed_context.hpp"
 #include "feed/feed_session.hpp"
+#include "feed/session_writer.hpp"
 #include "feed/start_point.hpp"
 #include "feed/ws_frame.hpp"
 
@@ -33,7 +34,10 @@ namespace declared::feed {
 
 class FeedShard;
 
-class WebSocketSession : public FeedSession, public Closable, public std::enable_shared_from_this<WebSocketSession> {
+class WebSocketSession : public FeedSession,
+                         public Closable,
+                         public SessionWriter<WebSocketSession>,
+                         public std::enable_shared_from_this<WebSocketSession> {
 public:
 
     // socket: the upgraded connection; it moves to the shard's strand.
@@ -51,19 +55,19 @@ public:
     void close_gracefully() override;
 
 private:
+    friend class SessionWriter<WebSocketSession>;
+    static constexpr const char* kWriteWhat = "websocket write";
     enum class Stage { opening, live, closing, done };
     enum class Message { none, opening, events, heartbeat, control, close };
 
     void open(const std::string& accept_key);
-    void write_loop();
+    bool done() const { return stage_ == Stage::done; }
+    bool in_flight() const { return writing_ != Message::none; }
     bool prepare_next();
     void write_own(std::string message, Message kind);
     void frame_events(std::string_view header);
-    bool send_some();
     void written();
-    void wait_writable();
 
-    void wait_readable();
     void on_readable(boost::system::error_code ec);
     void on_frames(std::span<char> data);
 
@@ -83,9 +87,6 @@ private:
     std::uint64_t cursor_ = 0;          // every event up to here has been examined
     std::uint64_t pending_cursor_ = 0;  // cursor once the message in flight is out
     std::vector<std::shared_ptr<const std::string>> batch_;  // events in the message in flight
-    std::vector<iovec> iov_;            // the message in flight; iov_[iov_at_] onward is unsent
-    std::size_t iov_at_ = 0;
-    std::string own_;                   // the message's own text: response, hello, a header, a heartbeat
     std::string control_;               // a pong waiting its turn (only the newest ping is answered)
     std::string close_frame_;           // the close frame waiting its turn
     std::uint8_t header_[ws::kMaxHeader];
@@ -96,9 +97,7 @@ private:
     // when its kernel buffers would take heartbeats for hours.
     bool ping_due_ = false, ping_out_ = false;
     Clock::time_point ping_sent_;
-    bool yielded_ = false;  // a posted write_loop() continuation is pending
     bool close_sent_ = false, close_received_ = false;
-    Clock::time_point write_started_, last_sent_;
     std::unique_ptr<boost::asio::steady_timer> close_timer_;  // only while closing
     std::size_t registry_id_ = 0;
 };
