@@ -32,6 +32,11 @@ std::optional<std::uint64_t> parse_seq(std::string_view v) {
 
 }  // namespace
 
+struct FeedEndpoint::Query {
+    std::string councils, regions, types, election;
+    std::optional<std::uint64_t> since;
+};
+
 struct FeedEndpoint::Parsed {
     bool stream = false;  // the event stream (SSE), not the WebSocket feed
     EventFilter filter;
@@ -56,98 +61,105 @@ FeedEndpoint::~FeedEndpoint() {
     for (auto id : hub_ids_) ctx_->hub.unsubscribe(id);
 }
 
-std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) const {
-    const bool stream = path_of(std::string_view(req.target().data(), req.target().size())) == kStreamPath;
-    const auto& cors = ctx_->options.cors;
-    auto refuse = [&](http::status status, std::string_view code, std::string message) {
-        auto r = error_response(req.version(), false, status, code, message);
-        // A page on an allowed origin can read why its stream was refused.
-        if (stream) cors.apply(req, r);
-        return r;
-    };
-    auto target = boost::urls::parse_origin_form(std::string_view(req.target().data(), req.target().size()));
-    if (!target) return refuse(http::status::bad_request, "bad_target", "the request target is not a valid path");
-    if (!stream) {
-        if (target->path() != kFeedPath)
-            return refuse(http::status::not_found, "no_route", "WebSocket subscriptions are at /v1/feed");
-        // The handshake itself (RFC 6455 4.2.1); the session answers it.
-        if (req[http::field::sec_websocket_version] != "13") {
-            auto r = refuse(http::status::upgrade_required, "bad_handshake",
-                            "this server speaks WebSocket version 13 (Sec-WebSocket-Version: 13)");
-            r.set(http::field::sec_websocket_version, "13");
-            return r;
-        }
-        if (std::string_view key = req[http::field::sec_websocket_key]; key.size() != 24 || !key.ends_with("=="))
-            return refuse(http::status::bad_request, "bad_handshake",
-                          "Sec-WebSocket-Key must be 16 bytes in base64 (24 characters)");
-        // Browsers send the page's origin; other clients may send none. With
-        // web.allow_origins set, a page elsewhere may not subscribe.
-        if (std::string_view origin = req[http::field::origin];
-            cors.enabled() && !origin.empty() && !cors.allows(origin) && !same_origin(req))
-            return refuse(http::status::forbidden, "origin_not_allowed",
-                          "the origin '" + std::string(origin.substr(0, 120)) +
-                              "' is not in this daemon's web.allow_origins");
-    }
-    out.stream = stream;
+// A refusal in the API's error shape; a page on an allowed origin can read
+// why its stream was refused.
+Response FeedEndpoint::refuse(const Request& req, bool stream, http::status status, std::string_view code,
+                              std::string message) const {
+    auto r = error_response(req.version(), false, status, code, message);
+    if (stream) ctx_->options.cors.apply(req, r);
+    return r;
+}
 
-    std::string councils, regions, types, election;
-    std::optional<std::uint64_t> since;
-    for (auto p : target->params()) {
+// The WebSocket handshake itself (RFC 6455 4.2.1); the session answers it.
+std::optional<Response> FeedEndpoint::check_handshake(const Request& req, std::string_view path) const {
+    const auto& cors = ctx_->options.cors;
+    if (path != kFeedPath)
+        return refuse(req, false, http::status::not_found, "no_route", "WebSocket subscriptions are at /v1/feed");
+    if (req[http::field::sec_websocket_version] != "13") {
+        auto r = refuse(req, false, http::status::upgrade_required, "bad_handshake",
+                        "this server speaks WebSocket version 13 (Sec-WebSocket-Version: 13)");
+        r.set(http::field::sec_websocket_version, "13");
+        return r;
+    }
+    if (std::string_view key = req[http::field::sec_websocket_key]; key.size() != 24 || !key.ends_with("=="))
+        return refuse(req, false, http::status::bad_request, "bad_handshake",
+                      "Sec-WebSocket-Key must be 16 bytes in base64 (24 characters)");
+    // Browsers send the page's origin; other clients may send none. With
+    // web.allow_origins set, a page elsewhere may not subscribe.
+    if (std::string_view origin = req[http::field::origin];
+        cors.enabled() && !origin.empty() && !cors.allows(origin) && !same_origin(req))
+        return refuse(req, false, http::status::forbidden, "origin_not_allowed",
+                      "the origin '" + std::string(origin.substr(0, 120)) + "' is not in this daemon's web.allow_origins");
+    return std::nullopt;
+}
+
+// The subscription's parameters, and Last-Event-ID for the event stream.
+std::optional<Response> FeedEndpoint::read_query(const Request& req, const boost::urls::url_view& target, bool stream,
+                                                 Query& q) const {
+    auto bad = [&](std::string message) {
+        return refuse(req, stream, http::status::bad_request, "bad_query", std::move(message));
+    };
+    for (auto p : target.params()) {
         const std::string& v = p.value;
         if (p.key == "since") {
-            auto n = parse_seq(v);
-            if (!n)
-                return refuse(http::status::bad_request, "bad_query",
-                              "since must be a non-negative integer (a seq), got '" + v.substr(0, 48) + "'");
-            since = n;
-        } else if (p.key == "councils") councils = v;
-        else if (p.key == "regions") regions = v;
-        else if (p.key == "types") types = v;
+            q.since = parse_seq(v);
+            if (!q.since) return bad("since must be a non-negative integer (a seq), got '" + v.substr(0, 48) + "'");
+        } else if (p.key == "councils") q.councils = v;
+        else if (p.key == "regions") q.regions = v;
+        else if (p.key == "types") q.types = v;
         else if (p.key == "token") continue;  // read access, checked with the headers (daemon/access)
-        else if (p.key == "election") election = v;
+        else if (p.key == "election") q.election = v;
         else
-            return refuse(http::status::bad_request, "bad_query",
-                          "unknown parameter '" + std::string(p.key).substr(0, 48) +
-                              "'; use since, councils, regions, types, election, token");
+            return bad("unknown parameter '" + std::string(p.key).substr(0, 48) +
+                       "'; use since, councils, regions, types, election, token");
     }
     // An EventSource reconnecting sends the id of the last event it had: that,
     // not the since= of the URL it first opened, is where it resumes.
     if (std::string_view last = req["Last-Event-ID"]; stream && !last.empty()) {
-        auto n = parse_seq(last);
-        if (!n)
-            return refuse(http::status::bad_request, "bad_query",
-                          "Last-Event-ID must be a seq (the id of an event), got '" +
-                              std::string(last.substr(0, 48)) + "'");
-        since = n;
+        q.since = parse_seq(last);
+        if (!q.since)
+            return bad("Last-Event-ID must be a seq (the id of an event), got '" + std::string(last.substr(0, 48)) + "'");
     }
-    auto filter = EventFilter::parse(councils, regions, types);
-    if (!filter.ok()) return refuse(http::status::bad_request, "bad_filter", filter.error.message());
+    return std::nullopt;
+}
+
+// Where the subscriber starts. The hub may move on before the session reads
+// it; the cursor, not this check, keeps the stream gap-free.
+StartPoint FeedEndpoint::start_point(const Query& q) const {
+    const auto& hub = ctx_->hub;
+    const auto last = hub.last_seq(), oldest = hub.oldest_seq();
+    if (!q.election.empty() && q.election != ctx_->options.election)
+        return {true, 0, "since belongs to election '" + q.election.substr(0, 64) + "', this feed is '" +
+                             ctx_->options.election + "': here is a snapshot"};
+    if (!q.since) return {true, 0, {}};
+    if (*q.since > last)
+        return {true, 0, "since=" + std::to_string(*q.since) + " is ahead of this feed (newest seq " +
+                             std::to_string(last) + "): another election or a reset journal; here is a snapshot"};
+    if (oldest > 0 && *q.since + 1 < oldest)
+        return {true, 0, "since=" + std::to_string(*q.since) + " is older than the oldest event kept (" +
+                             std::to_string(oldest) + "): here is a snapshot"};
+    return {false, *q.since, {}};
+}
+
+std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) const {
+    const std::string_view raw(req.target().data(), req.target().size());
+    out.stream = path_of(raw) == kStreamPath;
+    auto target = boost::urls::parse_origin_form(raw);
+    if (!target)
+        return refuse(req, out.stream, http::status::bad_request, "bad_target", "the request target is not a valid path");
+    if (!out.stream)
+        if (auto refusal = check_handshake(req, target->path())) return refusal;
+    Query q;
+    if (auto refusal = read_query(req, *target, out.stream, q)) return refusal;
+    auto filter = EventFilter::parse(q.councils, q.regions, q.types);
+    if (!filter.ok()) return refuse(req, out.stream, http::status::bad_request, "bad_filter", filter.error.message());
     if (ctx_->options.council_known)
         for (const auto& c : filter.value->councils())
             if (!ctx_->options.council_known(c))
-                return refuse(http::status::bad_request, "bad_filter",
+                return refuse(req, out.stream, http::status::bad_request, "bad_filter",
                               "councils: no council '" + c.substr(0, 64) + "' on the card (see /v1/councils)");
-
-
     out.filter = std::move(*filter.value);
-    // Decide where the subscriber starts. The hub may move on before the
-    // session reads it; the cursor, not this check, keeps the stream gap-free.
-    const auto& hub = ctx_->hub;
-    const auto last = hub.last_seq(), oldest = hub.oldest_seq();
-    if (!election.empty() && election != ctx_->options.election) {
-        out.start = {true, 0, "since belongs to election '" + election.substr(0, 64) + "', this feed is '" +
-                                  ctx_->options.election + "': here is a snapshot"};
-    } else if (!since) {
-        out.start = {true, 0, {}};
-    } else if (*since > last) {
-        out.start = {true, 0, "since=" + std::to_string(*since) + " is ahead of this feed (newest seq " +
-                                  std::to_string(last) + "): another election or a reset journal; here is a snapshot"};
-    } else if (oldest > 0 && *since + 1 < oldest) {
-        out.start = {true, 0, "since=" + std::to_string(*since) + " is older than the oldest event kept (" +
-                                  std::to_string(oldest) + "): here is a snapshot"};
-    } else {
-        out.start = {false, *since, {}};
-    }
+    out.start = start_point(q);
     return std::nullopt;
 }
 

@@ -9,8 +9,15 @@
 #include <optional>
 #include <vector>
 
+#include <boost/beast/http/status.hpp>
+
 #include "feed/feed_context.hpp"
 #include "feed/server.hpp"
+#include "feed/start_point.hpp"
+
+namespace boost::urls {
+class url_view;
+}
 
 namespace declared::feed {
 
@@ -31,7 +38,14 @@ public:
 
 private:
     struct Parsed;
+    struct Query;
     std::optional<Response> parse(const Request& req, Parsed& out) const;
+    std::optional<Response> check_handshake(const Request& req, std::string_view path) const;
+    std::optional<Response> read_query(const Request& req, const boost::urls::url_view& target, bool stream,
+                                       Query& q) const;
+    StartPoint start_point(const Query& q) const;
+    Response refuse(const Request& req, bool stream, boost::beast::http::status status, std::string_view code,
+                    std::string message) const;
 
     std::shared_ptr<FeedContext> ctx_;
     std::vector<std::shared_ptr<FeedShard>> shards_;
