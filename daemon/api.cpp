@@ -240,9 +240,7 @@ void Api::get_from_tally(const Request& req, std::string what, std::string id, R
         if (cache->seq != tally.last_seq()) {
             cache->seq = tally.last_seq();
             cache->scoreboard = tally.summary_json();
-            auto summary = boost::json::parse(cache->scoreboard).as_object();
-            boost::json::object councils{{"last_seq", tally.last_seq()}, {"councils", summary["by_council"]}};
-            cache->councils = boost::json::serialize(councils);
+            cache->councils = tally.councils_json();
         }
         respond(json_response(version, keep_alive, http::status::ok,
                               what == "/v1/scoreboard" ? cache->scoreboard : cache->councils));

@@ -502,15 +502,11 @@ std::vector<Event> Tally::apply(Declaration&& d, std::string_view received_at) {
 std::uint64_t Tally::last_seq() const { return state_->seq; }
 const Card& Tally::card() const { return state_->card; }
 
-std::string Tally::summary_json() const {
+// Each council holding an election tonight, in card order: by_council of the
+// summary and the list of /v1/councils.
+void Tally::write_councils(JsonWriter& w) const {
     const auto& st = *state_;
-    JsonWriter w;
-    w.begin_object();
-    w.field("election", st.card.election.id);
-    w.field("test", st.card.election.test);
-    w.field("last_seq", st.seq);
-    st.board.write(w);
-    w.key("by_council").begin_array();
+    w.begin_array();
     for (const auto& cs : st.councils) {
         const Council& c = cs.council();
         if (!c.holds_election()) continue;  // not a council result tonight
@@ -529,6 +525,28 @@ std::string Tally::summary_json() const {
         w.end_object();
     }
     w.end_array();
+}
+
+std::string Tally::councils_json() const {
+    JsonWriter w;
+    w.begin_object();
+    w.field("last_seq", state_->seq);
+    w.key("councils");
+    write_councils(w);
+    w.end_object();
+    return w.str();
+}
+
+std::string Tally::summary_json() const {
+    const auto& st = *state_;
+    JsonWriter w;
+    w.begin_object();
+    w.field("election", st.card.election.id);
+    w.field("test", st.card.election.test);
+    w.field("last_seq", st.seq);
+    st.board.write(w);
+    w.key("by_council");
+    write_councils(w);
     w.key("mayors").begin_array();
     for (const auto& cs : st.councils) {
         const Council& c = cs.council();

@@ -17,6 +17,8 @@
 
 namespace declared {
 
+class JsonWriter;
+
 enum class Verdict {
     fresh,       // first result for this ward: apply it
     correction,  // higher revision than the one held: apply it (replaces)
@@ -68,12 +70,16 @@ public:
     // The national summary object (councillors, councils, councils_declared,
     // councils_total, by_council, ...), one line of JSON.
     std::string summary_json() const;
+    // {"last_seq": N, "councils": [...]}: the summary's by_council alone, for
+    // GET /v1/councils.
+    std::string councils_json() const;
     // One council's full state (composition, control, wards), one line of JSON;
     // empty string for an unknown id.
     std::string council_json(std::string_view council_id) const;
 
 private:
     struct State;
+    void write_councils(JsonWriter& w) const;
     std::unique_ptr<State> state_;
 };
 
