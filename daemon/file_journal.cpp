@@ -150,30 +150,31 @@ Result<LoadReport> FileJournal::load(const RecordFn& on_record) {
     return loaded;
 }
 
-Result<LoadReport> FileJournal::load_image(const std::string& image, const RecordFn& on_record) {
+// The file header. Empty to go on to the records; otherwise the whole load's
+// result: a new (or torn new) file rewritten, or why this is no journal.
+std::optional<Result<LoadReport>> FileJournal::load_header(const std::string& image) {
+    using R = Result<LoadReport>;
     LoadReport report;
     Error error;
-
     const auto header = fmt::check_header(image);
     switch (header.check) {
-        case fmt::HeaderCheck::ok: break;
+        case fmt::HeaderCheck::ok: return std::nullopt;
         case fmt::HeaderCheck::partial: {
             // New file, or a crash while creating one: there are no records.
             if (!image.empty())
                 report.warnings.push_back(Error{
                     "journal_torn_header", where(0), "a complete file header",
                     plural(image.size(), "byte", "bytes") + " of one (creation was interrupted); rewrote it"});
-            if (!truncate_to(0, error) || !write_all(fmt::header(), 0, error)) return Result<LoadReport>::fail(error);
-            if (::fdatasync(fd_) < 0) return Result<LoadReport>::fail(io_error("sync the journal header", errno, 0));
+            if (!truncate_to(0, error) || !write_all(fmt::header(), 0, error)) return R::fail(error);
+            if (::fdatasync(fd_) < 0) return R::fail(io_error("sync the journal header", errno, 0));
             end_ = fmt::kHeaderSize;
-            return Result<LoadReport>{std::move(report), {}};
+            return R{std::move(report), {}};
         }
         case fmt::HeaderCheck::bad_magic:
-            return Result<LoadReport>::fail(Error{"journal_bad_magic", where(0),
-                                                 "a declared journal starting with \"DECLJRNL\"",
-                                                 printable_prefix(image) + " (not a journal; check --journal)"});
+            return R::fail(Error{"journal_bad_magic", where(0), "a declared journal starting with \"DECLJRNL\"",
+                                 printable_prefix(image) + " (not a journal; check --journal)"});
         case fmt::HeaderCheck::bad_version:
-            return Result<LoadReport>::fail(
+            return R::fail(
                 Error{"journal_bad_version", where(fmt::kMagic.size()),
                       "journal format version " + std::to_string(fmt::kVersion),
                       image.size() < fmt::kHeaderSize
@@ -181,45 +182,54 @@ Result<LoadReport> FileJournal::load_image(const std::string& image, const Recor
                           : "version " + std::to_string(header.version) +
                                 " (written by a different release of declared)"});
         case fmt::HeaderCheck::bad_flags:
-            return Result<LoadReport>::fail(Error{"journal_bad_version", where(fmt::kMagic.size() + 4),
-                                                  "header flags 0 in format version 1",
-                                                  "flags " + hex32(header.flags)});
+            return R::fail(Error{"journal_bad_version", where(fmt::kMagic.size() + 4),
+                                 "header flags 0 in format version 1", "flags " + hex32(header.flags)});
     }
+    return std::nullopt;
+}
 
+// A damaged record: refused where records follow it (unless repairing), else
+// cut off with a warning saying what was dropped.
+std::optional<Error> FileJournal::cut_damage(const journal_format::BadRecord& bad, std::size_t image_size,
+                                             LoadReport& report) {
+    std::string got = fmt::describe(bad.damage);
+    if (bad.damage != fmt::Damage::short_header) got += " (length " + std::to_string(bad.length);
+    if (bad.damage == fmt::Damage::crc_mismatch)
+        got += ", stored CRC32C " + hex32(bad.stored_crc) + ", computed " + hex32(bad.actual_crc);
+    if (bad.damage != fmt::Damage::short_header) got += ")";
+    const std::uint64_t dropped = image_size - bad.offset;
+    const std::string expected = "intact record #" + std::to_string(bad.index);
+
+    if (bad.valid_record_after && !options_.repair) {
+        return Error{
+            "journal_corrupt", where(bad.offset),
+            expected + " (the journal is damaged before its last record; start with --repair-journal to keep the " +
+                plural(bad.index, "record", "records") + " before byte " + std::to_string(bad.offset) +
+                " and drop the " + plural(dropped, "byte", "bytes") + " from there)",
+            got + ", and a well-formed record follows at byte " + std::to_string(*bad.valid_record_after)};
+    }
+    if (Error error; !truncate_to(bad.offset, error)) return error;
+    if (bad.valid_record_after) {
+        report.warnings.push_back(Error{
+            "journal_repaired", where(bad.offset), expected,
+            got + "; --repair-journal dropped " + plural(dropped, "byte", "bytes") + " from byte " +
+                std::to_string(bad.offset) + ", including a well-formed record at byte " +
+                std::to_string(*bad.valid_record_after)});
+    } else {
+        report.warnings.push_back(Error{
+            "journal_torn_tail", where(bad.offset), "a complete last record",
+            got + ", left by an append interrupted by a crash; truncated the journal to byte " +
+                std::to_string(bad.offset) + " (" + plural(dropped, "byte", "bytes") + " dropped)"});
+    }
+    return std::nullopt;
+}
+
+Result<LoadReport> FileJournal::load_image(const std::string& image, const RecordFn& on_record) {
+    if (auto done = load_header(image)) return std::move(*done);
+    LoadReport report;
     const auto scan = fmt::scan(image);
-    if (scan.bad) {
-        const auto& bad = *scan.bad;
-        std::string got = fmt::describe(bad.damage);
-        if (bad.damage != fmt::Damage::short_header) got += " (length " + std::to_string(bad.length);
-        if (bad.damage == fmt::Damage::crc_mismatch)
-            got += ", stored CRC32C " + hex32(bad.stored_crc) + ", computed " + hex32(bad.actual_crc);
-        if (bad.damage != fmt::Damage::short_header) got += ")";
-        const std::uint64_t dropped = image.size() - bad.offset;
-        const std::string expected = "intact record #" + std::to_string(bad.index);
-
-        if (bad.valid_record_after && !options_.repair) {
-            return Result<LoadReport>::fail(Error{
-                "journal_corrupt", where(bad.offset),
-                expected + " (the journal is damaged before its last record; start with --repair-journal to keep the " +
-                    plural(bad.index, "record", "records") + " before byte " + std::to_string(bad.offset) +
-                    " and drop the " + plural(dropped, "byte", "bytes") + " from there)",
-                got + ", and a well-formed record follows at byte " + std::to_string(*bad.valid_record_after)});
-        }
-        if (!truncate_to(bad.offset, error)) return Result<LoadReport>::fail(error);
-        if (bad.valid_record_after) {
-            report.warnings.push_back(Error{
-                "journal_repaired", where(bad.offset), expected,
-                got + "; --repair-journal dropped " + plural(dropped, "byte", "bytes") + " from byte " +
-                    std::to_string(bad.offset) + ", including a well-formed record at byte " +
-                    std::to_string(*bad.valid_record_after)});
-        } else {
-            report.warnings.push_back(Error{
-                "journal_torn_tail", where(bad.offset), "a complete last record",
-                got + ", left by an append interrupted by a crash; truncated the journal to byte " +
-                    std::to_string(bad.offset) + " (" + plural(dropped, "byte", "bytes") + " dropped)"});
-        }
-    }
-
+    if (scan.bad)
+        if (auto refused = cut_damage(*scan.bad, image.size(), report)) return Result<LoadReport>::fail(*refused);
     end_ = scan.end;
     records_ = durable_ = scan.records.size();
     for (std::string_view record : scan.records) on_record(record);

@@ -12,6 +12,10 @@
 
 namespace declared {
 
+namespace journal_format {
+struct BadRecord;
+}
+
 struct FileJournalOptions {
     // --repair-journal: keep the valid prefix, cutting the file at the first
     // damaged record wherever it is, instead of refusing to load.
@@ -36,6 +40,8 @@ public:
 
 private:
     Result<LoadReport> load_image(const std::string& image, const RecordFn& on_record);
+    std::optional<Result<LoadReport>> load_header(const std::string& image);
+    std::optional<Error> cut_damage(const journal_format::BadRecord& bad, std::size_t image_size, LoadReport& report);
     Error io_error(const char* what, int err, std::uint64_t offset) const;
     std::string where(std::uint64_t offset) const;
     bool truncate_to(std::uint64_t size, Error& error);

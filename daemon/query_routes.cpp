@@ -81,6 +81,39 @@ void QueryRoutes::get(const Request& req, const std::string& path, const QueryPa
     export_csv(req, path, std::move(respond));
 }
 
+// The events after since that match, at most limit of them. A filtered
+// page that is not full examined everything up to the last_seq it says: the
+// next page starts there (a full one: after its last event).
+QueryRoutes::EventPage QueryRoutes::event_page(std::uint64_t since, std::size_t limit,
+                                               const feed::EventFilter& filter) const {
+    EventPage page;
+    if (filter.everything()) {
+        auto slice = hub_.since(since, limit);
+        page.last = slice.last_seq;
+        page.oldest = slice.oldest_seq;
+        page.truncated = slice.truncated;
+        for (auto& e : slice.events) page.events.push_back(std::move(e.json));
+        return page;
+    }
+    page.oldest = hub_.oldest_seq();
+    page.truncated = page.oldest > 0 && since + 1 < page.oldest;
+    std::uint64_t cursor = since;
+    std::vector<Event> got;
+    while (got.size() < limit) {
+        const auto next = hub_.read(cursor, filter, 65536, ~std::size_t{0}, got);
+        if (next == cursor) break;
+        cursor = next;
+    }
+    if (got.size() >= limit) {
+        got.resize(limit);
+        page.last = hub_.last_seq();
+    } else {
+        page.last = std::max(cursor, since);
+    }
+    for (auto& e : got) page.events.push_back(std::move(e.json));
+    return page;
+}
+
 // GET /v1/events?since=N&limit=M[&councils=&regions=&types=]
 void QueryRoutes::events(const Request& req, const QueryParams& params, Respond& respond) {
     auto refuse = [&](std::string_view code, std::string message) {
@@ -109,41 +142,12 @@ void QueryRoutes::events(const Request& req, const QueryParams& params, Respond&
             if (!council_known_(c))
                 return refuse("bad_filter", "councils: no council '" + c.substr(0, 64) + "' on the card (see /v1/councils)");
 
-    std::vector<std::shared_ptr<const std::string>> page;
-    std::uint64_t last = 0, oldest = 0;
-    bool truncated = false;
-    if (filter.value->everything()) {
-        auto slice = hub_.since(since, limit);
-        last = slice.last_seq;
-        oldest = slice.oldest_seq;
-        truncated = slice.truncated;
-        for (auto& e : slice.events) page.push_back(std::move(e.json));
-    } else {
-        // The matches after since, up to limit of them. A page that is not
-        // full examined everything up to the last_seq it says: the next page
-        // starts there (a full one: after its last event).
-        oldest = hub_.oldest_seq();
-        truncated = oldest > 0 && since + 1 < oldest;
-        std::uint64_t cursor = since;
-        std::vector<Event> got;
-        while (got.size() < limit) {
-            const auto next = hub_.read(cursor, *filter.value, 65536, ~std::size_t{0}, got);
-            if (next == cursor) break;
-            cursor = next;
-        }
-        if (got.size() >= limit) {
-            got.resize(limit);
-            last = hub_.last_seq();
-        } else {
-            last = std::max(cursor, since);
-        }
-        for (auto& e : got) page.push_back(std::move(e.json));
-    }
+    EventPage page = event_page(since, limit, *filter.value);
     // Events are already serialized: the page shares their bytes, it does not copy them.
     auto res = json_response(req.version(), req.keep_alive(), http::status::ok, "");
     res.body().head = fmt::format(R"({{"since":{},"last_seq":{},"oldest_seq":{},"truncated":{},"events":[)", since,
-                                  last, oldest, truncated ? "true" : "false");
-    res.body().items = std::move(page);
+                                  page.last, page.oldest, page.truncated ? "true" : "false");
+    res.body().items = std::move(page.events);
     res.body().tail = "]}\n";
     res.prepare_payload();
     respond(std::move(res));

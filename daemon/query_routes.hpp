@@ -31,6 +31,12 @@ public:
     void get(const feed::Request& req, const std::string& path, const QueryParams& params, feed::Respond respond);
 
 private:
+    struct EventPage {
+        std::vector<std::shared_ptr<const std::string>> events;
+        std::uint64_t last = 0, oldest = 0;
+        bool truncated = false;
+    };
+    EventPage event_page(std::uint64_t since, std::size_t limit, const feed::EventFilter& filter) const;
     void events(const feed::Request& req, const QueryParams& params, feed::Respond& respond);
     void councils(const feed::Request& req, const QueryParams& params, feed::Respond respond);
     void export_csv(const feed::Request& req, const std::string& path, feed::Respond respond);

@@ -18,6 +18,69 @@ constexpr std::int64_t kMaxRevision = 1'000'000'000;
 constexpr std::size_t kMaxCandidates = 100;
 constexpr std::size_t kMaxBytes = 1 << 20;
 
+void read_candidates(details::JsonReader& r, simdjson::dom::object o, std::vector<Candidate>& out) {
+    if (auto cands = r.array(o, "", "candidates", true)) {
+        if (cands->size() == 0) r.fail("no_candidates", "candidates", "at least one candidate", "an empty array");
+        if (cands->size() > kMaxCandidates)
+            r.fail("too_many", "candidates", "at most " + std::to_string(kMaxCandidates) + " candidates",
+                   std::to_string(cands->size()));
+        std::size_t i = 0;
+        for (auto item : *cands) {
+            if (r.failed()) break;
+            simdjson::dom::object c;
+            if (item.get_object().get(c) != simdjson::SUCCESS) {
+                r.fail("wrong_type", details::index_path("candidates", i), "an object", details::describe(item));
+                break;
+            }
+            // Candidate paths are short and fixed: build them without the heap.
+            char buf[32];
+            int n = std::snprintf(buf, sizeof buf, "candidates[%zu]", i++);
+            std::string_view path(buf, static_cast<std::size_t>(n));
+            Candidate cand;
+            r.only_fields(c, path, {"name", "party", "votes", "elected"});
+            r.string(c, path, "name", cand.name, true);
+            r.string(c, path, "party", cand.party, true, 64);
+            r.optional_integer(c, path, "votes", cand.votes, 0, kMaxCount);
+            r.boolean(c, path, "elected", cand.elected, true);
+            out.push_back(std::move(cand));
+        }
+    }
+}
+
+// Seats decided by lot: the tied candidates and who won.
+void read_lots(details::JsonReader& r, simdjson::dom::object o, std::optional<Lots>& out) {
+    if (auto lots = r.object(o, "", "lots", false)) {
+        Lots l;
+        r.only_fields(*lots, "lots", {"between", "winner", "winners"});
+        if (auto between = r.array(*lots, "lots", "between", true)) {
+            std::size_t i = 0;
+            for (auto item : *between) {
+                std::string name;
+                r.string_value(item, details::Where{"lots.between", {}, i++}, name);
+                l.between.push_back(std::move(name));
+            }
+        }
+        // One seat by lot: "winner"; several: "winners". Exactly one of them.
+        std::string winner;
+        r.string(*lots, "lots", "winner", winner, false);
+        if (auto winners = r.array(*lots, "lots", "winners", false)) {
+            if (!winner.empty()) r.fail("bad_lots", "lots.winners", "\"winner\" or \"winners\", not both", "both");
+            std::size_t i = 0;
+            for (auto item : *winners) {
+                std::string name;
+                r.string_value(item, details::Where{"lots.winners", {}, i++}, name);
+                l.winners.push_back(std::move(name));
+            }
+            if (!r.failed() && l.winners.empty()) r.fail("bad_lots", "lots.winners", "at least one name", "an empty array");
+        } else if (!winner.empty()) {
+            l.winners.push_back(std::move(winner));
+        } else if (!r.failed()) {
+            r.fail("missing_field", "lots.winner", "a value", "nothing (field is missing)");
+        }
+        out = std::move(l);
+    }
+}
+
 }  // namespace
 
 struct DeclarationParser::Impl {
@@ -53,62 +116,8 @@ Result<Declaration> DeclarationParser::parse(std::string_view json) {
     r.optional_integer(o, "", "ballots", d.ballots, 0, kMaxCount);
     r.optional_integer(o, "", "rejected", d.rejected, 0, kMaxCount);
 
-    if (auto cands = r.array(o, "", "candidates", true)) {
-        if (cands->size() == 0) r.fail("no_candidates", "candidates", "at least one candidate", "an empty array");
-        if (cands->size() > kMaxCandidates)
-            r.fail("too_many", "candidates", "at most " + std::to_string(kMaxCandidates) + " candidates",
-                   std::to_string(cands->size()));
-        std::size_t i = 0;
-        for (auto item : *cands) {
-            if (r.failed()) break;
-            simdjson::dom::object c;
-            if (item.get_object().get(c) != simdjson::SUCCESS) {
-                r.fail("wrong_type", details::index_path("candidates", i), "an object", details::describe(item));
-                break;
-            }
-            // Candidate paths are short and fixed: build them without the heap.
-            char buf[32];
-            int n = std::snprintf(buf, sizeof buf, "candidates[%zu]", i++);
-            std::string_view path(buf, static_cast<std::size_t>(n));
-            Candidate cand;
-            r.only_fields(c, path, {"name", "party", "votes", "elected"});
-            r.string(c, path, "name", cand.name, true);
-            r.string(c, path, "party", cand.party, true, 64);
-            r.optional_integer(c, path, "votes", cand.votes, 0, kMaxCount);
-            r.boolean(c, path, "elected", cand.elected, true);
-            d.candidates.push_back(std::move(cand));
-        }
-    }
-    if (auto lots = r.object(o, "", "lots", false)) {
-        Lots l;
-        r.only_fields(*lots, "lots", {"between", "winner", "winners"});
-        if (auto between = r.array(*lots, "lots", "between", true)) {
-            std::size_t i = 0;
-            for (auto item : *between) {
-                std::string name;
-                r.string_value(item, details::Where{"lots.between", {}, i++}, name);
-                l.between.push_back(std::move(name));
-            }
-        }
-        // One seat by lot: "winner"; several: "winners". Exactly one of them.
-        std::string winner;
-        r.string(*lots, "lots", "winner", winner, false);
-        if (auto winners = r.array(*lots, "lots", "winners", false)) {
-            if (!winner.empty()) r.fail("bad_lots", "lots.winners", "\"winner\" or \"winners\", not both", "both");
-            std::size_t i = 0;
-            for (auto item : *winners) {
-                std::string name;
-                r.string_value(item, details::Where{"lots.winners", {}, i++}, name);
-                l.winners.push_back(std::move(name));
-            }
-            if (!r.failed() && l.winners.empty()) r.fail("bad_lots", "lots.winners", "at least one name", "an empty array");
-        } else if (!winner.empty()) {
-            l.winners.push_back(std::move(winner));
-        } else if (!r.failed()) {
-            r.fail("missing_field", "lots.winner", "a value", "nothing (field is missing)");
-        }
-        d.lots = std::move(l);
-    }
+    read_candidates(r, o, d.candidates);
+    read_lots(r, o, d.lots);
     if (r.failed()) return R::fail(r.error());
     return R{std::move(d), {}};
 }

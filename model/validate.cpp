@@ -135,28 +135,26 @@ std::optional<Error> check_time(const Card& card, const Declaration& d) {
     return std::nullopt;
 }
 
-}  // namespace
-
-std::optional<Error> validate(const Card& card, Declaration& d) {
-    const Council* council = card.council(d.council);
-    if (!council) return Error{"unknown_council", "council", "a council id on the card", quoted(d.council)};
-
-    if (auto e = check_time(card, d)) return e;
-
-    int seats = 0;
-    if (const Ward* ward = card.ward(*council, d.ward)) {
+// The contest the declaration is for: its seats, or why it cannot be declared.
+std::optional<Error> contest_seats(const Card& card, const Council& council, const Declaration& d, int& seats) {
+    if (const Ward* ward = card.ward(council, d.ward)) {
         if (ward->postponed)
             return Error{"postponed_poll", "ward", "a ward polled tonight",
                          quoted(d.ward) + ": the " + ward->name + " poll is postponed"};
         seats = ward->seats;
-    } else if (card.mayor(*council, d.ward)) {
-        seats = 1;
-    } else {
-        return Error{"unknown_ward", "ward", "a ward (or mayoral contest) of " + council->name, quoted(d.ward)};
+        return std::nullopt;
     }
+    if (card.mayor(council, d.ward)) {
+        seats = 1;
+        return std::nullopt;
+    }
+    return Error{"unknown_ward", "ward", "a ward (or mayoral contest) of " + council.name, quoted(d.ward)};
+}
 
-    std::size_t with_votes = 0;
-    int elected = 0;
+// Each candidate once, under a party on the card (aliases resolved to the
+// code in place); votes for all or for none. Counts those with votes and
+// those elected.
+std::optional<Error> check_candidates(const Card& card, Declaration& d, std::size_t& with_votes, int& elected) {
     for (std::size_t i = 0; i < d.candidates.size(); ++i) {
         Candidate& c = d.candidates[i];
         const Party* party = card.party(c.party);
@@ -176,8 +174,12 @@ std::optional<Error> validate(const Card& card, Declaration& d) {
         return Error{"mixed_votes", cand_path(i, "votes"),
                      "votes for every candidate, or for none when returned unopposed", "no votes for this one"};
     }
-    // Fewer candidates than seats (under-contested): every candidate is
-    // elected and the other seats stay vacant.
+    return std::nullopt;
+}
+
+// As many elected as seats, or every candidate when fewer stand
+// (under-contested: the other seats stay vacant); votes in a contested poll.
+std::optional<Error> check_elected(const Declaration& d, int seats, std::size_t with_votes, int elected) {
     const int standing = static_cast<int>(d.candidates.size());
     if (standing < seats && elected != standing)
         return Error{"elected_count", "candidates",
@@ -191,13 +193,26 @@ std::optional<Error> validate(const Card& card, Declaration& d) {
         return Error{"missing_votes", "candidates", "votes for every candidate (a contested poll)",
                      std::to_string(d.candidates.size()) + " candidates for " + std::to_string(seats) +
                          " seats and no votes"};
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Error> validate(const Card& card, Declaration& d) {
+    const Council* council = card.council(d.council);
+    if (!council) return Error{"unknown_council", "council", "a council id on the card", quoted(d.council)};
+    if (auto e = check_time(card, d)) return e;
+    int seats = 0;
+    if (auto e = contest_seats(card, *council, d, seats)) return e;
+    std::size_t with_votes = 0;
+    int elected = 0;
+    if (auto e = check_candidates(card, d, with_votes, elected)) return e;
+    if (auto e = check_elected(d, seats, with_votes, elected)) return e;
     if (auto e = check_figures(d, seats)) return e;
-    if (d.lots) {
+    if (d.lots)
         if (auto e = check_lots(d)) return e;
-    }
-    if (with_votes != 0) {
+    if (with_votes != 0)
         if (auto e = check_vote_order(d)) return e;
-    }
     return std::nullopt;
 }
 
