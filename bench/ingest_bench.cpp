@@ -28,8 +28,8 @@
 
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -48,7 +48,7 @@ struct Shared {
 
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
-    Connection(net::io_context& ioc, Shared& s) : stream_(ioc), shared_(s) {}
+    Connection(asio::io_context& ioc, Shared& s) : stream_(ioc), shared_(s) {}
     void start(const tcp::endpoint& ep) {
         stream_.connect(ep);
         stream_.socket().set_option(tcp::no_delay(true));
@@ -148,13 +148,13 @@ int main(int argc, char** argv) {
     }
     if (!body.empty()) s.bodies.push_back(std::move(body));
 
-    net::io_context ioc(1);
-    tcp::endpoint ep(net::ip::make_address("127.0.0.1"), port);
+    asio::io_context ioc(1);
+    tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), port);
     std::vector<std::shared_ptr<Connection>> conns;
     s.open_loop = rate > 0;
     auto t0 = Clock::now();
     for (int i = 0; i < connections; ++i) conns.push_back(std::make_shared<Connection>(ioc, s));
-    net::steady_timer ticker(ioc);
+    asio::steady_timer ticker(ioc);
     std::size_t scheduled = 0;
     std::function<void()> tick = [&] {
         // Everything due by now joins the queue; idle connections take it.

@@ -7,9 +7,9 @@
 #include <functional>
 #include <string>
 
-#include "feed/cors.hpp"
+#include "net/cors.hpp"
 #include "feed/event_hub.hpp"
-#include "feed/session_registry.hpp"
+#include "net/session_registry.hpp"
 
 namespace declared::feed {
 
@@ -33,7 +33,7 @@ struct FeedOptions {
     std::size_t shards = 1;  // strands subscribers are spread over: one per I/O thread
     // Other origins whose pages may follow the event stream and open the
     // feed; when set, a WebSocket upgrade from any other origin is refused.
-    CorsPolicy cors;
+    net::CorsPolicy cors;
     // Council ids a subscriber may filter on; empty function: any.
     std::function<bool(std::string_view)> council_known;
 };
@@ -51,7 +51,7 @@ struct FeedContext {
     FeedContext(EventHub& h, FeedOptions o) : hub(h), options(std::move(o)) {}
     EventHub& hub;
     FeedOptions options;
-    SessionRegistry sessions;
+    net::SessionRegistry sessions;
     FeedMetrics metrics;
 };
 

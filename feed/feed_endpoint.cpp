@@ -43,7 +43,7 @@ struct FeedEndpoint::Parsed {
     StartPoint start;
 };
 
-bool FeedEndpoint::takes(const Request& req) const {
+bool FeedEndpoint::takes(const net::Request& req) const {
     if (boost::beast::websocket::is_upgrade(req)) return true;
     return req.method() == http::verb::get &&
            path_of(std::string_view(req.target().data(), req.target().size())) == kStreamPath;
@@ -63,15 +63,15 @@ FeedEndpoint::~FeedEndpoint() {
 
 // A refusal in the API's error shape; a page on an allowed origin can read
 // why its stream was refused.
-Response FeedEndpoint::refuse(const Request& req, bool stream, http::status status, std::string_view code,
+net::Response FeedEndpoint::refuse(const net::Request& req, bool stream, http::status status, std::string_view code,
                               std::string message) const {
-    auto r = error_response(req.version(), false, status, code, message);
+    auto r = net::error_response(req.version(), false, status, code, message);
     if (stream) ctx_->options.cors.apply(req, r);
     return r;
 }
 
 // The WebSocket handshake itself (RFC 6455 4.2.1); the session answers it.
-std::optional<Response> FeedEndpoint::check_handshake(const Request& req, std::string_view path) const {
+std::optional<net::Response> FeedEndpoint::check_handshake(const net::Request& req, std::string_view path) const {
     const auto& cors = ctx_->options.cors;
     if (path != kFeedPath)
         return refuse(req, false, http::status::not_found, "no_route", "WebSocket subscriptions are at /v1/feed");
@@ -87,14 +87,14 @@ std::optional<Response> FeedEndpoint::check_handshake(const Request& req, std::s
     // Browsers send the page's origin; other clients may send none. With
     // web.allow_origins set, a page elsewhere may not subscribe.
     if (std::string_view origin = req[http::field::origin];
-        cors.enabled() && !origin.empty() && !cors.allows(origin) && !same_origin(req))
+        cors.enabled() && !origin.empty() && !cors.allows(origin) && !net::same_origin(req))
         return refuse(req, false, http::status::forbidden, "origin_not_allowed",
                       "the origin '" + std::string(origin.substr(0, 120)) + "' is not in this daemon's web.allow_origins");
     return std::nullopt;
 }
 
 // The subscription's parameters, and Last-Event-ID for the event stream.
-std::optional<Response> FeedEndpoint::read_query(const Request& req, const boost::urls::url_view& target, bool stream,
+std::optional<net::Response> FeedEndpoint::read_query(const net::Request& req, const boost::urls::url_view& target, bool stream,
                                                  Query& q) const {
     auto bad = [&](std::string message) {
         return refuse(req, stream, http::status::bad_request, "bad_query", std::move(message));
@@ -141,7 +141,7 @@ StartPoint FeedEndpoint::start_point(const Query& q) const {
     return {false, *q.since, {}};
 }
 
-std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) const {
+std::optional<net::Response> FeedEndpoint::parse(const net::Request& req, Parsed& out) const {
     const std::string_view raw(req.target().data(), req.target().size());
     out.stream = path_of(raw) == kStreamPath;
     auto target = boost::urls::parse_origin_form(raw);
@@ -163,14 +163,14 @@ std::optional<Response> FeedEndpoint::parse(const Request& req, Parsed& out) con
     return std::nullopt;
 }
 
-std::optional<Response> FeedEndpoint::upgrade(Request&& req, const std::string& peer, const TakeSocket& take) {
+std::optional<net::Response> FeedEndpoint::upgrade(net::Request&& req, const std::string& peer, const TakeSocket& take) {
     Parsed p;
     if (auto refusal = parse(req, p)) return refusal;
-    const auto place = ctx_->sessions.add({}, peer, RegistryLimits{ctx_->options.max_subscribers,
+    const auto place = ctx_->sessions.add({}, peer, net::RegistryLimits{ctx_->options.max_subscribers,
                                                                    ctx_->options.max_subscribers_per_address, 0});
     if (!place.id) {
         ++ctx_->metrics.refused;
-        return error_response(req.version(), false, http::status::service_unavailable, "too_many_subscribers",
+        return net::error_response(req.version(), false, http::status::service_unavailable, "too_many_subscribers",
                               "the feed is at its subscriber limit (in all, or from this address); retry shortly");
     }
     auto& shard = *shards_[next_shard_++ % shards_.size()];

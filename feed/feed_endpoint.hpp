@@ -12,7 +12,7 @@
 #include <boost/beast/http/status.hpp>
 
 #include "feed/feed_context.hpp"
-#include "feed/server.hpp"
+#include "net/server.hpp"
 #include "feed/start_point.hpp"
 
 namespace boost::urls {
@@ -23,14 +23,14 @@ namespace declared::feed {
 
 class FeedShard;
 
-class FeedEndpoint : public UpgradeHandler {
+class FeedEndpoint : public net::UpgradeHandler {
 public:
     // Subscribers are spread over options.shards strands of ioc.
     FeedEndpoint(boost::asio::io_context& ioc, EventHub& hub, FeedOptions options);
     ~FeedEndpoint() override;
 
-    bool takes(const Request& req) const override;  // a WebSocket upgrade, or GET /v1/events/stream
-    std::optional<Response> upgrade(Request&& req, const std::string& peer, const TakeSocket& take) override;
+    bool takes(const net::Request& req) const override;  // a WebSocket upgrade, or GET /v1/events/stream
+    std::optional<net::Response> upgrade(net::Request&& req, const std::string& peer, const TakeSocket& take) override;
 
     // Close every subscriber with 1001 and the seq to resume from.
     void stop();
@@ -39,12 +39,12 @@ public:
 private:
     struct Parsed;
     struct Query;
-    std::optional<Response> parse(const Request& req, Parsed& out) const;
-    std::optional<Response> check_handshake(const Request& req, std::string_view path) const;
-    std::optional<Response> read_query(const Request& req, const boost::urls::url_view& target, bool stream,
+    std::optional<net::Response> parse(const net::Request& req, Parsed& out) const;
+    std::optional<net::Response> check_handshake(const net::Request& req, std::string_view path) const;
+    std::optional<net::Response> read_query(const net::Request& req, const boost::urls::url_view& target, bool stream,
                                        Query& q) const;
     StartPoint start_point(const Query& q) const;
-    Response refuse(const Request& req, bool stream, boost::beast::http::status status, std::string_view code,
+    net::Response refuse(const net::Request& req, bool stream, boost::beast::http::status status, std::string_view code,
                     std::string message) const;
 
     std::shared_ptr<FeedContext> ctx_;

@@ -7,16 +7,16 @@
 
 namespace declared::feed {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 
-FeedShard::FeedShard(net::io_context& ioc) : strand_(net::make_strand(ioc)) {}
+FeedShard::FeedShard(asio::io_context& ioc) : strand_(asio::make_strand(ioc)) {}
 
 FeedShard::~FeedShard() = default;
 
 void FeedShard::wake() {
     // Coalesce: many publishes before the strand gets round to it are one pass.
     if (wake_pending_.exchange(true)) return;
-    net::post(strand_, [self = shared_from_this()] {
+    asio::post(strand_, [self = shared_from_this()] {
         self->wake_pending_ = false;
         // Sessions never leave the list during a pass (removal is posted),
         // and one that joins meanwhile is not live yet.
@@ -25,7 +25,7 @@ void FeedShard::wake() {
 }
 
 void FeedShard::tick() {
-    net::post(strand_, [self = shared_from_this()] {
+    asio::post(strand_, [self = shared_from_this()] {
         const auto now = std::chrono::steady_clock::now();
         for (std::size_t i = 0; i < self->sessions_.size(); ++i) self->sessions_[i]->tick(now);
     });

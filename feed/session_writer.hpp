@@ -18,7 +18,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 
-#include "feed/fail.hpp"
+#include "net/fail.hpp"
 #include "feed/feed_session.hpp"
 #include "feed/socket_send.hpp"
 
@@ -110,14 +110,14 @@ private:
             s.socket_.async_wait(tcp::socket::wait_write, [p = s.shared_from_this()](boost::system::error_code e) {
                 if (p->done()) return;
                 if (e) {
-                    fail(e, Session::kWriteWhat);
+                    net::fail(e, Session::kWriteWhat);
                     return p->finish();
                 }
                 p->write_loop();
             });
             return false;
         case SendResult::failed:
-            fail(ec, Session::kWriteWhat);
+            net::fail(ec, Session::kWriteWhat);
             s.finish();
             return false;
         }

@@ -13,15 +13,15 @@
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
-#include "feed/fail.hpp"
+#include "net/fail.hpp"
 #include "feed/feed_shard.hpp"
 #include "feed/socket_send.hpp"
 #include "feed/ws_frame.hpp"
 
 namespace declared::feed {
 
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -48,7 +48,7 @@ SseSession::SseSession(tcp::socket&& socket, FeedShard& shard, std::shared_ptr<F
     : socket_(shard.executor()), shard_(shard), ctx_(std::move(ctx)), filter_(std::move(filter)), start_(std::move(start)) {
     // As the WebSocket session: from the connection's strand to the shard's.
     if (auto ec = adopt(socket, socket_)) {
-        fail(ec, "event stream takeover");
+        net::fail(ec, "event stream takeover");
         stage_ = Stage::done;
     }
 }
@@ -62,7 +62,7 @@ void SseSession::leave_registry() {
 void SseSession::run(std::size_t registry_id, std::string response_head) {
     registry_id_ = registry_id;
     ++ctx_->metrics.subscribers_total;
-    net::dispatch(socket_.get_executor(),
+    asio::dispatch(socket_.get_executor(),
                   [self = shared_from_this(), head = std::move(response_head)] { self->open(head); });
 }
 
@@ -217,7 +217,7 @@ void SseSession::written() {
 void SseSession::on_readable(boost::system::error_code ec) {
     if (stage_ == Stage::done) return;
     if (ec) {
-        fail(ec, "event stream read");
+        net::fail(ec, "event stream read");
         return finish();
     }
     std::array<char, 1024> buffer;
@@ -227,7 +227,7 @@ void SseSession::on_readable(boost::system::error_code ec) {
         if (n == 0) return finish();
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        fail({errno, boost::system::system_category()}, "event stream read");
+        net::fail({errno, boost::system::system_category()}, "event stream read");
         return finish();
     }
     wait_readable();
@@ -240,7 +240,7 @@ void SseSession::begin_close(int code, std::string reason, std::uint64_t since) 
     boost::json::object why{{"type", "close"}, {"code", code}, {"reason", reason}};
     if (since != ~std::uint64_t{0}) why["since"] = since;
     close_message_ = "event: close\ndata: " + boost::json::serialize(why) + std::string(kEventEnd);
-    close_timer_ = std::make_unique<net::steady_timer>(socket_.get_executor(), kCloseTimeout);
+    close_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), kCloseTimeout);
     close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec) self->finish();
     });
@@ -253,7 +253,7 @@ void SseSession::finish() {
     boost::system::error_code ignored;
     socket_.close(ignored);
     if (close_timer_) close_timer_->cancel();
-    net::post(socket_.get_executor(), [self = shared_from_this()] { self->shard_.remove(self.get()); });
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->shard_.remove(self.get()); });
 }
 
 void SseSession::tick(Clock::time_point now) {
@@ -272,7 +272,7 @@ void SseSession::tick(Clock::time_point now) {
 }
 
 void SseSession::close_gracefully() {
-    net::post(socket_.get_executor(), [self = shared_from_this()] {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
         if (self->stage_ != Stage::opening && self->stage_ != Stage::live) return;
         const auto resume = self->writing_ != Message::none ? self->pending_cursor_ : self->cursor_;
         std::uint64_t since = ~std::uint64_t{0};

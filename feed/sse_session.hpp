@@ -47,7 +47,7 @@ namespace declared::feed {
 class FeedShard;
 
 class SseSession : public FeedSession,
-                   public Closable,
+                   public net::Closable,
                    public SessionWriter<SseSession>,
                    public std::enable_shared_from_this<SseSession> {
 public:

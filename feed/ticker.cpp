@@ -4,17 +4,17 @@
 
 namespace declared::feed {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 
-Ticker::Ticker(net::any_io_executor executor, EventHub& hub, std::chrono::milliseconds period)
+Ticker::Ticker(asio::any_io_executor executor, EventHub& hub, std::chrono::milliseconds period)
     : timer_(std::move(executor)), hub_(hub), period_(period) {}
 
 void Ticker::start() {
-    net::post(timer_.get_executor(), [this] { arm(); });
+    asio::post(timer_.get_executor(), [this] { arm(); });
 }
 
 void Ticker::stop() {
-    net::post(timer_.get_executor(), [this] {
+    asio::post(timer_.get_executor(), [this] {
         stopped_ = true;
         timer_.cancel();
     });

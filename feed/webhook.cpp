@@ -1,6 +1,6 @@
 #include "feed/webhook.hpp"
 
-#include "feed/http_client.hpp"
+#include "net/http_client.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -27,10 +27,10 @@ namespace declared::feed {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace net = boost::asio;
-using net::awaitable;
-using net::use_awaitable;
-using tcp = net::ip::tcp;
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
 
 std::string webhook_signature(std::string_view secret, std::string_view body) {
     unsigned char mac[EVP_MAX_MD_SIZE];
@@ -47,21 +47,21 @@ std::string webhook_signature(std::string_view secret, std::string_view body) {
 }
 
 struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
-    Impl(net::io_context& ioc, EventHub& h, WebhookOptions o)
-        : hub(h), options(std::move(o)), strand(net::make_strand(ioc)), timer(strand), resolver(strand) {}
+    Impl(asio::io_context& ioc, EventHub& h, WebhookOptions o)
+        : hub(h), options(std::move(o)), strand(asio::make_strand(ioc)), timer(strand), resolver(strand) {}
 
     EventHub& hub;
     WebhookOptions options;
-    net::strand<net::io_context::executor_type> strand;
-    net::steady_timer timer;
+    asio::strand<asio::io_context::executor_type> strand;
+    asio::steady_timer timer;
     tcp::resolver resolver;
-    HttpTarget to;
+    net::HttpTarget to;
     std::atomic<std::uint64_t> cursor{0}, delivered{0}, failures{0};
     std::size_t hub_id = 0;
     bool stopped = false;
 
     void wake() override {
-        net::post(strand, [self = shared_from_this()] { self->timer.cancel(); });
+        asio::post(strand, [self = shared_from_this()] { self->timer.cancel(); });
     }
 
     awaitable<void> run() {
@@ -78,7 +78,7 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
                 }
                 boost::system::error_code ec;
                 timer.expires_after(std::chrono::seconds(30));  // woken early by publishes
-                co_await timer.async_wait(net::redirect_error(use_awaitable, ec));
+                co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
                 continue;
             }
             const Event& e = next.front();
@@ -89,7 +89,7 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
                                  failures.load(), backoff.count());
                 boost::system::error_code ec;
                 timer.expires_after(backoff);
-                co_await timer.async_wait(net::redirect_error(use_awaitable, ec));
+                co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
                 backoff = std::min(backoff * 2, options.max_backoff);
                 continue;
             }
@@ -101,7 +101,7 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
 
     // One delivery; an error message when the endpoint did not take it.
     awaitable<std::optional<std::string>> post(const Event& e) {
-        Request req{http::verb::post, to.target, 11};
+        net::Request req{http::verb::post, to.target, 11};
         req.set(http::field::user_agent, "declared-webhook");
         req.set(http::field::content_type, "application/json");
         req.body() = *e.json;
@@ -109,7 +109,7 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
         req.set("X-Declared-Seq", std::to_string(e.seq));
         req.set("X-Declared-Type", to_string(e.type));
         if (!options.secret.empty()) req.set("X-Declared-Signature", webhook_signature(options.secret, req.body()));
-        auto exchange = co_await http_exchange(resolver, to, std::move(req), options.timeout, 1 << 20);
+        auto exchange = co_await net::http_exchange(resolver, to, std::move(req), options.timeout, 1 << 20);
         if (!exchange.response) co_return exchange.error;
         auto status = exchange.response->result_int();
         if (status < 200 || status > 299) co_return "HTTP " + std::to_string(status);
@@ -135,14 +135,14 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
     }
 };
 
-Webhook::Webhook(net::io_context& ioc, EventHub& hub, WebhookOptions options)
+Webhook::Webhook(asio::io_context& ioc, EventHub& hub, WebhookOptions options)
     : impl_(std::make_shared<Impl>(ioc, hub, std::move(options))) {}
 
 Webhook::~Webhook() { stop(); }
 
 std::optional<Error> Webhook::start() {
     auto& o = impl_->options;
-    auto to = parse_http_url(o.url);
+    auto to = net::parse_http_url(o.url);
     if (!to)
         return Error{"bad_webhook", "webhooks." + o.name + ".url",
                      "an http://host[:port]/path URL (put TLS endpoints behind a local proxy)", o.url};
@@ -158,12 +158,12 @@ std::optional<Error> Webhook::start() {
         spdlog::info("webhook {}: new, delivering events after seq {}", o.name, impl_->cursor.load());
     }
     impl_->hub_id = impl_->hub.subscribe(impl_);
-    net::co_spawn(impl_->strand, impl_->run(), net::detached);
+    asio::co_spawn(impl_->strand, impl_->run(), asio::detached);
     return std::nullopt;
 }
 
 void Webhook::stop() {
-    net::post(impl_->strand, [impl = impl_] {
+    asio::post(impl_->strand, [impl = impl_] {
         impl->stopped = true;
         impl->timer.cancel();
         impl->resolver.cancel();

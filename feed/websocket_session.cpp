@@ -12,14 +12,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
-#include "feed/fail.hpp"
+#include "net/fail.hpp"
 #include "feed/feed_shard.hpp"
 #include "feed/socket_send.hpp"
 
 namespace declared::feed {
 
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -44,7 +44,7 @@ WebSocketSession::WebSocketSession(tcp::socket&& socket, FeedShard& shard, std::
     // The connection came with a strand of its own; its work from now on is
     // on the shard's, with the shard's other subscribers.
     if (auto ec = adopt(socket, socket_)) {
-        fail(ec, "websocket takeover");
+        net::fail(ec, "websocket takeover");
         stage_ = Stage::done;
     }
 }
@@ -60,7 +60,7 @@ void WebSocketSession::leave_registry() {
 void WebSocketSession::run(std::size_t registry_id, std::string accept_key) {
     registry_id_ = registry_id;
     ++ctx_->metrics.subscribers_total;
-    net::dispatch(socket_.get_executor(),
+    asio::dispatch(socket_.get_executor(),
                   [self = shared_from_this(), key = std::move(accept_key)] { self->open(key); });
 }
 
@@ -204,7 +204,7 @@ void WebSocketSession::written() {
 void WebSocketSession::on_readable(boost::system::error_code ec) {
     if (stage_ == Stage::done) return;
     if (ec) {
-        fail(ec, "websocket read");
+        net::fail(ec, "websocket read");
         return finish();
     }
     // On the stack: an idle subscriber holds no read buffer.
@@ -220,7 +220,7 @@ void WebSocketSession::on_readable(boost::system::error_code ec) {
         if (n == 0) return finish();  // the peer is gone (or has answered our close)
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        fail(last_error(), "websocket read");
+        net::fail(last_error(), "websocket read");
         return finish();
     }
     wait_readable();
@@ -264,7 +264,7 @@ void WebSocketSession::begin_close(std::uint16_t code, std::string_view reason) 
     leave_registry();
     control_.clear();
     close_frame_ = ws::frame(ws::Opcode::close, code == 1005 ? std::string() : ws::close_payload(code, reason));
-    close_timer_ = std::make_unique<net::steady_timer>(socket_.get_executor(), kCloseTimeout);
+    close_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), kCloseTimeout);
     close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec) self->finish();
     });
@@ -278,7 +278,7 @@ void WebSocketSession::finish() {
     socket_.close(ignored);  // ends the pending waits
     if (close_timer_) close_timer_->cancel();
     // Not from inside the shard's pass over its sessions: posted.
-    net::post(socket_.get_executor(), [self = shared_from_this()] { self->shard_.remove(self.get()); });
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->shard_.remove(self.get()); });
 }
 
 void WebSocketSession::tick(Clock::time_point now) {
@@ -307,7 +307,7 @@ void WebSocketSession::tick(Clock::time_point now) {
 }
 
 void WebSocketSession::close_gracefully() {
-    net::post(socket_.get_executor(), [self = shared_from_this()] {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
         if (self->stage_ != Stage::opening && self->stage_ != Stage::live) return;
         // A message in flight goes out before the close frame, so the resume
         // point counts it.

@@ -35,7 +35,7 @@ namespace declared::feed {
 class FeedShard;
 
 class WebSocketSession : public FeedSession,
-                         public Closable,
+                         public net::Closable,
                          public SessionWriter<WebSocketSession>,
                          public std::enable_shared_from_this<WebSocketSession> {
 public:

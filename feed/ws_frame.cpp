@@ -115,20 +115,20 @@ FrameReader::Result FrameReader::check_start() {
     std::uint8_t b0 = header_[0], b1 = header_[1];
     bool fin = (b0 & 0x80) != 0;
     std::uint8_t op = b0 & 0x0F;
-    if (b0 & 0x70) return fail(close_code::protocol_error, "reserved bits set");
-    if (!(b1 & 0x80)) return fail(close_code::protocol_error, "client frames must be masked");
+    if (b0 & 0x70) return refuse(close_code::protocol_error, "reserved bits set");
+    if (!(b1 & 0x80)) return refuse(close_code::protocol_error, "client frames must be masked");
     switch (op) {
     case 0: case 1: case 8: case 9: case 10: break;
-    case 2: return fail(close_code::unsupported_data, "binary frames are not accepted");
-    default: return fail(close_code::protocol_error, "unknown opcode " + std::to_string(op));
+    case 2: return refuse(close_code::unsupported_data, "binary frames are not accepted");
+    default: return refuse(close_code::protocol_error, "unknown opcode " + std::to_string(op));
     }
     if (is_control(op)) {
-        if (!fin) return fail(close_code::protocol_error, "control frames must not be fragmented");
-        if ((b1 & 0x7F) > kMaxControl) return fail(close_code::protocol_error, "control frame over 125 bytes");
+        if (!fin) return refuse(close_code::protocol_error, "control frames must not be fragmented");
+        if ((b1 & 0x7F) > kMaxControl) return refuse(close_code::protocol_error, "control frame over 125 bytes");
     } else if (op == 1 && in_message_) {
-        return fail(close_code::protocol_error, "text frame inside a fragmented message");
+        return refuse(close_code::protocol_error, "text frame inside a fragmented message");
     } else if (op == 0 && !in_message_) {
-        return fail(close_code::protocol_error, "continuation frame with no message in progress");
+        return refuse(close_code::protocol_error, "continuation frame with no message in progress");
     }
     return {};
 }
@@ -141,7 +141,7 @@ FrameReader::Result FrameReader::start_payload() {
         std::size_t bytes = len7 == 126 ? 2 : 8;
         length = 0;
         for (std::size_t i = 0; i < bytes; ++i) length = (length << 8) | header_[at++];
-        if (length >> 63) return fail(close_code::protocol_error, "64-bit frame length has the top bit set");
+        if (length >> 63) return refuse(close_code::protocol_error, "64-bit frame length has the top bit set");
     }
     std::copy_n(header_ + at, 4, mask_);
     opcode_ = header_[0] & 0x0F;
@@ -154,7 +154,7 @@ FrameReader::Result FrameReader::start_payload() {
             std::uint64_t total = length > std::numeric_limits<std::uint64_t>::max() - message_size_
                                       ? std::numeric_limits<std::uint64_t>::max()
                                       : message_size_ + length;
-            return fail(close_code::too_big, "message of " + std::to_string(total) + " bytes is over the " +
+            return refuse(close_code::too_big, "message of " + std::to_string(total) + " bytes is over the " +
                                                  std::to_string(max_message_) + "-byte limit");
         }
         message_size_ += length;
@@ -171,20 +171,20 @@ FrameReader::Result FrameReader::end_control() {
     case Opcode::pong: return {Kind::pong, 0, control_};
     default: break;
     }
-    if (control_.size() == 1) return fail(close_code::protocol_error, "close frame with a 1-byte payload");
+    if (control_.size() == 1) return refuse(close_code::protocol_error, "close frame with a 1-byte payload");
     std::uint16_t code = 1005;  // RFC 6455 7.1.5: no status code was present
     if (!control_.empty()) {
         code = static_cast<std::uint16_t>((static_cast<std::uint8_t>(control_[0]) << 8) |
                                           static_cast<std::uint8_t>(control_[1]));
         if (!valid_close_code(code))
-            return fail(close_code::protocol_error, "close code " + std::to_string(code) + " is not allowed");
+            return refuse(close_code::protocol_error, "close code " + std::to_string(code) + " is not allowed");
     }
     done_ = Kind::close;
     code_ = code;
     return last();
 }
 
-FrameReader::Result FrameReader::fail(std::uint16_t code, std::string why) {
+FrameReader::Result FrameReader::refuse(std::uint16_t code, std::string why) {
     done_ = Kind::error;
     code_ = code;
     control_ = std::move(why);

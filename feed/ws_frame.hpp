@@ -67,7 +67,7 @@ private:
     Result check_start();  // once the first two header bytes are in
     Result start_payload();  // once the whole header is in
     Result end_control();
-    Result fail(std::uint16_t code, std::string why);
+    Result refuse(std::uint16_t code, std::string why);  // closes the reader with code
     Result last() const;  // what ended the reader
 
     std::size_t max_message_;

@@ -7,13 +7,13 @@
 
 
 #include "model/control.hpp"
-#include "model/council_state.hpp"
-#include "model/event_writer.hpp"
+#include "model/details/council_state.hpp"
+#include "model/details/event_writer.hpp"
 #include "model/json_writer.hpp"
-#include "model/scoreboard.hpp"
+#include "model/details/scoreboard.hpp"
 #include "model/seat_gains.hpp"
 #include "model/validate.hpp"
-#include "model/ward_result.hpp"
+#include "model/details/ward_result.hpp"
 #include "model/wire_text.hpp"
 
 namespace declared {

@@ -1,5 +1,8 @@
 #include "model/utc_time.hpp"
 
+#include <chrono>
+#include <cstdio>
+
 namespace declared {
 
 namespace {
@@ -38,6 +41,26 @@ bool is_utc_time(std::string_view s) {
     }
     const std::string_view zone = s.substr(i);
     return zone == "Z" || zone == "+00:00";
+}
+
+std::string format_utc(std::int64_t unix_ms, bool with_ms) {
+    using namespace std::chrono;
+    const sys_time<milliseconds> t{milliseconds{unix_ms}};
+    const auto day = floor<days>(t);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{t - day};
+    char buf[32];
+    const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+                                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                                static_cast<int>(hms.seconds().count()));
+    std::string out(buf, static_cast<std::size_t>(n));
+    if (with_ms) {
+        std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(hms.subseconds().count()));
+        out += buf;
+    }
+    out += 'Z';
+    return out;
 }
 
 }  // namespace declared

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "model/card.hpp"
-#include "model/council_state.hpp"
+#include "model/details/council_state.hpp"
 #include "model/declaration.hpp"
 #include "model/seat_gains.hpp"
-#include "model/ward_result.hpp"
+#include "model/details/ward_result.hpp"
 
 namespace declared {
 

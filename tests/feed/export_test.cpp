@@ -1,7 +1,7 @@
 // CSV exports: GET /v1/export/results.csv and councils.csv, parsed back by a
 // CSV reader (libcsv, the importer's) and compared with /v1/councils and each
 // council's state; `declared replay --csv DIR` writes the same bytes offline.
-#include "daemon/import/csv.hpp"
+#include "daemon/tools/import/csv.hpp"
 #include "tests/feed/feed_fixture.hpp"
 
 using namespace declared::testing;

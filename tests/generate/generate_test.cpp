@@ -9,7 +9,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include "daemon/generate/generator.hpp"
+#include "daemon/tools/generate/generator.hpp"
 #include "model/card_json.hpp"
 #include "model/declaration_json.hpp"
 #include "model/tally.hpp"

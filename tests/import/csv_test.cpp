@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "daemon/import/csv.hpp"
-#include "daemon/import/error.hpp"
-#include "daemon/import/text.hpp"
+#include "daemon/tools/import/csv.hpp"
+#include "daemon/tools/import/error.hpp"
+#include "daemon/tools/import/text.hpp"
 
 using namespace declared::import;
 

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "daemon/import/error.hpp"
-#include "daemon/import/hexmap.hpp"
-#include "daemon/import/importer.hpp"
+#include "daemon/tools/import/error.hpp"
+#include "daemon/tools/import/hexmap.hpp"
+#include "daemon/tools/import/importer.hpp"
 #include "model/card_json.hpp"
 
 using namespace declared;

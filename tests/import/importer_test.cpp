@@ -5,8 +5,8 @@
 #include <numeric>
 
 #include "daemon/commands.hpp"
-#include "daemon/import/importer.hpp"
-#include "daemon/import/text.hpp"
+#include "daemon/tools/import/importer.hpp"
+#include "daemon/tools/import/text.hpp"
 #include "model/card_json.hpp"
 
 using namespace declared;

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-#include "daemon/import/importer.hpp"
+#include "daemon/tools/import/importer.hpp"
 
 namespace declared::test {
 

@@ -8,9 +8,9 @@
 #include <iostream>
 #include <map>
 
-#include "daemon/import/importer.hpp"
-#include "daemon/import/sources.hpp"
-#include "daemon/import/text.hpp"
+#include "daemon/tools/import/importer.hpp"
+#include "daemon/tools/import/sources.hpp"
+#include "daemon/tools/import/text.hpp"
 #include "model/card_json.hpp"
 #include "model/declaration_json.hpp"
 #include "model/tally.hpp"

@@ -15,10 +15,10 @@
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 
-#include "daemon/group_commit.hpp"
-#include "daemon/ingest.hpp"
-#include "daemon/journal_entry.hpp"
-#include "daemon/memory_journal.hpp"
+#include "journal/group_commit.hpp"
+#include "ingest/ingest.hpp"
+#include "ingest/journal_entry.hpp"
+#include "journal/memory_journal.hpp"
 #include "model/card_json.hpp"
 #include "tests/journal/gated_journal.hpp"
 #include "tests/support/small_card.hpp"

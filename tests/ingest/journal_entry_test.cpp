@@ -2,7 +2,7 @@
 // encode_entry() writes is refused with a clear error.
 #include <catch2/catch.hpp>
 
-#include "daemon/journal_entry.hpp"
+#include "ingest/journal_entry.hpp"
 
 using namespace declared;
 

@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "daemon/file_journal.hpp"
-#include "daemon/group_commit.hpp"
+#include "journal/file_journal.hpp"
+#include "journal/group_commit.hpp"
 #include "tests/journal/temp_dir.hpp"
 
 using declared::FileJournal;

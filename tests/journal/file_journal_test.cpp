@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/file_journal.hpp"
-#include "daemon/journal_format.hpp"
+#include "journal/file_journal.hpp"
+#include "journal/journal_format.hpp"
 #include "tests/journal/temp_dir.hpp"
 
 using declared::FileJournal;

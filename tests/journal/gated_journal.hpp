@@ -5,7 +5,7 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "daemon/memory_journal.hpp"
+#include "journal/memory_journal.hpp"
 
 namespace declared::testing {
 

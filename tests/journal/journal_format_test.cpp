@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "daemon/journal_format.hpp"
+#include "journal/journal_format.hpp"
 
 namespace fmt = declared::journal_format;
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/memory_journal.hpp"
+#include "journal/memory_journal.hpp"
 
 using declared::Error;
 using declared::MemoryJournal;

@@ -16,11 +16,11 @@ namespace declared::testing {
 
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 struct WsClient::Impl {
-    net::io_context ioc;
+    asio::io_context ioc;
     websocket::stream<tcp::socket> ws{ioc};
     beast::flat_buffer buffer;
     bool broken = false;
@@ -56,9 +56,9 @@ bool WsClient::connect(int port, const std::string& target,
     beast::error_code ec;
     s.open(tcp::v4(), ec);
     if (ec) return error_ = "open: " + ec.message(), false;
-    if (rcvbuf > 0) s.set_option(net::socket_base::receive_buffer_size(rcvbuf), ec);
+    if (rcvbuf > 0) s.set_option(asio::socket_base::receive_buffer_size(rcvbuf), ec);
     s.set_option(tcp::no_delay(true), ec);
-    tcp::endpoint ep(net::ip::make_address_v4("127.0.0.1"), static_cast<unsigned short>(port));
+    tcp::endpoint ep(asio::ip::make_address_v4("127.0.0.1"), static_cast<unsigned short>(port));
     auto r = impl_->run([&](auto h) { s.async_connect(ep, std::move(h)); }, timeout);
     if (!r) return error_ = "connect timed out", false;
     if (*r) return error_ = "connect: " + r->message(), false;
@@ -113,7 +113,7 @@ bool WsClient::send(std::string_view data, bool binary, std::chrono::millisecond
     if (impl_->broken || !impl_->ws.is_open()) return false;
     impl_->ws.binary(binary);
     auto r = impl_->run(
-        [&](auto h) { impl_->ws.async_write(net::buffer(data.data(), data.size()), std::move(h)); }, timeout);
+        [&](auto h) { impl_->ws.async_write(asio::buffer(data.data(), data.size()), std::move(h)); }, timeout);
     return r && !*r;
 }
 

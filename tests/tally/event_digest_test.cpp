@@ -12,7 +12,7 @@
 #include <iostream>
 #include <string>
 
-#include "daemon/generate/generator.hpp"
+#include "daemon/tools/generate/generator.hpp"
 #include "model/card_json.hpp"
 #include "model/declaration_json.hpp"
 #include "model/tally.hpp"

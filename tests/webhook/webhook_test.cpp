@@ -22,9 +22,9 @@
 #include "tests/support/small_card.hpp"
 
 using namespace declared::testing;
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace http = boost::beast::http;
-using tcp = net::ip::tcp;
+using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -36,7 +36,7 @@ struct Delivery {
 // A webhook endpoint: answers 500 to the first `failures` requests, then 200.
 class Receiver {
 public:
-    explicit Receiver(int failures) : failures_(failures), acceptor_(ioc_, {net::ip::make_address("127.0.0.1"), 0}) {
+    explicit Receiver(int failures) : failures_(failures), acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}) {
         thread_ = std::thread([this] { serve(); });
     }
     ~Receiver() {
@@ -81,7 +81,7 @@ private:
     std::atomic<int> failures_;
     std::atomic<int> attempts_{0};
     std::atomic<bool> stop_{false};
-    net::io_context ioc_;
+    asio::io_context ioc_;
     tcp::acceptor acceptor_;
     std::thread thread_;
     std::mutex mutex_;

@@ -1,0 +1,72 @@
+#pragma once
+// The daemon's HTTP surface: POST /v1/declarations into the ingest strand, and
+// the read API (councils, scoreboard, events, health, metrics). Reads of the
+// tally run on the ingest strand and are cached per seq, so pollers cost
+// nothing between declarations.
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daemon/serve/access.hpp"
+#include "ingest/ingest.hpp"
+#include "ingest/metrics.hpp"
+#include "ingest/sources/source_health.hpp"
+#include "daemon/serve/query_routes.hpp"
+#include "net/cors.hpp"
+#include "feed/event_hub.hpp"
+#include "feed/feed_endpoint.hpp"
+#include "net/http_types.hpp"
+#include "net/server.hpp"
+
+namespace declared {
+
+struct ApiOptions {
+    AccessOptions access;  // no ingest tokens: ingestion over HTTP is refused
+    std::size_t max_events_per_page = 10'000;
+    net::CorsPolicy cors;                      // web.allow_origins
+    std::string frame_ancestors = "'none'";     // web.frame_ancestors, for the page
+    std::function<bool(std::string_view)> council_known;  // for filters; empty: any
+};
+
+class Api : public net::HttpHandler {
+public:
+    Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metrics, const GroupCommitter* committer,
+        const SourceHealth* sources = nullptr);
+    ~Api() override;
+
+    void set_server(const net::Server* server) { server_ = server; }
+    void set_feed(const feed::FeedEndpoint* feed) { feed_ = feed; }
+    std::optional<net::Response> admit(const net::Request& headers) override;
+    bool trusted(const net::Request& headers) const override;
+    void handle(net::Request&& req, net::Respond respond) override;
+
+private:
+    // The principal behind a request's token (an ingest source name, "read",
+    // "metrics", or "" on an open route), or the refusal to send.
+    struct Admission {
+        std::string principal;
+        std::optional<net::Response> refusal;
+    };
+    Admission authorize(const net::Request& headers) const;
+    void post_declarations(net::Request&& req, const std::string& source, net::Respond& respond);
+    using Params = std::vector<std::pair<std::string, std::string>>;  // decoded query, in order
+    void get_from_tally(const net::Request& req, std::string what, std::string id, net::Respond respond);
+    std::string metrics_text() const;
+
+    ApiOptions options_;
+    Access access_;
+    Ingest& ingest_;
+    feed::EventHub& hub_;
+    Metrics& metrics_;
+    const GroupCommitter* committer_;
+    const SourceHealth* sources_;
+    const net::Server* server_ = nullptr;
+    const feed::FeedEndpoint* feed_ = nullptr;
+    struct Cache;
+    std::shared_ptr<Cache> cache_;  // touched only on the ingest strand
+    QueryRoutes queries_;           // filtered events and councils, CSV exports
+};
+
+}  // namespace declared

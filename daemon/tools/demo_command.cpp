@@ -1,0 +1,341 @@
+// declared demo: the whole product in one command. Generates the default night
+// (or takes --night DIR), then runs three of declared's own commands as child
+// processes of this one:
+//   declared serve   on 127.0.0.1:8080 with a temporary journal and a random ingest token
+//   declared tail    printing control calls and retractions as they happen
+//   declared replay --to   pushing the night so that it plays in about three minutes
+// and prints the page's URL. Ctrl-C (or SIGTERM) stops them in reverse order,
+// removes the temporary directory and exits 0.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+
+#include "daemon/commands.hpp"
+#include "daemon/tools/push_replay.hpp"
+#include "ingest/read_file.hpp"
+#include "net/http_client.hpp"
+
+namespace declared {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kTargetSeconds = 180;  // the whole night in about three minutes
+
+struct Child {
+    const char* name;
+    pid_t pid = -1;
+    int status = 0;
+    bool running() const { return pid > 0; }
+};
+
+std::string self_exe() {
+    std::error_code ec;
+    auto p = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("declared") : p.string();
+}
+
+// Starts `declared ARGS...` in its own process group (so the terminal's Ctrl-C
+// reaches only this process, which then stops the children in order), with
+// stdout and stderr sent where asked (-1: inherited). A child outlives no
+// parent: PR_SET_PDEATHSIG sends it SIGTERM if this process dies.
+pid_t spawn(const std::vector<std::string>& args, int out_fd, int err_fd) {
+    std::vector<char*> argv;
+    static const std::string exe = self_exe();
+    argv.push_back(const_cast<char*>(exe.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    const pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(1);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (out_fd >= 0) dup2(out_fd, STDOUT_FILENO);
+    if (err_fd >= 0) dup2(err_fd, STDERR_FILENO);
+    execv(exe.c_str(), argv.data());
+    _exit(127);
+}
+
+// "2026-05-08T01:20:00Z" to seconds since 1970; the night's span is all we need.
+std::optional<long long> seconds_of(std::string_view s) {
+    int y, mo, d, h, mi, se;
+    if (s.size() < 19 || std::sscanf(std::string(s.substr(0, 19)).c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se) != 6)
+        return std::nullopt;
+    using namespace std::chrono;
+    auto days = sys_days(year(y) / month(static_cast<unsigned>(mo)) / day(static_cast<unsigned>(d)));
+    long long t = duration_cast<seconds>(days.time_since_epoch()).count() + h * 3600 + mi * 60 + se;
+    if (s.size() >= 25 && (s[19] == '+' || s[19] == '-')) {
+        int off = (std::atoi(std::string(s.substr(20, 2)).c_str()) * 60 + std::atoi(std::string(s.substr(23, 2)).c_str())) * 60;
+        t += s[19] == '+' ? -off : off;
+    }
+    return t;
+}
+
+struct NightSpan {
+    std::size_t declarations = 0;
+    long long first = 0, last = 0;
+};
+
+std::optional<NightSpan> night_span(const std::string& path, std::string& error) {
+    auto text = read_file(path);
+    if (!text.ok()) return error = text.error.message(), std::nullopt;
+    NightSpan span;
+    bool any = false;
+    std::string_view all = *text.value;
+    for (std::size_t pos = 0; pos < all.size();) {
+        auto end = all.find('\n', pos);
+        if (end == std::string_view::npos) end = all.size();
+        std::string_view line = all.substr(pos, end - pos);
+        pos = end + 1;
+        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+        ++span.declarations;
+        boost::system::error_code ec;
+        auto v = boost::json::parse(line, ec);
+        if (ec || !v.is_object()) continue;  // the daemon will say what is wrong with it
+        auto* at = v.as_object().if_contains("declared_at");
+        if (!at || !at->is_string()) continue;
+        auto t = seconds_of(std::string_view(at->as_string()));
+        if (!t) continue;
+        if (!any || *t < span.first) span.first = *t;
+        if (!any || *t > span.last) span.last = *t;
+        any = true;
+    }
+    return span;
+}
+
+// GET target on host:port; the status, or 0 when nothing answered.
+int http_status(const std::string& host, const std::string& port, const std::string& target) {
+    net::Request req{boost::beast::http::verb::get, target, 11};
+    auto r = net::http_fetch(net::HttpTarget{host, port, target}, std::move(req), std::chrono::seconds(2), 1 << 20);
+    return r.response ? static_cast<int>(r.response->result_int()) : 0;
+}
+
+std::string random_token() {
+    unsigned char bytes[16] = {};
+    std::ifstream("/dev/urandom", std::ios::binary).read(reinterpret_cast<char*>(bytes), sizeof bytes);
+    static const char* hex = "0123456789abcdef";
+    std::string t;
+    for (unsigned char b : bytes) t += hex[b >> 4], t += hex[b & 15];
+    return t;
+}
+
+void print_tail(const std::string& path, std::size_t lines) {
+    std::ifstream f(path);
+    std::vector<std::string> all;
+    for (std::string l; std::getline(f, l);) all.push_back(l);
+    for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) std::cerr << "  " << all[i] << '\n';
+}
+
+}  // namespace
+
+int demo_command(const Args& args) {
+    std::string listen = "127.0.0.1:8080", speed_text, night;
+    std::uint64_t seed = 2026;
+    po::options_description opts("declared demo [--listen ADDR:PORT] [--speed X] [--night DIR]");
+    opts.add_options()
+        ("help,h", "show this help")
+        ("listen", po::value(&listen), "where the daemon and the page listen (default 127.0.0.1:8080)")
+        ("speed", po::value(&speed_text), "night seconds per second, or max (default: the whole night in about three minutes)")
+        ("night", po::value(&night), "a directory with card.json and declarations.jsonl (default: generate one)")
+        ("seed", po::value(&seed), "seed for the generated night (default 2026)");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(opts).run(), vm);
+        if (vm.count("help")) return std::cout << opts << '\n', 0;
+        po::notify(vm);
+    } catch (const po::error& e) {
+        return std::cerr << "declared demo: " << e.what() << '\n' << opts << '\n', 2;
+    }
+    std::optional<double> speed;
+    if (!speed_text.empty() && !parse_speed(speed_text, speed))
+        return std::cerr << "declared demo: --speed: expected a number above 0 or max\n", 2;
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
+        return std::cerr << "declared demo: --listen: expected ADDR:PORT such as 127.0.0.1:8080\n", 2;
+    std::string host = listen.substr(0, colon), port = listen.substr(colon + 1);
+    if (host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::" || host == "[::]") host = "[::1]";
+    const std::string base = "http://" + host + ":" + port;
+
+    // Signals arrive on a descriptor, read in the loop below; children unblock them.
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &mask, nullptr);
+    const int sig_fd = signalfd(-1, &mask, SFD_CLOEXEC);
+
+    char tmpl[] = "/tmp/declared-demo-XXXXXX";
+    if (!mkdtemp(tmpl)) return std::perror("declared demo: mkdtemp"), 1;
+    const fs::path tmp = tmpl;
+    auto cleanup = [&] {
+        std::error_code ec;
+        fs::remove_all(tmp, ec);
+    };
+
+    std::string card, decls;
+    if (night.empty()) {
+        // A rehearsal card: a synthetic night must never pass for real results.
+        std::cout << "demo: generating the default night (seed " << seed << ")\n" << std::flush;
+        int rc = generate_command({"--seed", std::to_string(seed), "--test", "--out", (tmp / "night").string()});
+        if (rc != 0) return cleanup(), rc;
+        card = (tmp / "night" / "card.json").string();
+        decls = (tmp / "night" / "declarations.jsonl").string();
+    } else {
+        card = (fs::path(night) / "card.json").string();
+        decls = (fs::path(night) / "declarations.jsonl").string();
+    }
+    std::string error;
+    auto span = night_span(decls, error);
+    if (!span) return std::cerr << "declared demo: " << error << '\n', cleanup(), 1;
+    const long long night_seconds = span->last - span->first;
+    if (speed_text.empty()) speed = std::max(1.0, std::round(static_cast<double>(night_seconds) / kTargetSeconds));
+
+    const std::string log_path = (tmp / "daemon.log").string();
+    const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    const std::string token = random_token();
+    Child serve{"serve"}, tail{"tail"}, replay{"replay"};
+    serve.pid = spawn({"serve", "--card", card, "--journal", (tmp / "journal.dcl").string(), "--listen", listen,
+                       "--ingest-token", "demo:" + token},
+                      log_fd, log_fd);
+
+    // Wait for the daemon to be ready (or to fail: a port in use, a bad card).
+    bool ready = false;
+    for (int i = 0; i < 300 && !ready; ++i) {
+        int status = 0;
+        if (waitpid(serve.pid, &status, WNOHANG) == serve.pid) {
+            std::cerr << "declared demo: the daemon stopped at start (exit " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1)
+                      << "); its log:\n";
+            print_tail(log_path, 10);
+            std::cerr << "(is something else on " << listen << "? try --listen 127.0.0.1:8081)\n";
+            return cleanup(), 1;
+        }
+        ready = http_status(host, port, "/readyz") == 200;
+        if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!ready) {
+        kill(serve.pid, SIGKILL);
+        waitpid(serve.pid, nullptr, 0);
+        std::cerr << "declared demo: the daemon did not become ready in 30 s; its log:\n";
+        print_tail(log_path, 10);
+        return cleanup(), 1;
+    }
+
+    // Control calls in the terminal: `declared tail`, exactly as a newsroom would run it.
+    tail.pid = spawn({"tail", base, "--types", "control_called,call_retracted"}, -1, log_fd);
+
+    // The replay's progress comes through a pipe (so it writes whole lines every
+    // few seconds rather than redrawing one) and is passed on to the terminal.
+    int progress[2];
+    if (pipe2(progress, O_CLOEXEC) != 0) return std::perror("declared demo: pipe"), 1;
+    std::vector<std::string> replay_args{"replay", "--to", base, "--token", token, "--card", card, "--declarations", decls};
+    char speed_buf[32];
+    if (speed) std::snprintf(speed_buf, sizeof speed_buf, "%g", *speed);
+    replay_args.insert(replay_args.end(), {"--speed", speed ? std::string(speed_buf) : std::string("max")});
+    replay.pid = spawn(replay_args, -1, progress[1]);
+    close(progress[1]);
+
+    std::cout << "\n  declared demo: the live results page is at  " << base << "/\n\n"
+              << "  " << span->declarations << " declarations, " << night_seconds / 3600 << " h " << night_seconds / 60 % 60
+              << " min of night, replayed at " << (speed ? speed_buf + std::string("x") : std::string("full speed"))
+              << (speed_text.empty() ? " (about three minutes)" : "") << ".\n"
+              << "  Control calls appear below as they happen (declared tail). Ctrl-C stops everything.\n"
+              << "  Daemon log: " << log_path << "\n\n"
+              << std::flush;
+
+    // Forward progress lines, watch the children, wait for Ctrl-C.
+    std::string pending;
+    bool stopping = false, failed = false;
+    while (!stopping) {
+        pollfd fds[2] = {{sig_fd, POLLIN, 0}, {progress[0], POLLIN, 0}};
+        const nfds_t n = progress[0] >= 0 ? 2 : 1;
+        if (poll(fds, n, -1) < 0) continue;
+        if (n == 2 && (fds[1].revents & (POLLIN | POLLHUP))) {
+            char buf[4096];
+            ssize_t got = read(progress[0], buf, sizeof buf);
+            if (got <= 0) {
+                close(progress[0]);
+                progress[0] = -1;
+            } else {
+                pending.append(buf, static_cast<std::size_t>(got));
+                for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
+                    std::cout << "  " << pending.substr(0, nl) << '\n' << std::flush;
+                    pending.erase(0, nl + 1);
+                }
+            }
+        }
+        if (!(fds[0].revents & POLLIN)) continue;
+        signalfd_siginfo si{};
+        if (read(sig_fd, &si, sizeof si) != sizeof si) continue;
+        if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
+            stopping = true;
+            break;
+        }
+        // SIGCHLD: which child ended?
+        for (Child* c : {&replay, &tail, &serve}) {
+            if (!c->running() || waitpid(c->pid, &c->status, WNOHANG) != c->pid) continue;
+            c->pid = -1;
+            if (c == &replay) {
+                if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0)
+                    std::cout << "\n  The whole night is in. The page stays up at " << base << "/ until Ctrl-C.\n" << std::flush;
+                else
+                    std::cout << "\n  declared demo: the replay stopped early (see above); the page stays up until Ctrl-C.\n" << std::flush;
+            } else {
+                std::cerr << "declared demo: " << c->name << " stopped unexpectedly; its log:\n";
+                print_tail(log_path, 10);
+                failed = true;
+                stopping = true;
+            }
+        }
+    }
+
+    std::cout << "\n  demo: stopping\n" << std::flush;
+    // Reverse order: stop pushing, stop printing, then let the daemon drain and exit.
+    for (Child* c : {&replay, &tail, &serve}) {
+        if (!c->running()) continue;
+        kill(c->pid, SIGTERM);
+        bool gone = false;
+        for (int i = 0; i < 100 && !gone; ++i) {
+            gone = waitpid(c->pid, &c->status, WNOHANG) == c->pid;
+            if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        if (!gone) {
+            kill(c->pid, SIGKILL);
+            waitpid(c->pid, &c->status, 0);
+        }
+        c->pid = -1;
+    }
+    if (progress[0] >= 0) close(progress[0]);
+    if (log_fd >= 0) close(log_fd);
+    cleanup();
+    std::cout << "  demo: stopped\n" << std::flush;
+    return failed ? 1 : 0;
+}
+
+}  // namespace declared

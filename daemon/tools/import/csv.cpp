@@ -1,0 +1,180 @@
+#include "daemon/tools/import/csv.hpp"
+
+#include <csv.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include "daemon/tools/import/error.hpp"
+
+namespace declared::import {
+
+bool CsvRow::blank() const {
+    return std::all_of(fields.begin(), fields.end(), [](const std::string& f) {
+        return std::all_of(f.begin(), f.end(), [](unsigned char c) { return std::isspace(c) != 0; });
+    });
+}
+
+namespace {
+
+struct Builder {
+    CsvTable* table = nullptr;
+    std::size_t line = 1;        // line being fed
+    std::size_t row_start = 0;   // line where the current row began (0: none yet)
+    std::vector<std::string> fields;
+
+    static void on_field(void* data, std::size_t len, void* self) {
+        auto* b = static_cast<Builder*>(self);
+        if (b->row_start == 0) b->row_start = b->line;
+        b->fields.emplace_back(static_cast<const char*>(data), len);
+    }
+    static void on_row(int, void* self) {
+        auto* b = static_cast<Builder*>(self);
+        b->table->rows.push_back(CsvRow{b->row_start == 0 ? b->line : b->row_start, std::move(b->fields)});
+        b->fields.clear();
+        b->row_start = 0;
+    }
+};
+
+}  // namespace
+
+CsvTable parse_csv(std::string_view text, std::string file) {
+    CsvTable table;
+    table.file = std::move(file);
+    if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+
+    csv_parser p{};
+    if (csv_init(&p, CSV_APPEND_NULL) != 0) fail(table.file, 0, "", "cannot initialise the CSV parser");
+    Builder b;
+    b.table = &table;
+    // Feed line by line so that rows carry the line they start on (a quoted
+    // field may span lines; libcsv keeps its state across calls).
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+        std::string_view chunk = text.substr(pos, end - pos);
+        if (csv_parse(&p, chunk.data(), chunk.size(), Builder::on_field, Builder::on_row, &b) != chunk.size()) {
+            std::string why = csv_strerror(csv_error(&p));
+            csv_free(&p);
+            fail(table.file, b.row_start ? b.row_start : b.line, "", "malformed CSV: " + why);
+        }
+        if (nl != std::string_view::npos) ++b.line;
+        pos = end;
+    }
+    if (csv_fini(&p, Builder::on_field, Builder::on_row, &b) != 0) {
+        std::string why = csv_strerror(csv_error(&p));
+        csv_free(&p);
+        fail(table.file, b.row_start ? b.row_start : b.line, "", "malformed CSV: " + why);
+    }
+    csv_free(&p);
+    return table;
+}
+
+CsvTable read_csv_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail(path, 0, "", "cannot open file for reading");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) fail(path, 0, "", "cannot read file");
+    return parse_csv(ss.str(), path);
+}
+
+std::string normalise_header(std::string_view s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c)) out += static_cast<char>(std::tolower(c));
+        else if (c == '&') out += "and";
+    }
+    return out;
+}
+
+Header Header::find(const CsvTable& table, const std::vector<ColumnSpec>& specs, std::size_t scan) {
+    std::size_t best_row = 0, best_found = 0;
+    std::string best_missing;
+    bool any = false;
+    const std::size_t limit = std::min(scan, table.rows.size());
+    for (std::size_t r = 0; r < limit; ++r) {
+        const auto& fields = table.rows[r].fields;
+        std::vector<std::string> norm;
+        for (const auto& f : fields) norm.push_back(normalise_header(f));
+        // Group labels from the row above, carried rightwards.
+        std::vector<std::string> groups(fields.size());
+        bool has_groups = false;
+        if (r > 0) {
+            const auto& above = table.rows[r - 1].fields;
+            std::string cur;
+            for (std::size_t i = 0; i < fields.size(); ++i) {
+                if (i < above.size() && !normalise_header(above[i]).empty()) {
+                    cur = normalise_header(above[i]);
+                    has_groups = true;
+                }
+                groups[i] = cur;
+            }
+        }
+        Header h;
+        h.row_ = r;
+        std::size_t found = 0;
+        std::string missing;
+        for (const auto& spec : specs) {
+            std::optional<std::size_t> col;
+            for (const auto& name : spec.names) {
+                const std::string n = normalise_header(name);
+                std::vector<std::size_t> hits;
+                for (std::size_t i = 0; i < norm.size(); ++i)
+                    if (norm[i] == n) hits.push_back(i);
+                if (hits.empty()) continue;
+                if (!spec.group.empty() && has_groups) {
+                    const std::string g = normalise_header(spec.group);
+                    for (auto i : hits)
+                        if (groups[i].find(g) != std::string::npos) { col = i; break; }
+                } else if (static_cast<std::size_t>(spec.occurrence) < hits.size()) {
+                    col = hits[static_cast<std::size_t>(spec.occurrence)];
+                }
+                if (col) break;
+            }
+            if (col) {
+                h.cols_[spec.key] = *col;
+                h.labels_[spec.key] = fields[*col];
+                ++found;
+            } else if (spec.required && missing.empty()) {
+                missing = spec.key;
+                std::string names;
+                for (const auto& n : spec.names) names += (names.empty() ? "" : ", ") + ("'" + n + "'");
+                missing = "missing required column '" + spec.names.front() + "'" +
+                          (spec.group.empty() ? "" : " under '" + spec.group + "'") + " (accepted names: " + names + ")";
+            }
+        }
+        if (missing.empty()) return h;
+        if (found > best_found) {
+            best_found = found;
+            best_row = r;
+            best_missing = missing;
+            any = true;
+        }
+    }
+    if (!any) {
+        std::string names;
+        for (const auto& s : specs)
+            if (s.required) names += (names.empty() ? "" : ", ") + ("'" + s.names.front() + "'");
+        fail(table.file, 0, "", "no header row found in the first " + std::to_string(limit) +
+                                    " rows (looked for columns " + names + ")");
+    }
+    fail(table.file, table.rows[best_row].line, "", best_missing);
+}
+
+std::string_view Header::get(const CsvRow& r, const std::string& key) const {
+    auto it = cols_.find(key);
+    if (it == cols_.end() || it->second >= r.fields.size()) return {};
+    return r.fields[it->second];
+}
+
+const std::string& Header::label(const std::string& key) const {
+    static const std::string empty;
+    auto it = labels_.find(key);
+    return it == labels_.end() ? empty : it->second;
+}
+
+}  // namespace declared::import

@@ -1,0 +1,450 @@
+#include "daemon/tools/push_replay.hpp"
+#include "daemon/tools/civil_date.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <iostream>
+#include <string_view>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include "ingest/read_file.hpp"
+#include "model/card_json.hpp"
+#include "model/declaration_json.hpp"
+
+namespace declared {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------
+// Times: "2026-05-08T01:20:00Z" (fractions and +HH:MM offsets accepted) to
+// seconds since 1970.
+
+
+std::optional<long long> parse_iso(std::string_view s) {
+    auto num = [&](std::size_t pos, std::size_t len, int& out) {
+        if (pos + len > s.size()) return false;
+        auto r = std::from_chars(s.data() + pos, s.data() + pos + len, out);
+        return r.ec == std::errc() && r.ptr == s.data() + pos + len;
+    };
+    int y, mo, d, h, mi, se;
+    if (s.size() < 19 || !num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) ||
+        !num(17, 2, se) || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return std::nullopt;
+    long long t = static_cast<long long>(days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d))) * 86400 +
+                  h * 3600 + mi * 60 + se;
+    std::size_t pos = 19;
+    if (pos < s.size() && s[pos] == '.')
+        while (++pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {}
+    if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+        int oh = 0, om = 0;
+        if (!num(pos + 1, 2, oh) || !num(pos + 4, 2, om)) return std::nullopt;
+        const int off = (oh * 60 + om) * 60;
+        t += s[pos] == '+' ? -off : off;
+    }
+    return t;
+}
+
+// The night's clock for progress lines: UK local time (BST from April to
+// October, near enough for a display; English local elections are in May).
+std::string night_clock(long long t) {
+    const long long days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    long z = static_cast<long>(days) + 719468;
+    const long era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    const bool bst = m >= 4 && m <= 10;
+    const long long local = t + (bst ? 3600 : 0);
+    const long long s = ((local % 86400) + 86400) % 86400;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld %s", s / 3600, s / 60 % 60, s % 60, bst ? "BST" : "GMT");
+    return buf;
+}
+
+// ---------------------------------------------------------------------------
+
+struct Line {
+    std::string_view text;
+    std::size_t line_no = 0;
+    long long at = 0;                         // declared_at, seconds
+    std::size_t council = SIZE_MAX;           // index on the card, SIZE_MAX when unknown
+    std::string ward;
+};
+
+struct Endpoint {
+    std::string host, port, target, host_header;
+};
+
+std::optional<Endpoint> parse_endpoint(const std::string& url, std::string& error) {
+    auto u = boost::urls::parse_uri(url);
+    if (!u) return error = "--to: expected http://HOST:PORT, got '" + url + "'", std::nullopt;
+    if (u->scheme() != "http") return error = "--to: only http:// is supported (put a TLS proxy's plain side here), got '" + url + "'", std::nullopt;
+    Endpoint e;
+    e.host = std::string(u->host());
+    if (e.host.size() > 2 && e.host.front() == '[') e.host = e.host.substr(1, e.host.size() - 2);
+    e.port = u->has_port() ? std::string(u->port()) : "80";
+    if (e.host.empty()) return error = "--to: no host in '" + url + "'", std::nullopt;
+    std::string path(u->encoded_path());
+    while (!path.empty() && path.back() == '/') path.pop_back();
+    e.target = path + "/v1/declarations";
+    e.host_header = std::string(u->encoded_host_and_port());
+    return e;
+}
+
+struct Tally {  // what the daemon said about the lines sent
+    std::size_t accepted = 0, corrected = 0, duplicate = 0, stale = 0, refused = 0;
+};
+
+class Pusher {
+public:
+    Pusher(const PushOptions& o, Endpoint e) : opt_(o), ep_(std::move(e)), stream_(ioc_) {}
+
+    // Sends lines [first, last) until the daemon has answered every one.
+    // Returns false on a fatal refusal or when the daemon stays unreachable.
+    bool send(std::vector<const Line*> batch) {
+        auto down_since = Clock::now();
+        bool down = false;
+        int attempt = 0;
+        while (!batch.empty()) {
+            std::string body;
+            for (const Line* l : batch) {
+                body.append(l->text);
+                body += '\n';
+            }
+            int status = 0;
+            std::string answer, failure;
+            if (!post(body, status, answer, failure)) {
+                // Connection refused, reset or timed out: the daemon may be restarting.
+            } else if (status == 200 || status == 409) {
+                if (down) std::cerr << "\nreplay: daemon is back; resending\n";
+                account(batch, answer);
+                return true;
+            } else if (status == 400) {
+                if (!drop_refused(batch, answer)) return fatal(status, answer);
+                attempt = 0;
+                continue;
+            } else if (status == 413 && batch.size() > 1) {
+                // Too big for the daemon's limit: send in halves.
+                std::vector<const Line*> rest(batch.begin() + static_cast<std::ptrdiff_t>(batch.size() / 2), batch.end());
+                batch.resize(batch.size() / 2);
+                if (!send(std::move(batch))) return false;
+                batch = std::move(rest);
+                continue;
+            } else if (status < 500) {
+                return fatal(status, answer);
+            } else {
+                failure = "HTTP " + std::to_string(status);
+            }
+            if (!down) {
+                down = true;
+                down_since = Clock::now();
+                std::cerr << "\nreplay: daemon unavailable (" << failure << "); retrying " << batch.size()
+                          << " unacknowledged declaration" << (batch.size() == 1 ? "" : "s") << '\n';
+            }
+            if (Clock::now() - down_since > opt_.give_up_after) {
+                std::cerr << "replay: giving up: the daemon has been unavailable for "
+                          << opt_.give_up_after.count() << " s (" << failure << ")\n";
+                return false;
+            }
+            const int ms = std::min(3000, 50 << std::min(attempt++, 6));
+            std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+        }
+        return true;
+    }
+
+    const Tally& tally() const { return tally_; }
+    const std::vector<const Line*>& acknowledged() const { return acked_; }
+    void clear_acknowledged() { acked_.clear(); }
+
+private:
+    // Runs one asynchronous operation to completion: tcp_stream's timeouts
+    // apply only to asynchronous operations, and a daemon that accepts but
+    // never answers must not hang the replay.
+    template <class Start>
+    beast::error_code run(std::chrono::seconds timeout, Start&& start) {
+        beast::error_code ec;
+        stream_.expires_after(timeout);
+        start([&ec](beast::error_code e, auto&&...) { ec = e; });
+        ioc_.restart();
+        ioc_.run();
+        return ec;
+    }
+
+    bool post(const std::string& body, int& status, std::string& answer, std::string& failure) {
+        const bool reused = connected_;
+        if (exchange(body, status, answer, failure)) return true;
+        // A kept-alive connection that the daemon closed while it sat idle
+        // fails on first use: reconnect once, quietly. Resending is safe, since
+        // the daemon answers a declaration it holds as a duplicate.
+        return reused && exchange(body, status, answer, failure);
+    }
+
+    bool exchange(const std::string& body, int& status, std::string& answer, std::string& failure) {
+        beast::error_code ec;
+        if (!connected_) {
+            tcp::resolver resolver(ioc_);
+            auto results = resolver.resolve(ep_.host, ep_.port, ec);
+            if (ec) return failure = "resolve " + ep_.host + ": " + ec.message(), false;
+            ec = run(std::chrono::seconds(5), [&](auto handler) { stream_.async_connect(results, handler); });
+            if (ec) return failure = "connect: " + ec.message(), close(), false;
+            connected_ = true;
+        }
+        http::request<http::string_body> req{http::verb::post, ep_.target, 11};
+        req.set(http::field::host, ep_.host_header);
+        req.set(http::field::user_agent, "declared-replay");
+        req.set(http::field::content_type, "application/x-ndjson");
+        if (!opt_.token.empty()) req.set(http::field::authorization, "Bearer " + opt_.token);
+        req.keep_alive(true);
+        req.body() = body;
+        req.prepare_payload();
+        ec = run(std::chrono::seconds(30), [&](auto handler) { http::async_write(stream_, req, handler); });
+        if (ec) return failure = "send: " + ec.message(), close(), false;
+        beast::flat_buffer buffer;
+        http::response<http::string_body> res;
+        ec = run(std::chrono::seconds(60), [&](auto handler) { http::async_read(stream_, buffer, res, handler); });
+        if (ec) return failure = "answer: " + ec.message(), close(), false;
+        status = static_cast<int>(res.result_int());
+        answer = std::move(res.body());
+        if (!res.keep_alive()) close();
+        return true;
+    }
+
+    void close() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream_.close();
+        connected_ = false;
+    }
+
+    static const boost::json::array* results_of(const boost::json::value& v) {
+        if (!v.is_object()) return nullptr;
+        auto* r = v.as_object().if_contains("results");
+        return r && r->is_array() ? &r->as_array() : nullptr;
+    }
+
+    void account(const std::vector<const Line*>& batch, const std::string& answer) {
+        boost::system::error_code ec;
+        auto v = boost::json::parse(answer, ec);
+        const auto* results = ec ? nullptr : results_of(v);
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            std::string status = "accepted", message;
+            if (results && i < results->size() && (*results)[i].is_object()) {
+                const auto& o = (*results)[i].as_object();
+                if (auto* s = o.if_contains("status"); s && s->is_string()) status = std::string(s->as_string());
+                if (auto* e = o.if_contains("error"); e && e->is_object())
+                    if (auto* m = e->as_object().if_contains("message"); m && m->is_string()) message = std::string(m->as_string());
+            }
+            if (status == "accepted") ++tally_.accepted;
+            else if (status == "corrected") ++tally_.corrected;
+            else if (status == "duplicate") ++tally_.duplicate;
+            else if (status == "stale") ++tally_.stale;
+            else {
+                ++tally_.refused;
+                std::cerr << "\n" << opt_.declarations_path << ':' << batch[i]->line_no << ": " << status
+                          << (message.empty() ? "" : ": " + message) << '\n';
+                continue;
+            }
+            acked_.push_back(batch[i]);
+        }
+    }
+
+    // A 400 names the invalid lines; report them and keep the rest.
+    bool drop_refused(std::vector<const Line*>& batch, const std::string& answer) {
+        boost::system::error_code ec;
+        auto v = boost::json::parse(answer, ec);
+        const auto* results = ec ? nullptr : results_of(v);
+        if (!results) return false;
+        std::vector<const Line*> keep;
+        bool dropped = false;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            bool bad = false;
+            std::string message;
+            for (const auto& r : *results) {
+                if (!r.is_object()) continue;
+                const auto& o = r.as_object();
+                auto* line = o.if_contains("line");
+                if (!line || !line->is_number() || line->to_number<std::int64_t>() != static_cast<std::int64_t>(i + 1)) continue;
+                if (auto* e = o.if_contains("error"); e && e->is_object()) {
+                    bad = true;
+                    if (auto* m = e->as_object().if_contains("message"); m && m->is_string()) message = std::string(m->as_string());
+                }
+            }
+            if (bad) {
+                ++tally_.refused;
+                dropped = true;
+                std::cerr << "\n" << opt_.declarations_path << ':' << batch[i]->line_no << ": rejected: " << message << '\n';
+            } else {
+                keep.push_back(batch[i]);
+            }
+        }
+        if (!dropped) return false;
+        batch = std::move(keep);
+        return true;
+    }
+
+    bool fatal(int status, const std::string& answer) {
+        std::cerr << "\nreplay: the daemon refused the declarations: HTTP " << status << ": " << answer.substr(0, 500) << '\n';
+        return false;
+    }
+
+    const PushOptions& opt_;
+    Endpoint ep_;
+    asio::io_context ioc_;
+    beast::tcp_stream stream_;
+    bool connected_ = false;
+    Tally tally_;
+    std::vector<const Line*> acked_;
+};
+
+}  // namespace
+
+bool parse_speed(const std::string& text, std::optional<double>& speed) {
+    if (text == "max") return speed.reset(), true;
+    double v = 0;
+    auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (r.ec != std::errc() || r.ptr != text.data() + text.size() || !(v > 0)) return false;
+    speed = v;
+    return true;
+}
+
+int push_replay(const PushOptions& opt) {
+    std::string error;
+    auto ep = parse_endpoint(opt.url, error);
+    if (!ep) return std::cerr << "declared replay: " << error << '\n', 2;
+
+    auto card_text = read_file(opt.card_path);
+    if (!card_text.ok()) return std::cerr << "declared replay: " << card_text.error.message() << '\n', 1;
+    auto card = parse_card(*card_text.value);
+    if (!card.ok()) return std::cerr << "declared replay: " << opt.card_path << ": " << card.error.message() << '\n', 1;
+    auto decls = read_file(opt.declarations_path);
+    if (!decls.ok()) return std::cerr << "declared replay: " << decls.error.message() << '\n', 1;
+
+    // Wards each council has to declare (postponed polls never will).
+    const Card& c = *card.value;
+    std::vector<std::size_t> to_declare(c.councils.size()), declared(c.councils.size());
+    // Council results only: a mayor-only or PCC-only area is not one.
+    std::size_t complete = 0, results = 0;
+    for (std::size_t i = 0; i < c.councils.size(); ++i) {
+        for (const auto& w : c.councils[i].wards) to_declare[i] += w.postponed ? 0 : 1;
+        if (!c.councils[i].holds_election()) continue;
+        ++results;
+        complete += to_declare[i] == 0;
+    }
+
+    // Every line, with its time. A line that does not parse is still sent
+    // (the daemon's answer names the problem) at the previous line's time.
+    std::vector<Line> lines;
+    DeclarationParser parser;
+    const std::string& text = *decls.value;
+    long long prev = 0;
+    bool have_prev = false;
+    for (std::size_t pos = 0, n = 1; pos < text.size(); ++n) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        Line l;
+        l.text = std::string_view(text).substr(pos, end - pos);
+        if (!l.text.empty() && l.text.back() == '\r') l.text.remove_suffix(1);
+        l.line_no = n;
+        pos = end + 1;
+        if (l.text.find_first_not_of(" \t") == std::string_view::npos) continue;
+        l.at = prev;
+        if (auto d = parser.parse(l.text); d.ok()) {
+            if (auto t = parse_iso(d.value->declared_at)) {
+                l.at = have_prev ? std::max(*t, prev) : *t;  // never wait backwards
+                have_prev = true;
+            }
+            if (const Council* council = c.council(d.value->council)) {
+                l.council = c.council_index(*council);
+                l.ward = d.value->ward;
+            }
+        }
+        prev = l.at;
+        lines.push_back(std::move(l));
+    }
+
+    Pusher pusher(opt, *ep);
+    std::unordered_set<std::string> wards_done;
+    std::size_t sent = 0;
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    auto last_progress = Clock::now() - std::chrono::hours(1);
+    long long clock = lines.empty() ? 0 : lines.front().at;
+    auto progress = [&](bool force) {
+        const auto now = Clock::now();
+        if (opt.quiet && !force) return;
+        if (!force && now - last_progress < (tty ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000))) return;
+        last_progress = now;
+        std::cerr << (tty && !force ? "\r" : "") << "replay: " << sent << "/" << lines.size() << " declarations sent, "
+                  << complete << "/" << results << " councils complete, night clock "
+                  << (lines.empty() ? std::string("-") : night_clock(clock)) << (tty && !force ? "  " : "\n");
+    };
+
+    const auto wall0 = Clock::now();
+    const long long night0 = lines.empty() ? 0 : lines.front().at;
+    auto due = [&](const Line& l) {
+        return wall0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                           static_cast<double>(l.at - night0) / *opt.speed));
+    };
+    bool ok = true;
+    for (std::size_t i = 0; i < lines.size() && ok;) {
+        if (opt.speed) {
+            while (Clock::now() < due(lines[i])) {
+                std::this_thread::sleep_until(std::min(due(lines[i]), Clock::now() + std::chrono::milliseconds(200)));
+                // The night's clock runs on between declarations.
+                const double night = std::chrono::duration<double>(Clock::now() - wall0).count() * *opt.speed;
+                clock = std::min(lines[i].at, night0 + static_cast<long long>(night));
+                progress(false);
+            }
+        }
+        std::vector<const Line*> batch;
+        std::size_t bytes = 0;
+        const auto now = Clock::now();
+        while (i < lines.size() && batch.size() < opt.batch_lines &&
+               (batch.empty() || bytes + lines[i].text.size() + 1 <= opt.batch_bytes) &&
+               (!opt.speed || batch.empty() || due(lines[i]) <= now)) {
+            bytes += lines[i].text.size() + 1;
+            batch.push_back(&lines[i++]);
+        }
+        ok = pusher.send(batch);
+        sent += batch.size();
+        clock = std::max(clock, batch.back()->at);
+        for (const Line* l : pusher.acknowledged())
+            if (l->council != SIZE_MAX && c.ward(c.councils[l->council], l->ward) && wards_done.insert(l->ward).second &&
+                ++declared[l->council] == to_declare[l->council] && c.councils[l->council].holds_election())
+                ++complete;
+        pusher.clear_acknowledged();
+        progress(false);
+    }
+    const auto secs = std::chrono::duration<double>(Clock::now() - wall0).count();
+    if (tty && !opt.quiet) std::cerr << '\n';
+    progress(true);
+    const auto& t = pusher.tally();
+    char took[32];
+    std::snprintf(took, sizeof took, "%.1f", secs);
+    std::cerr << "replay: " << t.accepted << " accepted, " << t.corrected << " corrected, " << t.duplicate << " duplicate, "
+              << t.stale << " stale, " << t.refused << " refused, in " << took << " s" << (ok ? "" : " (stopped early)")
+              << '\n';
+    return ok && t.refused == 0 ? 0 : 1;
+}
+
+}  // namespace declared
