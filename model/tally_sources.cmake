@@ -2,6 +2,7 @@
 # stays small. Add new tally files here.
 target_sources(model PRIVATE
   control.cpp
+  majority_holder.cpp
   contest_totals.cpp
   council_state.cpp
   event_writer.cpp

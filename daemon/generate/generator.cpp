@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <set>
@@ -13,6 +14,8 @@
 #include "daemon/generate/hex_layout.hpp"
 #include "daemon/generate/names.hpp"
 #include "daemon/generate/rng.hpp"
+#include "model/control.hpp"
+#include "model/majority_holder.hpp"
 
 namespace declared::generate {
 
@@ -309,15 +312,6 @@ std::string_view ons_prefix(CouncilType t) {
     return "E07";
 }
 
-// Majority threshold and the party (or NOC) holding it.
-std::string control_of(const std::map<std::string, int>& seats, int size, int vacancies,
-                       const std::set<std::string>& cannot_control) {
-    const int m = (size - vacancies) / 2 + 1;
-    for (const auto& [party, n] : seats)
-        if (n >= m && !cannot_control.count(party)) return party;
-    return std::string(kNoc);
-}
-
 // ---------------------------------------------------------------------------
 
 class Generator {
@@ -383,6 +377,21 @@ private:
     void build_council(int index) {
         Rng rng = Rng::stream(opt_.seed, static_cast<std::uint64_t>(index));
         SimCouncil sc;
+        const std::string slug = name_council(rng, sc);
+        std::vector<SimWard> wards = draw_wards(rng, sc);
+        draw_strengths(rng, sc, slug);
+        const int uncontested_permille = sc.type == CouncilType::district || sc.type == CouncilType::county ? 12 : 3;
+        // Every ward: its lean, tonight's contest, its baseline, who continues.
+        for (auto& w : wards) {
+            draw_lean(rng, sc, w);
+            draw_continuing(rng, sc, w);
+            if (w.up > 0) fight_ward(rng, sc, w, slug, uncontested_permille);
+        }
+        councils_.push_back(std::move(sc));
+    }
+
+    // Kind, cycle, name, ids and region of a council; returns its slug.
+    std::string name_council(Rng& rng, SimCouncil& sc) {
         sc.type = draw_type(rng);
         sc.region = sc.type == CouncilType::london        ? kLondon
                     : sc.type == CouncilType::metropolitan ? static_cast<int>(rng.weighted(kMetRegions))
@@ -405,8 +414,11 @@ private:
                       ++ons_counter_[static_cast<std::size_t>(sc.type)] % 100000);
         sc.c.ons = ons;
         sc.c.region = std::string(kRegions[static_cast<std::size_t>(sc.region)].name);
+        return slug;
+    }
 
-        // Size and wards.
+    // The council's size, and its wards: members, seats up tonight, names.
+    std::vector<SimWard> draw_wards(Rng& rng, SimCouncil& sc) {
         const int size = std::max(1, static_cast<int>(static_cast<std::int64_t>(draw_size(rng, sc.type)) *
                                                       opt_.ward_scale_permille / 1000));
         sc.c.size = size;
@@ -431,8 +443,12 @@ private:
             w.name = ward_name(rng);
             while (!ward_slugs.insert(slugify(w.name)).second) w.name = ward_name(rng);
         }
+        return wards;
+    }
 
-        // Strengths: the region's, the kind of council's, the council's own.
+    // Strengths: the region's, the kind of council's, the council's own; its
+    // local party, turnout and electors.
+    void draw_strengths(Rng& rng, SimCouncil& sc, const std::string& slug) {
         Shares s = kRegions[static_cast<std::size_t>(sc.region)].base;
         const int ind_adj = sc.type == CouncilType::district ? 60
                             : sc.type == CouncilType::county ? 30
@@ -448,7 +464,7 @@ private:
             const int kind = rng.irange(0, 2);
             static constexpr std::array<std::string_view, 3> kKinds = {" Independents", " First", " Residents' Association"};
             sc.local_code = unique_local_code(slug, "IFR"[kind]);
-            local_parties_.push_back({sc.local_code, name + std::string(kKinds[static_cast<std::size_t>(kind)])});
+            local_parties_.push_back({sc.local_code, sc.c.name + std::string(kKinds[static_cast<std::size_t>(kind)])});
             s[LOCAL] = rng.irange(100, 380);
         }
         sc.last = clamp_shares(s);
@@ -462,11 +478,11 @@ private:
                       : sc.type == CouncilType::london       ? rng.irange(2600, 3600)
                       : sc.type == CouncilType::unitary      ? rng.irange(2400, 4000)
                                                              : rng.irange(1500, 2600);
-        const int uncontested_permille = sc.type == CouncilType::district || sc.type == CouncilType::county ? 12 : 3;
+    }
 
-        // Every ward: its lean, tonight's contest, its baseline, who continues.
-        // A ward's lean is wide and heavy-tailed: the smaller parties and
-        // independents are strong in a few wards ("hotspots") and weak elsewhere.
+    // A ward's lean is wide and heavy-tailed: the smaller parties and
+    // independents are strong in a few wards ("hotspots") and weak elsewhere.
+    static void draw_lean(Rng& rng, const SimCouncil& sc, SimWard& w) {
         constexpr Shares kLean = {330, 330, 120, 60, 60, 60, 3, 3, 150};
         struct Hotspot {
             int party, permille_per_share, cap, lo, hi;
@@ -476,55 +492,59 @@ private:
                                                   {REF, 1, 80, 80, 260},
                                                   {IND, 2, 450, 150, 480},
                                                   {LOCAL, 2, 500, 100, 300}}};
-        for (auto& w : wards) {
-            for (int p = 0; p < kParties; ++p) w.lean[p] = rng.bell(kLean[static_cast<std::size_t>(p)]);
-            for (const auto& h : kHot)
-                if (sc.last[h.party] > 0 && rng.permille(std::min(h.cap, sc.last[h.party] * h.permille_per_share)))
-                    w.lean[h.party] += rng.irange(h.lo, h.hi);
-            // Continuing councillors: the other seats, fought two and three years ago.
-            for (int seat = 0, k = 3; seat < w.members - w.up; ++seat, k = k == 3 ? 2 : 1) {
-                const int party = quick_winners(rng, shares_at(sc, w.lean, k), 1)[0];
-                if (rng.permille(10)) ++sc.c.continuing_vacancies;  // died or resigned
-                else ++sc.c.continuing[rng.permille(20) ? "IND" : code_of(sc, party)];  // some defect
-            }
-            if (w.up == 0) continue;
+        for (int p = 0; p < kParties; ++p) w.lean[p] = rng.bell(kLean[static_cast<std::size_t>(p)]);
+        for (const auto& h : kHot)
+            if (sc.last[h.party] > 0 && rng.permille(std::min(h.cap, sc.last[h.party] * h.permille_per_share)))
+                w.lean[h.party] += rng.irange(h.lo, h.hi);
+    }
 
-            Ward cw;
-            cw.name = w.name;
-            cw.id = "local." + slug + "." + slugify(w.name) + "." + opt_.date;
-            char wons[16];
-            std::snprintf(wons, sizeof wons, "E05%06d", 100000 + ++ward_counter_ % 900000);
-            cw.ons = wons;
-            cw.seats = w.up;
-            cw.notional = sc.boundaries && !sc.fresh;
-            if (!sc.fresh) {
-                // Last time these seats were fought: four years ago (all of them in
-                // an all-out council; a thirds casual vacancy's seat two years ago).
-                std::vector<int> last;
-                if (sc.c.cycle == Cycle::all_out) last = quick_winners(rng, shares_at(sc, w.lean, 0), w.up);
-                else
-                    for (int seat = 0; seat < w.up; ++seat)
-                        last.push_back(quick_winners(rng, shares_at(sc, w.lean, seat == 0 ? 0 : 2), 1)[0]);
-                for (int p : last) {
-                    cw.last_won.push_back(code_of(sc, p));
-                    // The eve of poll: most still hold their seat, a few defected or left.
-                    if (rng.permille(15)) ++sc.up_vacant;
-                    else ++sc.holders[rng.permille(25) ? "IND" : code_of(sc, p)];
-                }
-            }
-            const bool unc = rng.permille(uncontested_permille);
-            Shares tonight = shares_at(sc, w.lean, 4);
-            for (int p = 0; p < kParties; ++p)
-                if (tonight[p] > 0) tonight[p] = std::max(0, tonight[p] + rng.bell(25));
-            Declaration d = contest(rng, sc, tonight, w.up, w.members, unc);
-            d.id = cw.id;
-            d.council = sc.c.id;
-            d.ward = cw.id;
-            sc.decl.push_back(std::move(d));
-            sc.uncontested.push_back(unc ? 1 : 0);
-            sc.c.wards.push_back(std::move(cw));
+    // Continuing councillors: the other seats, fought two and three years ago.
+    static void draw_continuing(Rng& rng, SimCouncil& sc, const SimWard& w) {
+        for (int seat = 0, k = 3; seat < w.members - w.up; ++seat, k = k == 3 ? 2 : 1) {
+            const int party = quick_winners(rng, shares_at(sc, w.lean, k), 1)[0];
+            if (rng.permille(10)) ++sc.c.continuing_vacancies;  // died or resigned
+            else ++sc.c.continuing[rng.permille(20) ? "IND" : code_of(sc, party)];  // some defect
         }
-        councils_.push_back(std::move(sc));
+    }
+
+    // A ward polling tonight: on the card with its baseline, and its declaration.
+    void fight_ward(Rng& rng, SimCouncil& sc, const SimWard& w, const std::string& slug, int uncontested_permille) {
+        Ward cw;
+        cw.name = w.name;
+        cw.id = "local." + slug + "." + slugify(w.name) + "." + opt_.date;
+        char wons[16];
+        std::snprintf(wons, sizeof wons, "E05%06d", 100000 + ++ward_counter_ % 900000);
+        cw.ons = wons;
+        cw.seats = w.up;
+        cw.notional = sc.boundaries && !sc.fresh;
+        if (!sc.fresh) draw_last_won(rng, sc, w, cw);
+        const bool unc = rng.permille(uncontested_permille);
+        Shares tonight = shares_at(sc, w.lean, 4);
+        for (int p = 0; p < kParties; ++p)
+            if (tonight[p] > 0) tonight[p] = std::max(0, tonight[p] + rng.bell(25));
+        Declaration d = contest(rng, sc, tonight, w.up, w.members, unc);
+        d.id = cw.id;
+        d.council = sc.c.id;
+        d.ward = cw.id;
+        sc.decl.push_back(std::move(d));
+        sc.uncontested.push_back(unc ? 1 : 0);
+        sc.c.wards.push_back(std::move(cw));
+    }
+
+    // Last time these seats were fought: four years ago (all of them in an
+    // all-out council; a thirds casual vacancy's seat two years ago).
+    static void draw_last_won(Rng& rng, SimCouncil& sc, const SimWard& w, Ward& cw) {
+        std::vector<int> last;
+        if (sc.c.cycle == Cycle::all_out) last = quick_winners(rng, shares_at(sc, w.lean, 0), w.up);
+        else
+            for (int seat = 0; seat < w.up; ++seat)
+                last.push_back(quick_winners(rng, shares_at(sc, w.lean, seat == 0 ? 0 : 2), 1)[0]);
+        for (int p : last) {
+            cw.last_won.push_back(code_of(sc, p));
+            // The eve of poll: most still hold their seat, a few defected or left.
+            if (rng.permille(15)) ++sc.up_vacant;
+            else ++sc.holders[rng.permille(25) ? "IND" : code_of(sc, p)];
+        }
     }
 
     // Councils and wards that are special: drawn from the master generator.
@@ -695,7 +715,8 @@ private:
             if (sc.c.size <= 0) continue;
             const auto seats = seats_after(sc);
             const int vacancies = sc.c.continuing_vacancies + postponed_seats(sc);
-            const std::string control = control_of(seats, sc.c.size, vacancies, cannot_control_);
+            const int m = control::majority(sc.c.size, vacancies);
+            const std::string control = declared::control::majority_holder(seats, m, can_control());
             for (std::size_t w = 0; w < sc.c.wards.size(); ++w) {
                 if (!usable({ci, w})) continue;
                 const auto& d = sc.decl[w];
@@ -716,7 +737,7 @@ private:
                 auto wrong = seats;
                 --wrong[d.candidates[in].party];
                 ++wrong[d.candidates[out].party];
-                const bool flips = control_of(wrong, sc.c.size, vacancies, cannot_control_) != control;
+                const bool flips = declared::control::majority_holder(wrong, m, can_control()) != control;
                 const std::int64_t margin = (vin - vout) * 100000 / vin;
                 if (!best || (flips && !best->flips) || (flips == best->flips && margin < best->margin))
                     best = Pick{{ci, w}, in, out, margin, flips};
@@ -915,7 +936,7 @@ private:
         c.composition = c.continuing;
         for (const auto& [party, n] : sc.holders) c.composition[party] += n;
         c.vacancies_before = c.continuing_vacancies + sc.up_vacant;
-        c.control_before = control_of(c.composition, c.size, c.vacancies_before, cannot_control_);
+        c.control_before = control::majority_holder(c.composition, control::majority(c.size, c.vacancies_before), can_control());
     }
 
     // Declaration times: an early handful before midnight, then an overnight
@@ -1071,6 +1092,10 @@ private:
     long day_ = 0;
     Shares swing_{};
     std::set<std::string> cannot_control_;
+    // The majority rule's test of who may control (model/control).
+    std::function<bool(const std::string&)> can_control() const {
+        return [this](const std::string& p) { return !cannot_control_.count(p); };
+    }
     std::set<std::string> council_slugs_, local_codes_;
     std::vector<std::pair<std::string, std::string>> local_parties_;  // code, name
     std::array<int, 5> ons_counter_{};
