@@ -169,14 +169,15 @@ std::vector<int> quick_winners(Rng& rng, const Shares& s, int seats) {
     return out;
 }
 
-// Tonight's contest in full: candidates, votes, turnout.
-Declaration contest(Rng& rng, const SimCouncil& sc, const Shares& s, int seats, int members, bool uncontested) {
-    struct Cand {
-        int party;
-        std::int64_t votes;
-        std::string name;
-    };
-    // Who stands: the big parties nearly everywhere, the small ones sometimes.
+// One candidate of tonight's contest while it is drawn.
+struct SimCandidate {
+    int party;
+    std::int64_t votes;
+    std::string name;
+};
+
+// Who stands: the big parties nearly everywhere, the small ones sometimes.
+std::array<bool, kParties> who_stands(Rng& rng, const Shares& s) {
     std::array<bool, kParties> stands{};
     constexpr std::array<int, kParties> kStand = {970, 960, 820, 700, 600, 0, 60, 40, 850};
     for (int p = 0; p < kParties; ++p) {
@@ -185,18 +186,18 @@ Declaration contest(Rng& rng, const SimCouncil& sc, const Shares& s, int seats, 
         else stands[p] = s[p] >= 150 || rng.permille(kStand[static_cast<std::size_t>(p)]);
     }
     if (std::count(stands.begin(), stands.end(), true) < 2) stands[LAB] = stands[CON] = true;
+    return stands;
+}
 
+// The candidates and their votes: each party's share of the valid votes, a
+// slate in multi-member wards, independents sometimes in pairs, and enough
+// candidates for a contest (or exactly the seats when unopposed).
+std::vector<SimCandidate> draw_candidates(Rng& rng, const Shares& s, const std::array<bool, kParties>& stands,
+                                          std::int64_t valid, int seats, bool uncontested) {
     std::int64_t total_share = 0;
     for (int p = 0; p < kParties; ++p)
         if (stands[p]) total_share += std::max(s[p], 5);
-
-    std::int64_t electorate = static_cast<std::int64_t>(sc.electors) * members * (1000 + rng.bell(180)) / 1000;
-    const int turnout = std::clamp(sc.turnout + rng.bell(70), 150, 700);
-    const std::int64_t ballots = electorate * turnout / 1000;
-    const std::int64_t rejected = ballots * rng.irange(2, 9) / 1000;
-    const std::int64_t valid = ballots - rejected;
-
-    std::vector<Cand> cands;
+    std::vector<SimCandidate> cands;
     std::set<std::string> names;
     auto add = [&](int p, std::int64_t votes) {
         std::string n = person_name(rng);
@@ -217,9 +218,12 @@ Declaration contest(Rng& rng, const SimCouncil& sc, const Shares& s, int seats, 
         for (int i = 0; i < slate; ++i) add(p, party_votes * (1000 + rng.bell(60)) / 1000);
     }
     while (static_cast<int>(cands.size()) < seats + (uncontested ? 0 : 1)) add(IND, valid * rng.irange(20, 120) / 1000);
+    return cands;
+}
 
-    // Elected: the most votes. A tie at the boundary is nudged apart (the
-    // one deliberate tie, decided by lot, is made later).
+// Elected: the most votes; marks[i] is 1 for the elected. A tie at the
+// boundary is nudged apart (the one deliberate tie, decided by lot, is made later).
+std::vector<char> elect(std::vector<SimCandidate>& cands, int seats) {
     std::vector<std::size_t> order(cands.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -230,13 +234,26 @@ Declaration contest(Rng& rng, const SimCouncil& sc, const Shares& s, int seats, 
         for (int i = 0; i < seats; ++i)
             if (cands[order[static_cast<std::size_t>(i)]].votes == first_out) ++cands[order[static_cast<std::size_t>(i)]].votes;
     }
+    std::vector<char> elected(cands.size(), 0);
+    for (int i = 0; i < seats; ++i) elected[order[static_cast<std::size_t>(i)]] = 1;
+    return elected;
+}
+
+// Tonight's contest in full: candidates, votes, turnout.
+Declaration contest(Rng& rng, const SimCouncil& sc, const Shares& s, int seats, int members, bool uncontested) {
+    const auto stands = who_stands(rng, s);
+    std::int64_t electorate = static_cast<std::int64_t>(sc.electors) * members * (1000 + rng.bell(180)) / 1000;
+    const int turnout = std::clamp(sc.turnout + rng.bell(70), 150, 700);
+    const std::int64_t ballots = electorate * turnout / 1000;
+    const std::int64_t rejected = ballots * rng.irange(2, 9) / 1000;
+    const std::int64_t valid = ballots - rejected;
+    auto cands = draw_candidates(rng, s, stands, valid, seats, uncontested);
+    const std::vector<char> elected = elect(cands, seats);
 
     Declaration d;
     d.revision = 1;
     d.source = "generate";
     d.electorate = electorate;
-    std::vector<char> elected(cands.size(), 0);
-    for (int i = 0; i < seats; ++i) elected[order[static_cast<std::size_t>(i)]] = 1;
     if (!uncontested) {
         d.ballots = ballots;
         d.rejected = rejected;
