@@ -178,3 +178,25 @@ TEST_CASE("columns: the real 2022 candidate table, rewritten in another year's l
                                      << want.substr(at > 80 ? at - 80 : 0, 160) << "'");
     CHECK(got == want);
 }
+
+TEST_CASE("columns: the council table's ONS codes are found by their form too", "[import][columns]") {
+    auto with_cbp = [](const std::string& head, const std::string& row) {
+        ImportInputs in;
+        in.candidates = parse_csv(table_2022(), "2022.csv");
+        in.councils = parse_csv(",,,,,,,Post May 2018 composition,,,,,,,Post May 2022 composition,,,,,,,,\n" + head + row, "cbp.csv");
+        return build_import(in, ImportOptions{});
+    };
+    const std::string cols = "seats,region,CON,LAB,LD,GRN,OTH,Total,Control,CON,LAB,LD,GRN,OTH,Vacant,Total,Control\n";
+    const std::string facts = "Thirds,North East,1,4,0,0,1,6,LAB,2,3,0,0,1,,6,LAB\n";
+    // 2022's layout, and one with a numeric code under "ons code" and the ONS codes under "Area".
+    const auto a = with_cbp("ons code,council name,Boundary change Yes/No,New Council Yes/No,council type," + cols,
+                            "E08000024,Sunderland,No,No,Metropolitan," + facts);
+    const auto b = with_cbp("ons code,council name,Boundary change Yes/No,New Council Yes/No,Area," + cols,
+                            "17,Sunderland,No,No,E08000024," + facts);
+    CHECK(night_bytes(a) == night_bytes(b));
+    bool sized = false;
+    for (const auto& c : b.card.councils)
+        if (c.name == "Sunderland") sized = c.size == 6;
+    CHECK(sized);
+    for (const auto& n : b.report.notes) CHECK(n.find("joined by name") == std::string::npos);  // joined by its code
+}
