@@ -975,49 +975,53 @@ private:
             if (early.size() >= n_early) break;
             if (i != first && councils_[i].type != CouncilType::county && councils_[i].c.cycle != Cycle::all_out) early.insert(i);
         }
-        for (std::size_t i = 0; i < councils_.size(); ++i) {
-            auto& sc = councils_[i];
-            Rng rng = Rng::stream(opt_.seed ^ 0x7133ULL, i);
-            int polling = 0;
-            for (const auto& w : sc.c.wards) polling += w.postponed ? 0 : 1;
-            int start, step;
-            if (i == first) {
-                start = minutes_after_close(rng.irange(85, 95)) + rng.irange(0, 59);
-                step = rng.irange(40, 90);
-            } else if (early.count(i)) {
-                start = minutes_after_close(rng.irange(100, 150)) + rng.irange(0, 59);
-                step = std::min(rng.irange(60, 150), 90 * 60 / std::max(polling, 1));
-            } else {
-                int daytime_permille = 850;
-                if (sc.type == CouncilType::metropolitan) daytime_permille = 100;
-                else if (sc.type == CouncilType::london) daytime_permille = 350;
-                else if (sc.c.cycle != Cycle::all_out) daytime_permille = sc.type == CouncilType::unitary ? 200 : 400;
-                sc.daytime = rng.permille(daytime_permille);
-                if (sc.daytime) {  // Friday: start 10:00-16:00, finish by 18:00
-                    start = minutes_after_close(rng.triangular(720, 1080)) + rng.irange(0, 59);
-                    step = std::min(rng.irange(120, 300), (minutes_after_close(1200) - start) / std::max(polling, 1));
-                } else {  // overnight: start 00:30-04:30, most around 02:30, within 2.5 hours
-                    start = minutes_after_close(rng.triangular(150, 390)) + rng.irange(0, 59);
-                    step = std::min(rng.irange(120, 300), 150 * 60 / std::max(polling, 1));
-                }
+        for (std::size_t i = 0; i < councils_.size(); ++i) time_council(i, i == first, early.count(i) > 0);
+    }
+
+    // One council's count: when it starts and how fast, then each ward in a
+    // random order within its slice (and the recount after its last ward).
+    void time_council(std::size_t i, bool first, bool early) {
+        auto& sc = councils_[i];
+        Rng rng = Rng::stream(opt_.seed ^ 0x7133ULL, i);
+        int polling = 0;
+        for (const auto& w : sc.c.wards) polling += w.postponed ? 0 : 1;
+        int start, step;
+        if (first) {
+            start = minutes_after_close(rng.irange(85, 95)) + rng.irange(0, 59);
+            step = rng.irange(40, 90);
+        } else if (early) {
+            start = minutes_after_close(rng.irange(100, 150)) + rng.irange(0, 59);
+            step = std::min(rng.irange(60, 150), 90 * 60 / std::max(polling, 1));
+        } else {
+            int daytime_permille = 850;
+            if (sc.type == CouncilType::metropolitan) daytime_permille = 100;
+            else if (sc.type == CouncilType::london) daytime_permille = 350;
+            else if (sc.c.cycle != Cycle::all_out) daytime_permille = sc.type == CouncilType::unitary ? 200 : 400;
+            sc.daytime = rng.permille(daytime_permille);
+            if (sc.daytime) {  // Friday: start 10:00-16:00, finish by 18:00
+                start = minutes_after_close(rng.triangular(720, 1080)) + rng.irange(0, 59);
+                step = std::min(rng.irange(120, 300), (minutes_after_close(1200) - start) / std::max(polling, 1));
+            } else {  // overnight: start 00:30-04:30, most around 02:30, within 2.5 hours
+                start = minutes_after_close(rng.triangular(150, 390)) + rng.irange(0, 59);
+                step = std::min(rng.irange(120, 300), 150 * 60 / std::max(polling, 1));
             }
-            step = std::max(step, 1);
-            std::vector<std::size_t> count_order(sc.c.wards.size());
-            std::iota(count_order.begin(), count_order.end(), 0);
-            rng.shuffle(std::span(count_order));
-            sc.times.assign(sc.c.wards.size(), 0);
-            int slot = 0;
-            for (std::size_t w : count_order) {
-                if (sc.c.wards[w].postponed) continue;
-                sc.times[w] = start + slot * step + static_cast<int>(rng.below(static_cast<std::uint64_t>(step)));
-                ++slot;
-            }
-            if (recount_ && recount_->ref.council == i) {
-                int last = 0;
-                for (std::size_t w = 0; w < sc.c.wards.size(); ++w)
-                    if (!sc.c.wards[w].postponed) last = std::max(last, sc.times[w]);
-                recount_time_ = last + rng.irange(30, 120) * 60 + rng.irange(0, 59);
-            }
+        }
+        step = std::max(step, 1);
+        std::vector<std::size_t> count_order(sc.c.wards.size());
+        std::iota(count_order.begin(), count_order.end(), 0);
+        rng.shuffle(std::span(count_order));
+        sc.times.assign(sc.c.wards.size(), 0);
+        int slot = 0;
+        for (std::size_t w : count_order) {
+            if (sc.c.wards[w].postponed) continue;
+            sc.times[w] = start + slot * step + static_cast<int>(rng.below(static_cast<std::uint64_t>(step)));
+            ++slot;
+        }
+        if (recount_ && recount_->ref.council == i) {
+            int last = 0;
+            for (std::size_t w = 0; w < sc.c.wards.size(); ++w)
+                if (!sc.c.wards[w].postponed) last = std::max(last, sc.times[w]);
+            recount_time_ = last + rng.irange(30, 120) * 60 + rng.irange(0, 59);
         }
     }
 
@@ -1028,6 +1032,23 @@ private:
         card.election.name = "Local elections " + opt_.date.substr(0, 4) + " (generated, seed " + std::to_string(opt_.seed) + ")";
         card.election.date = opt_.date;
         card.election.test = opt_.test;
+        add_parties(card);
+        order_declarations(night);
+        std::sort(councils_.begin(), councils_.end(),
+                  [](const SimCouncil& a, const SimCouncil& b) { return a.c.id < b.c.id; });
+        card.councils.reserve(councils_.size());
+        for (auto& sc : councils_) {
+            std::sort(sc.c.wards.begin(), sc.c.wards.end(), [](const Ward& a, const Ward& b) { return a.id < b.id; });
+            card.councils.push_back(std::move(sc.c));
+        }
+        councils_.clear();
+        lay_out_hexes(card.councils);  // so the page's map shows the night
+        card.index();
+        return night;
+    }
+
+    // The national parties, then each council's local party (by code).
+    void add_parties(Card& card) {
         for (const auto& p : kNational) {
             Party party;
             party.code = std::string(p.code);
@@ -1046,7 +1067,10 @@ private:
             party.aliases.push_back(name);
             card.parties.push_back(std::move(party));
         }
+    }
 
+    // Every declaration in file order (time, id, revision), with its time and ballots.
+    void order_declarations(Night& night) {
         struct Timed {
             int time;
             const std::string* id;
@@ -1072,18 +1096,6 @@ private:
             fit_ballots(*t.d);
             night.declarations.push_back(std::move(*t.d));
         }
-
-        std::sort(councils_.begin(), councils_.end(),
-                  [](const SimCouncil& a, const SimCouncil& b) { return a.c.id < b.c.id; });
-        card.councils.reserve(councils_.size());
-        for (auto& sc : councils_) {
-            std::sort(sc.c.wards.begin(), sc.c.wards.end(), [](const Ward& a, const Ward& b) { return a.id < b.id; });
-            card.councils.push_back(std::move(sc.c));
-        }
-        councils_.clear();
-        lay_out_hexes(card.councils);  // so the page's map shows the night
-        card.index();
-        return night;
     }
 
     // Slates, noise and the made tie can leave more votes than the ballots
