@@ -31,7 +31,7 @@ void add_common(po::options_description& desc, import::ImportOptions& opt, Commo
         ("notional", po::value(&opt.notional), "notional baseline (CSV: council, ward, party, seats): who last won each seat on tonight's boundaries; see docs/import.md")
         ("hexmap", po::value(&common.hexmap), "HexJSON map (odd-r, keyed by ONS code): places each council on the page's map")
         ("seed", po::value(&opt.seed), "seed of the synthesised declaration times")
-        ("nation", po::value(&opt.nation), "england, wales, scotland or all, by the councils' ONS codes")
+        ("nation", po::value(&opt.nation), "england, wales, scotland or all, by the councils' ONS codes (default: england for leh, all for leap)")
         ("out", po::value(&common.out), "output directory for card.json and declarations.jsonl");
 }
 
