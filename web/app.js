@@ -418,6 +418,10 @@
         el('span', { class: 'sb-num change ' + (v.change > 0 ? 'up' : v.change < 0 ? 'down' : ''), text: fmtChange(v.change) })));
     }
     list.replaceChildren(frag);
+    // Change is measured only where the seats' last result is known: say on how many.
+    const cov = d.change_coverage;
+    $('change-coverage').textContent = cov && cov.seats_up > 0
+      ? 'Change on ' + fmtInt(cov.with_baseline) + ' of ' + fmtInt(cov.seats_up) + ' seats' : '';
   }
 
   // Councils whose control changed, newest call first.

@@ -136,6 +136,10 @@ async function main() {
       .map(([party, v]) => ({ party, change: v.change, seats: v.count }));
     check(JSON.stringify(bars) === JSON.stringify(wantBars), 'the seat-change bars match /v1/scoreboard',
       'page ' + JSON.stringify(bars) + '\n     api  ' + JSON.stringify(wantBars));
+    const coverage = await page.$eval('#change-coverage', (p) => p.textContent);
+    const wantCoverage = 'Change on ' + final.change_coverage.with_baseline.toLocaleString('en-GB') + ' of ' +
+      final.change_coverage.seats_up.toLocaleString('en-GB') + ' seats';
+    check(coverage === wantCoverage, 'the change bars say on how many seats change is measured', coverage + ' vs ' + wantCoverage);
     const widths = await page.$$eval('#seat-bars .sb-bar', (l) => l.map((b) => parseFloat(b.style.width)));
     const most = Math.max(...wantBars.map((b) => Math.abs(b.change)));
     check(wantBars.every((b, i) => Math.abs(widths[i] - 50 * Math.abs(b.change) / Math.max(1, most)) < 0.01),

@@ -33,7 +33,8 @@ TEST_CASE("csv: a missing required column names the file, the header line and th
     } catch (const ImportFailure& e) {
         CHECK(e.error().file == "cands.csv");
         CHECK(e.error().line == 2);
-        CHECK(e.error().what() == "cands.csv:2: missing required column 'Elected' (accepted names: 'Elected', 'Result')");
+        CHECK(e.error().what() ==
+              "cands.csv:2: missing required column 'Elected' (accepted names: 'Elected', 'Result'); columns found: 'Ward name', 'Votes'");
     }
 }
 

@@ -382,3 +382,65 @@ TEST_CASE("import command: --hexmap puts the councils on the card's map, and a b
     }
     std::filesystem::remove_all(dir);
 }
+
+// The roster lists 8 councillors and 2 vacancies of Sunderland's 12 seats (two
+// councillors missing from it). Control before is judged on the size before
+// less the vacancies: majority(12, 2) = 6, and LAB's 5 is not control. The
+// importer's own majority rule counted only the roster's 8 filled seats and
+// ignored the vacancies it was given, so it called LAB (5 of 8).
+TEST_CASE("import: control before from the roster is judged on the size before less the vacancies", "[import][control]") {
+    auto in = inputs(kRows);
+    in.councils = parse_csv(std::string(kCbpHead) +
+                                "E08000024,Sunderland,No,No,Metropolitan,Thirds,North East,5,6,0,0,1,12,LAB,5,6,0,0,1,,12,LAB\n",
+                            "cbp.csv");
+    std::string roster = "Council,Ward Name,Councillor Name,Next Election,Party Name\n";
+    for (int i = 0; i < 5; ++i) roster += "Sunderland,W,L" + std::to_string(i) + ",2023-05-04,Labour\n";
+    for (int i = 0; i < 3; ++i) roster += "Sunderland,W,C" + std::to_string(i) + ",2023-05-04,Conservative\n";
+    for (int i = 0; i < 2; ++i) roster += "Sunderland,W,,2023-05-04,Vacant\n";
+    in.roster = parse_csv(roster, "roster.csv");
+    auto r = build_import(in, ImportOptions{});
+    const auto& s = council(r, "Sunderland");
+    CHECK(s.size == 12);
+    CHECK(s.control_before == "NOC");
+}
+
+// A newsroom's notional results on tonight's boundaries give change where the
+// LEAP baseline has none, and win over it where both cover a ward.
+TEST_CASE("import: a notional baseline gives change on every ward it covers", "[import][notional]") {
+    auto in = inputs(kRows);
+    in.baseline = parse_csv("\"Sunderland\",\"E08000024\",\"Barnes\",\"E05001\",\"A\",\"Lab\",\"10\",\"1\"\n", "leap.csv");
+    in.notional = parse_csv("Notional results on the 2022 boundaries\n"
+                            "Council,Ward name,Party,Seats\n"
+                            "Sunderland,Barnes,CON,1\n"     // over LEAP's LAB
+                            "Sunderland,Castle,Grn,1\n"     // a LEAP code, resolved to GREEN
+                            "Bolton,Astley Bridge,LAB,2\n"  // 2 for 1 seat: not used, warned
+                            "Bolton,Nowhere,LAB,1\n",       // no such ward: warned
+                            "notional.csv");
+    auto r = build_import(in, ImportOptions{});
+    const auto& s = council(r, "Sunderland");
+    CHECK(s.wards[0].last_won == std::vector<std::string>{"CON"});
+    CHECK(s.wards[0].notional);
+    CHECK(s.wards[1].last_won == std::vector<std::string>{"GREEN"});
+    CHECK(s.wards[1].notional);
+    CHECK(council(r, "Bolton").wards[0].last_won.empty());
+    CHECK(has_warning(r.report, "notional.csv:5: Bolton, Astley Bridge: 2 notional seats for 1 up tonight: not used"));
+    CHECK(has_warning(r.report, "notional.csv: 1 ward(s) match no ward polling tonight (first: Bolton, Nowhere)"));
+    CHECK(r.report.notional_wards == 2);
+    CHECK(r.report.baseline_wards == 2);
+    CHECK(r.report.baseline_seats == 2);
+    CHECK(r.report.text().find("seats up with a baseline 2 of 3") != std::string::npos);
+
+    // By ward code, one row per seat (no Seats column), council by ONS code.
+    auto in2 = inputs(kRows);
+    in2.notional = parse_csv("LA code,Ward code,Winner\nE08000024,E05001,LAB\nE08000001,E05003,CON\n", "n2.csv");
+    auto r2 = build_import(in2, ImportOptions{});
+    CHECK(council(r2, "Sunderland").wards[0].last_won == std::vector<std::string>{"LAB"});
+    CHECK(council(r2, "Bolton").wards[0].last_won == std::vector<std::string>{"CON"});
+
+    auto bad = inputs(kRows);
+    bad.notional = parse_csv("Council,Ward,Party,Seats\nSunderland,Barnes,CON,x\n", "bad.csv");
+    CHECK_THROWS_WITH(build_import(bad, ImportOptions{}), Catch::Contains("bad.csv:2: column 'Seats'"));
+    auto noward = inputs(kRows);
+    noward.notional = parse_csv("Council,Party\nSunderland,CON\n", "noward.csv");
+    CHECK_THROWS_WITH(build_import(noward, ImportOptions{}), Catch::Contains("no ward column") && Catch::Contains("columns found: 'Council', 'Party'"));
+}

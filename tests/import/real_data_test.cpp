@@ -14,6 +14,8 @@
 #include "model/card_json.hpp"
 #include "model/declaration_json.hpp"
 #include "model/tally.hpp"
+#include "tests/import/replay_summary.hpp"
+#include "tests/support/digest.hpp"
 
 using namespace declared;
 using namespace declared::import;
@@ -57,29 +59,12 @@ TEST_CASE("real data: the 2022 night imports and replays to the published totals
         CHECK(sum == c.size);
     }
 
-    // Through the codec, as the daemon would read it.
+    // Through the codecs, as the daemon would read them.
+    const auto summary = testing::replay_summary(r);
+    auto count = [&](const char* table, const char* party) { return testing::summary_count(summary, table, party); };
     auto loaded = parse_card(card_to_json(r.card));
     REQUIRE(loaded.ok());
-    Card card = std::move(*loaded.value);
-    card.index();
-    Tally tally(card);
-    tally.start();
-    DeclarationParser parser;
-    for (const auto& d : r.declarations) {
-        auto parsed = parser.parse(declaration_to_json(d));
-        REQUIRE(parsed.ok());
-        Declaration decl = std::move(*parsed.value);
-        auto a = tally.assess(decl);
-        INFO(d.id << ": " << a.error.message());
-        REQUIRE(a.accepted());
-        tally.apply(decl, decl.declared_at);
-    }
-    const auto summary = boost::json::parse(tally.summary_json()).as_object();
-    auto count = [&](const char* table, const char* party) -> std::int64_t {
-        const auto& t = summary.at(table).as_object();
-        auto it = t.find(party);
-        return it == t.end() ? 0 : it->value().as_object().at("count").as_int64();
-    };
+    const Card& card = *loaded.value;
     CHECK(count("councillors", "LAB") == 2265);
     CHECK(count("councillors", "CON") == 1078);
     CHECK(count("councillors", "LD") == 712);
@@ -148,4 +133,23 @@ TEST_CASE("real data: the import is deterministic", "[import][real]") {
     CHECK(card_to_json(a.card) == card_to_json(b.card));
     REQUIRE(a.declarations.size() == b.declarations.size());
     for (std::size_t i = 0; i < a.declarations.size(); ++i) CHECK(a.declarations[i] == b.declarations[i]);
+}
+
+// The 2022 night's bytes, pinned: refactoring the importer must not move a
+// byte of card.json or declarations.jsonl (issue 14). A deliberate change of
+// output updates the digest in the same commit, saying why.
+TEST_CASE("real data: the 2022 import writes the committed bytes", "[import][real][digest]") {
+    if (!have_data()) {
+        std::cout << "SKIPPED: " << DECLARED_SHARED_DATA << " not present\n";
+        return;
+    }
+    const auto r = run_import(options_2022());
+    std::string lines;
+    for (const auto& d : r.declarations) lines += declaration_to_json(d) + "\n";
+    std::string card = card_to_json(r.card);
+    if (card.back() != '\n') card += '\n';  // as write_import writes it
+    CHECK(testing::digest(card) == "b42ca8aa2eee4e34");
+    CHECK(testing::digest(lines) == "d65a7faa473e6e11");
+    // Coverage of change: seats up with a baseline, as the tally counts them.
+    CHECK(r.report.baseline_seats == 3013);
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <set>
@@ -13,6 +14,8 @@
 #include "daemon/tools/generate/hex_layout.hpp"
 #include "daemon/tools/generate/names.hpp"
 #include "daemon/tools/generate/rng.hpp"
+#include "model/control.hpp"
+#include "model/majority_holder.hpp"
 
 namespace declared::generate {
 
@@ -166,14 +169,15 @@ std::vector<int> quick_winners(Rng& rng, const Shares& s, int seats) {
     return out;
 }
 
-// Tonight's contest in full: candidates, votes, turnout.
-Declaration contest(Rng& rng, const SimCouncil& sc, const Shares& s, int seats, int members, bool uncontested) {
-    struct Cand {
-        int party;
-        std::int64_t votes;
-        std::string name;
-    };
-    // Who stands: the big parties nearly everywhere, the small ones sometimes.
+// One candidate of tonight's contest while it is drawn.
+struct SimCandidate {
+    int party;
+    std::int64_t votes;
+    std::string name;
+};
+
+// Who stands: the big parties nearly everywhere, the small ones sometimes.
+std::array<bool, kParties> who_stands(Rng& rng, const Shares& s) {
     std::array<bool, kParties> stands{};
     constexpr std::array<int, kParties> kStand = {970, 960, 820, 700, 600, 0, 60, 40, 850};
     for (int p = 0; p < kParties; ++p) {
@@ -182,18 +186,18 @@ Declaration contest(Rng& rng, const SimCouncil& sc, const Shares& s, int seats, 
         else stands[p] = s[p] >= 150 || rng.permille(kStand[static_cast<std::size_t>(p)]);
     }
     if (std::count(stands.begin(), stands.end(), true) < 2) stands[LAB] = stands[CON] = true;
+    return stands;
+}
 
+// The candidates and their votes: each party's share of the valid votes, a
+// slate in multi-member wards, independents sometimes in pairs, and enough
+// candidates for a contest (or exactly the seats when unopposed).
+std::vector<SimCandidate> draw_candidates(Rng& rng, const Shares& s, const std::array<bool, kParties>& stands,
+                                          std::int64_t valid, int seats, bool uncontested) {
     std::int64_t total_share = 0;
     for (int p = 0; p < kParties; ++p)
         if (stands[p]) total_share += std::max(s[p], 5);
-
-    std::int64_t electorate = static_cast<std::int64_t>(sc.electors) * members * (1000 + rng.bell(180)) / 1000;
-    const int turnout = std::clamp(sc.turnout + rng.bell(70), 150, 700);
-    const std::int64_t ballots = electorate * turnout / 1000;
-    const std::int64_t rejected = ballots * rng.irange(2, 9) / 1000;
-    const std::int64_t valid = ballots - rejected;
-
-    std::vector<Cand> cands;
+    std::vector<SimCandidate> cands;
     std::set<std::string> names;
     auto add = [&](int p, std::int64_t votes) {
         std::string n = person_name(rng);
@@ -214,9 +218,12 @@ Declaration contest(Rng& rng, const SimCouncil& sc, const Shares& s, int seats, 
         for (int i = 0; i < slate; ++i) add(p, party_votes * (1000 + rng.bell(60)) / 1000);
     }
     while (static_cast<int>(cands.size()) < seats + (uncontested ? 0 : 1)) add(IND, valid * rng.irange(20, 120) / 1000);
+    return cands;
+}
 
-    // Elected: the most votes. A tie at the boundary is nudged apart (the
-    // one deliberate tie, decided by lot, is made later).
+// Elected: the most votes; marks[i] is 1 for the elected. A tie at the
+// boundary is nudged apart (the one deliberate tie, decided by lot, is made later).
+std::vector<char> elect(std::vector<SimCandidate>& cands, int seats) {
     std::vector<std::size_t> order(cands.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -227,13 +234,26 @@ Declaration contest(Rng& rng, const SimCouncil& sc, const Shares& s, int seats, 
         for (int i = 0; i < seats; ++i)
             if (cands[order[static_cast<std::size_t>(i)]].votes == first_out) ++cands[order[static_cast<std::size_t>(i)]].votes;
     }
+    std::vector<char> elected(cands.size(), 0);
+    for (int i = 0; i < seats; ++i) elected[order[static_cast<std::size_t>(i)]] = 1;
+    return elected;
+}
+
+// Tonight's contest in full: candidates, votes, turnout.
+Declaration contest(Rng& rng, const SimCouncil& sc, const Shares& s, int seats, int members, bool uncontested) {
+    const auto stands = who_stands(rng, s);
+    std::int64_t electorate = static_cast<std::int64_t>(sc.electors) * members * (1000 + rng.bell(180)) / 1000;
+    const int turnout = std::clamp(sc.turnout + rng.bell(70), 150, 700);
+    const std::int64_t ballots = electorate * turnout / 1000;
+    const std::int64_t rejected = ballots * rng.irange(2, 9) / 1000;
+    const std::int64_t valid = ballots - rejected;
+    auto cands = draw_candidates(rng, s, stands, valid, seats, uncontested);
+    const std::vector<char> elected = elect(cands, seats);
 
     Declaration d;
     d.revision = 1;
     d.source = "generate";
     d.electorate = electorate;
-    std::vector<char> elected(cands.size(), 0);
-    for (int i = 0; i < seats; ++i) elected[order[static_cast<std::size_t>(i)]] = 1;
     if (!uncontested) {
         d.ballots = ballots;
         d.rejected = rejected;
@@ -309,15 +329,6 @@ std::string_view ons_prefix(CouncilType t) {
     return "E07";
 }
 
-// Majority threshold and the party (or NOC) holding it.
-std::string control_of(const std::map<std::string, int>& seats, int size, int vacancies,
-                       const std::set<std::string>& cannot_control) {
-    const int m = (size - vacancies) / 2 + 1;
-    for (const auto& [party, n] : seats)
-        if (n >= m && !cannot_control.count(party)) return party;
-    return std::string(kNoc);
-}
-
 // ---------------------------------------------------------------------------
 
 class Generator {
@@ -383,6 +394,21 @@ private:
     void build_council(int index) {
         Rng rng = Rng::stream(opt_.seed, static_cast<std::uint64_t>(index));
         SimCouncil sc;
+        const std::string slug = name_council(rng, sc);
+        std::vector<SimWard> wards = draw_wards(rng, sc);
+        draw_strengths(rng, sc, slug);
+        const int uncontested_permille = sc.type == CouncilType::district || sc.type == CouncilType::county ? 12 : 3;
+        // Every ward: its lean, tonight's contest, its baseline, who continues.
+        for (auto& w : wards) {
+            draw_lean(rng, sc, w);
+            draw_continuing(rng, sc, w);
+            if (w.up > 0) fight_ward(rng, sc, w, slug, uncontested_permille);
+        }
+        councils_.push_back(std::move(sc));
+    }
+
+    // Kind, cycle, name, ids and region of a council; returns its slug.
+    std::string name_council(Rng& rng, SimCouncil& sc) {
         sc.type = draw_type(rng);
         sc.region = sc.type == CouncilType::london        ? kLondon
                     : sc.type == CouncilType::metropolitan ? static_cast<int>(rng.weighted(kMetRegions))
@@ -405,8 +431,11 @@ private:
                       ++ons_counter_[static_cast<std::size_t>(sc.type)] % 100000);
         sc.c.ons = ons;
         sc.c.region = std::string(kRegions[static_cast<std::size_t>(sc.region)].name);
+        return slug;
+    }
 
-        // Size and wards.
+    // The council's size, and its wards: members, seats up tonight, names.
+    std::vector<SimWard> draw_wards(Rng& rng, SimCouncil& sc) {
         const int size = std::max(1, static_cast<int>(static_cast<std::int64_t>(draw_size(rng, sc.type)) *
                                                       opt_.ward_scale_permille / 1000));
         sc.c.size = size;
@@ -431,8 +460,12 @@ private:
             w.name = ward_name(rng);
             while (!ward_slugs.insert(slugify(w.name)).second) w.name = ward_name(rng);
         }
+        return wards;
+    }
 
-        // Strengths: the region's, the kind of council's, the council's own.
+    // Strengths: the region's, the kind of council's, the council's own; its
+    // local party, turnout and electors.
+    void draw_strengths(Rng& rng, SimCouncil& sc, const std::string& slug) {
         Shares s = kRegions[static_cast<std::size_t>(sc.region)].base;
         const int ind_adj = sc.type == CouncilType::district ? 60
                             : sc.type == CouncilType::county ? 30
@@ -448,7 +481,7 @@ private:
             const int kind = rng.irange(0, 2);
             static constexpr std::array<std::string_view, 3> kKinds = {" Independents", " First", " Residents' Association"};
             sc.local_code = unique_local_code(slug, "IFR"[kind]);
-            local_parties_.push_back({sc.local_code, name + std::string(kKinds[static_cast<std::size_t>(kind)])});
+            local_parties_.push_back({sc.local_code, sc.c.name + std::string(kKinds[static_cast<std::size_t>(kind)])});
             s[LOCAL] = rng.irange(100, 380);
         }
         sc.last = clamp_shares(s);
@@ -462,11 +495,11 @@ private:
                       : sc.type == CouncilType::london       ? rng.irange(2600, 3600)
                       : sc.type == CouncilType::unitary      ? rng.irange(2400, 4000)
                                                              : rng.irange(1500, 2600);
-        const int uncontested_permille = sc.type == CouncilType::district || sc.type == CouncilType::county ? 12 : 3;
+    }
 
-        // Every ward: its lean, tonight's contest, its baseline, who continues.
-        // A ward's lean is wide and heavy-tailed: the smaller parties and
-        // independents are strong in a few wards ("hotspots") and weak elsewhere.
+    // A ward's lean is wide and heavy-tailed: the smaller parties and
+    // independents are strong in a few wards ("hotspots") and weak elsewhere.
+    static void draw_lean(Rng& rng, const SimCouncil& sc, SimWard& w) {
         constexpr Shares kLean = {330, 330, 120, 60, 60, 60, 3, 3, 150};
         struct Hotspot {
             int party, permille_per_share, cap, lo, hi;
@@ -476,55 +509,59 @@ private:
                                                   {REF, 1, 80, 80, 260},
                                                   {IND, 2, 450, 150, 480},
                                                   {LOCAL, 2, 500, 100, 300}}};
-        for (auto& w : wards) {
-            for (int p = 0; p < kParties; ++p) w.lean[p] = rng.bell(kLean[static_cast<std::size_t>(p)]);
-            for (const auto& h : kHot)
-                if (sc.last[h.party] > 0 && rng.permille(std::min(h.cap, sc.last[h.party] * h.permille_per_share)))
-                    w.lean[h.party] += rng.irange(h.lo, h.hi);
-            // Continuing councillors: the other seats, fought two and three years ago.
-            for (int seat = 0, k = 3; seat < w.members - w.up; ++seat, k = k == 3 ? 2 : 1) {
-                const int party = quick_winners(rng, shares_at(sc, w.lean, k), 1)[0];
-                if (rng.permille(10)) ++sc.c.continuing_vacancies;  // died or resigned
-                else ++sc.c.continuing[rng.permille(20) ? "IND" : code_of(sc, party)];  // some defect
-            }
-            if (w.up == 0) continue;
+        for (int p = 0; p < kParties; ++p) w.lean[p] = rng.bell(kLean[static_cast<std::size_t>(p)]);
+        for (const auto& h : kHot)
+            if (sc.last[h.party] > 0 && rng.permille(std::min(h.cap, sc.last[h.party] * h.permille_per_share)))
+                w.lean[h.party] += rng.irange(h.lo, h.hi);
+    }
 
-            Ward cw;
-            cw.name = w.name;
-            cw.id = "local." + slug + "." + slugify(w.name) + "." + opt_.date;
-            char wons[16];
-            std::snprintf(wons, sizeof wons, "E05%06d", 100000 + ++ward_counter_ % 900000);
-            cw.ons = wons;
-            cw.seats = w.up;
-            cw.notional = sc.boundaries && !sc.fresh;
-            if (!sc.fresh) {
-                // Last time these seats were fought: four years ago (all of them in
-                // an all-out council; a thirds casual vacancy's seat two years ago).
-                std::vector<int> last;
-                if (sc.c.cycle == Cycle::all_out) last = quick_winners(rng, shares_at(sc, w.lean, 0), w.up);
-                else
-                    for (int seat = 0; seat < w.up; ++seat)
-                        last.push_back(quick_winners(rng, shares_at(sc, w.lean, seat == 0 ? 0 : 2), 1)[0]);
-                for (int p : last) {
-                    cw.last_won.push_back(code_of(sc, p));
-                    // The eve of poll: most still hold their seat, a few defected or left.
-                    if (rng.permille(15)) ++sc.up_vacant;
-                    else ++sc.holders[rng.permille(25) ? "IND" : code_of(sc, p)];
-                }
-            }
-            const bool unc = rng.permille(uncontested_permille);
-            Shares tonight = shares_at(sc, w.lean, 4);
-            for (int p = 0; p < kParties; ++p)
-                if (tonight[p] > 0) tonight[p] = std::max(0, tonight[p] + rng.bell(25));
-            Declaration d = contest(rng, sc, tonight, w.up, w.members, unc);
-            d.id = cw.id;
-            d.council = sc.c.id;
-            d.ward = cw.id;
-            sc.decl.push_back(std::move(d));
-            sc.uncontested.push_back(unc ? 1 : 0);
-            sc.c.wards.push_back(std::move(cw));
+    // Continuing councillors: the other seats, fought two and three years ago.
+    static void draw_continuing(Rng& rng, SimCouncil& sc, const SimWard& w) {
+        for (int seat = 0, k = 3; seat < w.members - w.up; ++seat, k = k == 3 ? 2 : 1) {
+            const int party = quick_winners(rng, shares_at(sc, w.lean, k), 1)[0];
+            if (rng.permille(10)) ++sc.c.continuing_vacancies;  // died or resigned
+            else ++sc.c.continuing[rng.permille(20) ? "IND" : code_of(sc, party)];  // some defect
         }
-        councils_.push_back(std::move(sc));
+    }
+
+    // A ward polling tonight: on the card with its baseline, and its declaration.
+    void fight_ward(Rng& rng, SimCouncil& sc, const SimWard& w, const std::string& slug, int uncontested_permille) {
+        Ward cw;
+        cw.name = w.name;
+        cw.id = "local." + slug + "." + slugify(w.name) + "." + opt_.date;
+        char wons[16];
+        std::snprintf(wons, sizeof wons, "E05%06d", 100000 + ++ward_counter_ % 900000);
+        cw.ons = wons;
+        cw.seats = w.up;
+        cw.notional = sc.boundaries && !sc.fresh;
+        if (!sc.fresh) draw_last_won(rng, sc, w, cw);
+        const bool unc = rng.permille(uncontested_permille);
+        Shares tonight = shares_at(sc, w.lean, 4);
+        for (int p = 0; p < kParties; ++p)
+            if (tonight[p] > 0) tonight[p] = std::max(0, tonight[p] + rng.bell(25));
+        Declaration d = contest(rng, sc, tonight, w.up, w.members, unc);
+        d.id = cw.id;
+        d.council = sc.c.id;
+        d.ward = cw.id;
+        sc.decl.push_back(std::move(d));
+        sc.uncontested.push_back(unc ? 1 : 0);
+        sc.c.wards.push_back(std::move(cw));
+    }
+
+    // Last time these seats were fought: four years ago (all of them in an
+    // all-out council; a thirds casual vacancy's seat two years ago).
+    static void draw_last_won(Rng& rng, SimCouncil& sc, const SimWard& w, Ward& cw) {
+        std::vector<int> last;
+        if (sc.c.cycle == Cycle::all_out) last = quick_winners(rng, shares_at(sc, w.lean, 0), w.up);
+        else
+            for (int seat = 0; seat < w.up; ++seat)
+                last.push_back(quick_winners(rng, shares_at(sc, w.lean, seat == 0 ? 0 : 2), 1)[0]);
+        for (int p : last) {
+            cw.last_won.push_back(code_of(sc, p));
+            // The eve of poll: most still hold their seat, a few defected or left.
+            if (rng.permille(15)) ++sc.up_vacant;
+            else ++sc.holders[rng.permille(25) ? "IND" : code_of(sc, p)];
+        }
     }
 
     // Councils and wards that are special: drawn from the master generator.
@@ -695,7 +732,8 @@ private:
             if (sc.c.size <= 0) continue;
             const auto seats = seats_after(sc);
             const int vacancies = sc.c.continuing_vacancies + postponed_seats(sc);
-            const std::string control = control_of(seats, sc.c.size, vacancies, cannot_control_);
+            const int m = control::majority(sc.c.size, vacancies);
+            const std::string control = declared::control::majority_holder(seats, m, can_control());
             for (std::size_t w = 0; w < sc.c.wards.size(); ++w) {
                 if (!usable({ci, w})) continue;
                 const auto& d = sc.decl[w];
@@ -716,7 +754,7 @@ private:
                 auto wrong = seats;
                 --wrong[d.candidates[in].party];
                 ++wrong[d.candidates[out].party];
-                const bool flips = control_of(wrong, sc.c.size, vacancies, cannot_control_) != control;
+                const bool flips = declared::control::majority_holder(wrong, m, can_control()) != control;
                 const std::int64_t margin = (vin - vout) * 100000 / vin;
                 if (!best || (flips && !best->flips) || (flips == best->flips && margin < best->margin))
                     best = Pick{{ci, w}, in, out, margin, flips};
@@ -915,7 +953,7 @@ private:
         c.composition = c.continuing;
         for (const auto& [party, n] : sc.holders) c.composition[party] += n;
         c.vacancies_before = c.continuing_vacancies + sc.up_vacant;
-        c.control_before = control_of(c.composition, c.size, c.vacancies_before, cannot_control_);
+        c.control_before = control::majority_holder(c.composition, control::majority(c.size, c.vacancies_before), can_control());
     }
 
     // Declaration times: an early handful before midnight, then an overnight
@@ -937,49 +975,53 @@ private:
             if (early.size() >= n_early) break;
             if (i != first && councils_[i].type != CouncilType::county && councils_[i].c.cycle != Cycle::all_out) early.insert(i);
         }
-        for (std::size_t i = 0; i < councils_.size(); ++i) {
-            auto& sc = councils_[i];
-            Rng rng = Rng::stream(opt_.seed ^ 0x7133ULL, i);
-            int polling = 0;
-            for (const auto& w : sc.c.wards) polling += w.postponed ? 0 : 1;
-            int start, step;
-            if (i == first) {
-                start = minutes_after_close(rng.irange(85, 95)) + rng.irange(0, 59);
-                step = rng.irange(40, 90);
-            } else if (early.count(i)) {
-                start = minutes_after_close(rng.irange(100, 150)) + rng.irange(0, 59);
-                step = std::min(rng.irange(60, 150), 90 * 60 / std::max(polling, 1));
-            } else {
-                int daytime_permille = 850;
-                if (sc.type == CouncilType::metropolitan) daytime_permille = 100;
-                else if (sc.type == CouncilType::london) daytime_permille = 350;
-                else if (sc.c.cycle != Cycle::all_out) daytime_permille = sc.type == CouncilType::unitary ? 200 : 400;
-                sc.daytime = rng.permille(daytime_permille);
-                if (sc.daytime) {  // Friday: start 10:00-16:00, finish by 18:00
-                    start = minutes_after_close(rng.triangular(720, 1080)) + rng.irange(0, 59);
-                    step = std::min(rng.irange(120, 300), (minutes_after_close(1200) - start) / std::max(polling, 1));
-                } else {  // overnight: start 00:30-04:30, most around 02:30, within 2.5 hours
-                    start = minutes_after_close(rng.triangular(150, 390)) + rng.irange(0, 59);
-                    step = std::min(rng.irange(120, 300), 150 * 60 / std::max(polling, 1));
-                }
+        for (std::size_t i = 0; i < councils_.size(); ++i) time_council(i, i == first, early.count(i) > 0);
+    }
+
+    // One council's count: when it starts and how fast, then each ward in a
+    // random order within its slice (and the recount after its last ward).
+    void time_council(std::size_t i, bool first, bool early) {
+        auto& sc = councils_[i];
+        Rng rng = Rng::stream(opt_.seed ^ 0x7133ULL, i);
+        int polling = 0;
+        for (const auto& w : sc.c.wards) polling += w.postponed ? 0 : 1;
+        int start, step;
+        if (first) {
+            start = minutes_after_close(rng.irange(85, 95)) + rng.irange(0, 59);
+            step = rng.irange(40, 90);
+        } else if (early) {
+            start = minutes_after_close(rng.irange(100, 150)) + rng.irange(0, 59);
+            step = std::min(rng.irange(60, 150), 90 * 60 / std::max(polling, 1));
+        } else {
+            int daytime_permille = 850;
+            if (sc.type == CouncilType::metropolitan) daytime_permille = 100;
+            else if (sc.type == CouncilType::london) daytime_permille = 350;
+            else if (sc.c.cycle != Cycle::all_out) daytime_permille = sc.type == CouncilType::unitary ? 200 : 400;
+            sc.daytime = rng.permille(daytime_permille);
+            if (sc.daytime) {  // Friday: start 10:00-16:00, finish by 18:00
+                start = minutes_after_close(rng.triangular(720, 1080)) + rng.irange(0, 59);
+                step = std::min(rng.irange(120, 300), (minutes_after_close(1200) - start) / std::max(polling, 1));
+            } else {  // overnight: start 00:30-04:30, most around 02:30, within 2.5 hours
+                start = minutes_after_close(rng.triangular(150, 390)) + rng.irange(0, 59);
+                step = std::min(rng.irange(120, 300), 150 * 60 / std::max(polling, 1));
             }
-            step = std::max(step, 1);
-            std::vector<std::size_t> count_order(sc.c.wards.size());
-            std::iota(count_order.begin(), count_order.end(), 0);
-            rng.shuffle(std::span(count_order));
-            sc.times.assign(sc.c.wards.size(), 0);
-            int slot = 0;
-            for (std::size_t w : count_order) {
-                if (sc.c.wards[w].postponed) continue;
-                sc.times[w] = start + slot * step + static_cast<int>(rng.below(static_cast<std::uint64_t>(step)));
-                ++slot;
-            }
-            if (recount_ && recount_->ref.council == i) {
-                int last = 0;
-                for (std::size_t w = 0; w < sc.c.wards.size(); ++w)
-                    if (!sc.c.wards[w].postponed) last = std::max(last, sc.times[w]);
-                recount_time_ = last + rng.irange(30, 120) * 60 + rng.irange(0, 59);
-            }
+        }
+        step = std::max(step, 1);
+        std::vector<std::size_t> count_order(sc.c.wards.size());
+        std::iota(count_order.begin(), count_order.end(), 0);
+        rng.shuffle(std::span(count_order));
+        sc.times.assign(sc.c.wards.size(), 0);
+        int slot = 0;
+        for (std::size_t w : count_order) {
+            if (sc.c.wards[w].postponed) continue;
+            sc.times[w] = start + slot * step + static_cast<int>(rng.below(static_cast<std::uint64_t>(step)));
+            ++slot;
+        }
+        if (recount_ && recount_->ref.council == i) {
+            int last = 0;
+            for (std::size_t w = 0; w < sc.c.wards.size(); ++w)
+                if (!sc.c.wards[w].postponed) last = std::max(last, sc.times[w]);
+            recount_time_ = last + rng.irange(30, 120) * 60 + rng.irange(0, 59);
         }
     }
 
@@ -990,6 +1032,23 @@ private:
         card.election.name = "Local elections " + opt_.date.substr(0, 4) + " (generated, seed " + std::to_string(opt_.seed) + ")";
         card.election.date = opt_.date;
         card.election.test = opt_.test;
+        add_parties(card);
+        order_declarations(night);
+        std::sort(councils_.begin(), councils_.end(),
+                  [](const SimCouncil& a, const SimCouncil& b) { return a.c.id < b.c.id; });
+        card.councils.reserve(councils_.size());
+        for (auto& sc : councils_) {
+            std::sort(sc.c.wards.begin(), sc.c.wards.end(), [](const Ward& a, const Ward& b) { return a.id < b.id; });
+            card.councils.push_back(std::move(sc.c));
+        }
+        councils_.clear();
+        lay_out_hexes(card.councils);  // so the page's map shows the night
+        card.index();
+        return night;
+    }
+
+    // The national parties, then each council's local party (by code).
+    void add_parties(Card& card) {
         for (const auto& p : kNational) {
             Party party;
             party.code = std::string(p.code);
@@ -1008,7 +1067,10 @@ private:
             party.aliases.push_back(name);
             card.parties.push_back(std::move(party));
         }
+    }
 
+    // Every declaration in file order (time, id, revision), with its time and ballots.
+    void order_declarations(Night& night) {
         struct Timed {
             int time;
             const std::string* id;
@@ -1034,18 +1096,6 @@ private:
             fit_ballots(*t.d);
             night.declarations.push_back(std::move(*t.d));
         }
-
-        std::sort(councils_.begin(), councils_.end(),
-                  [](const SimCouncil& a, const SimCouncil& b) { return a.c.id < b.c.id; });
-        card.councils.reserve(councils_.size());
-        for (auto& sc : councils_) {
-            std::sort(sc.c.wards.begin(), sc.c.wards.end(), [](const Ward& a, const Ward& b) { return a.id < b.id; });
-            card.councils.push_back(std::move(sc.c));
-        }
-        councils_.clear();
-        lay_out_hexes(card.councils);  // so the page's map shows the night
-        card.index();
-        return night;
     }
 
     // Slates, noise and the made tie can leave more votes than the ballots
@@ -1071,6 +1121,10 @@ private:
     long day_ = 0;
     Shares swing_{};
     std::set<std::string> cannot_control_;
+    // The majority rule's test of who may control (model/control).
+    std::function<bool(const std::string&)> can_control() const {
+        return [this](const std::string& p) { return !cannot_control_.count(p); };
+    }
     std::set<std::string> council_slugs_, local_codes_;
     std::vector<std::pair<std::string, std::string>> local_parties_;  // code, name
     std::array<int, 5> ons_counter_{};

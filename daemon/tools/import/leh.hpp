@@ -43,8 +43,13 @@ struct LehData {
     std::vector<std::string> skipped_councils;
 };
 
-// nation: "england", "wales", "scotland" or "all" (by the first letter of the
-// council's ONS code; councils without a code are kept).
+// Whether an ONS code is of the nation: "england" (E...), "wales" (W...),
+// "scotland" (S...) or "all"; a row without a code is kept.
+bool in_nation(const std::string& ons, const std::string& nation);
+
+// nation as in_nation, by the council's ONS code (else the ward's). The file
+// may hold several tables (find_all); rows that are not data (blank, a title
+// or a note) are passed over.
 LehData read_leh_candidates(const CsvTable& table, const std::string& nation);
 
 }  // namespace declared::import

@@ -13,7 +13,7 @@ const char* const kGroups[] = {"CON", "LAB", "LD", "GRN", "OTH"};
 
 std::vector<ColumnSpec> cbp_columns() {
     std::vector<ColumnSpec> s = {
-        {"ons", {"ons code", "ONS", "Council code", "Local authority code", "GSS code"}},
+        {"ons", {"ons code", "ONS", "Council code", "Local authority code", "GSS code"}, Content::ons_council},
         {"name", {"council name", "Council", "Local authority name", "Authority"}},
         {"region", {"region"}, false},
         {"type", {"council type", "Type"}, false},
@@ -185,7 +185,7 @@ std::optional<std::int64_t> permille(std::string_view text) {
 std::vector<WardTurnout> read_ward_turnout(const CsvTable& table) {
     static const std::vector<ColumnSpec> specs = {
         {"council", {"Local authority name", "Council name", "Council"}},
-        {"ward_ons", {"Ward code", "Ward ONS code"}, false},
+        {"ward_ons", {"Ward code", "Ward ONS code"}, Content::ons_ward},
         {"ward", {"Ward name", "Ward"}},
         {"electorate", {"Electorate"}},
         {"turnout", {"Turnout (%)", "Turnout"}},
