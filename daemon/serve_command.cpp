@@ -143,7 +143,7 @@ int serve_command(const Args& args) {
     }
     std::optional<UpstreamSource> upstream;
     if (!cfg.upstream_url.empty()) {
-        upstream.emplace(ioc, ingest, UpstreamOptions{cfg.upstream_url, cfg.upstream_interval, cfg.upstream_token});
+        upstream.emplace(ioc, ingest, UpstreamOptions{cfg.upstream_url, cfg.upstream_interval, cfg.upstream_token, cfg.upstream_timeout});
         if (auto e = upstream->start()) return spdlog::critical("{}", e->message()), 1;
     }
 
