@@ -23,6 +23,7 @@ constexpr Command kCommands[] = {
     {"serve", declared::serve_command, "run the daemon: ingest, journal, read API and live feed"},
     {"tail", declared::tail_command, "follow the live feed: print events, run a command per event"},
     {"upstream-sim", declared::upstream_sim_command, "serve a recorded night as an upstream feed, with faults, to rehearse"},
+    {"webhook", declared::webhook_command, "webhook redeliver: send dead-lettered webhook events again"},
 };
 
 int usage(std::FILE* out) {

@@ -24,6 +24,7 @@
 #include "daemon/read_file.hpp"
 #include "daemon/upstream_source.hpp"
 #include "daemon/webhook_config.hpp"
+#include "daemon/webhook_metrics.hpp"
 #include "feed/feed_endpoint.hpp"
 #include "feed/server.hpp"
 #include "feed/ticker.hpp"
@@ -140,6 +141,7 @@ int serve_command(const Args& args) {
             webhooks.push_back(std::make_unique<feed::Webhook>(ioc, hub, std::move(options)));
             if (auto e = webhooks.back()->start()) return spdlog::critical("{}", e->message()), 1;
         }
+        metrics.add_renderer([&webhooks](std::string& out) { render_webhook_metrics(out, webhooks); });
     }
     std::optional<UpstreamSource> upstream;
     if (!cfg.upstream_url.empty()) {
