@@ -59,7 +59,7 @@ std::size_t count_of(const std::string& text, const std::string& needle) {
 
 }  // namespace
 
-TEST_CASE("webhook: past max_attempts an event goes to the dead-letter file; redeliver delivers it and takes it out",
+TEST_CASE("webhook: past max_attempts an event goes to the dead-letter file, and redeliver delivers it and takes it out",
           "[webhook][dead-letter]") {
     Receiver receiver(3);  // the daemon's two attempts fail, and the first redelivery
     Night night(receiver, R"(, "types": "ward_declared", "max_attempts": 2)");
