@@ -22,12 +22,14 @@ constexpr Command kCommands[] = {
     {"replay", declared::replay_command, "apply a night's declarations offline and print the result"},
     {"serve", declared::serve_command, "run the daemon: ingest, journal, read API and live feed"},
     {"tail", declared::tail_command, "follow the live feed: print events, run a command per event"},
+    {"upstream-sim", declared::upstream_sim_command, "serve a recorded night as an upstream feed, with faults, to rehearse"},
+    {"webhook", declared::webhook_command, "webhook redeliver: send dead-lettered webhook events again"},
 };
 
 int usage(std::FILE* out) {
     std::fprintf(out, "usage: declared COMMAND [options]\n\ncommands:\n");
     for (const auto& c : kCommands)
-        std::fprintf(out, "  %-8.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+        std::fprintf(out, "  %-12.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
                      static_cast<int>(c.summary.size()), c.summary.data());
     std::fprintf(out, "\n'declared COMMAND --help' describes a command's options.\n");
     return out == stdout ? 0 : 2;

@@ -1,5 +1,6 @@
 #include "feed/webhook.hpp"
 
+#include "feed/dead_letter.hpp"
 #include "net/http_client.hpp"
 
 #include <openssl/evp.h>
@@ -20,6 +21,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
@@ -31,6 +33,45 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 using tcp = asio::ip::tcp;
+
+std::string webhook_timed_signature(std::string_view secret, std::string_view timestamp, std::string_view body) {
+    std::string signed_content;
+    signed_content.reserve(timestamp.size() + 1 + body.size());
+    signed_content.append(timestamp).append(".").append(body);
+    return webhook_signature(secret, signed_content);
+}
+
+std::string slack_body(std::string_view event_json) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(boost::json::string_view(event_json.data(), event_json.size()), ec);
+    const auto* text = !ec && v.is_object() ? v.as_object().if_contains("text") : nullptr;
+    if (!text || !text->is_string() || text->as_string().empty()) return {};
+    return boost::json::serialize(boost::json::object{{"text", text->as_string()}});
+}
+
+awaitable<std::optional<std::string>> deliver_event(tcp::resolver& resolver, const net::HttpTarget& to,
+                                                    const WebhookOptions& options, std::uint64_t seq,
+                                                    std::string_view type, const std::string& event_json) {
+    net::Request req{http::verb::post, to.target, 11};
+    req.set(http::field::user_agent, "declared-webhook");
+    req.set(http::field::content_type, "application/json");
+    req.body() = options.body == WebhookBody::slack ? slack_body(event_json) : event_json;
+    // Seq (and the id in the body) let receivers drop repeats: delivery is at least once.
+    req.set("X-Declared-Seq", std::to_string(seq));
+    req.set("X-Declared-Type", std::string(type));
+    if (!options.secret.empty()) {
+        const std::string now = std::to_string(
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+        req.set("X-Declared-Signature", webhook_signature(options.secret, req.body()));
+        req.set("X-Declared-Timestamp", now);
+        req.set("X-Declared-Signature-Timestamped", webhook_timed_signature(options.secret, now, req.body()));
+    }
+    auto exchange = co_await net::http_exchange(resolver, to, std::move(req), options.timeout, 1 << 20);
+    if (!exchange.response) co_return exchange.error;
+    auto status = exchange.response->result_int();
+    if (status < 200 || status > 299) co_return "HTTP " + std::to_string(status);
+    co_return std::nullopt;
+}
 
 std::string webhook_signature(std::string_view secret, std::string_view body) {
     unsigned char mac[EVP_MAX_MD_SIZE];
@@ -56,7 +97,10 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
     asio::steady_timer timer;
     tcp::resolver resolver;
     net::HttpTarget to;
-    std::atomic<std::uint64_t> cursor{0}, delivered{0}, failures{0};
+    std::atomic<std::uint64_t> cursor{0}, delivered{0}, failures{0}, dead_letters{0};
+    std::atomic<bool> failing{false};  // for longer than alert_after
+    std::optional<std::chrono::steady_clock::time_point> failing_since;  // first failure since the last success
+    unsigned attempts = 0;  // at the current event
     std::size_t hub_id = 0;
     bool stopped = false;
 
@@ -82,11 +126,12 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
                 continue;
             }
             const Event& e = next.front();
-            if (auto error = co_await post(e)) {
-                ++failures;
-                if (failures == 1 || failures % 20 == 0)
-                    spdlog::warn("webhook {}: seq {}: {} (attempt {}, retrying in {} ms)", options.name, e.seq, *error,
-                                 failures.load(), backoff.count());
+            if (options.body == WebhookBody::slack && slack_body(*e.json).empty()) {
+                save(e.seq);  // nothing to say in a channel
+                continue;
+            }
+            if (auto error = co_await deliver_event(resolver, to, options, e.seq, to_string(e.type), *e.json)) {
+                failed(e, *error, backoff);
                 boost::system::error_code ec;
                 timer.expires_after(backoff);
                 co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
@@ -94,26 +139,65 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
                 continue;
             }
             backoff = std::chrono::milliseconds(250);
+            attempts = 0;
+            if (failing_since) {
+                spdlog::info("webhook {}: delivering again after {} s of failures", options.name, failing_seconds());
+                failing_since.reset();
+                failing = false;
+            }
             ++delivered;
             save(e.seq);
         }
     }
 
-    // One delivery; an error message when the endpoint did not take it.
-    awaitable<std::optional<std::string>> post(const Event& e) {
-        net::Request req{http::verb::post, to.target, 11};
-        req.set(http::field::user_agent, "declared-webhook");
-        req.set(http::field::content_type, "application/json");
-        req.body() = *e.json;
-        // Seq (and the id in the body) let receivers drop repeats: delivery is at least once.
-        req.set("X-Declared-Seq", std::to_string(e.seq));
-        req.set("X-Declared-Type", to_string(e.type));
-        if (!options.secret.empty()) req.set("X-Declared-Signature", webhook_signature(options.secret, req.body()));
-        auto exchange = co_await net::http_exchange(resolver, to, std::move(req), options.timeout, 1 << 20);
-        if (!exchange.response) co_return exchange.error;
-        auto status = exchange.response->result_int();
-        if (status < 200 || status > 299) co_return "HTTP " + std::to_string(status);
-        co_return std::nullopt;
+    // A failed attempt: counted, logged (not every one), and at the retry
+    // limit the event goes to the dead-letter file and the cursor past it.
+    void failed(const Event& e, const std::string& error, std::chrono::milliseconds backoff) {
+        ++failures;
+        ++attempts;
+        note_failing(error);
+        if (failures == 1 || failures % 20 == 0)
+            spdlog::warn("webhook {}: seq {}: {} (attempt {}, retrying in {} ms)", options.name, e.seq, error,
+                         failures.load(), backoff.count());
+        if (!options.max_attempts || attempts < options.max_attempts) return;
+        if (dead_letter(e, error)) save(e.seq);  // else retried: it is not lost
+        attempts = 0;
+    }
+
+    long long failing_seconds() const {
+        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - *failing_since).count();
+    }
+
+    // One error line, and the failing flag for /metrics, once an endpoint has
+    // failed for alert_after without a success in between.
+    void note_failing(const std::string& error) {
+        if (!failing_since) failing_since = std::chrono::steady_clock::now();
+        if (failing || std::chrono::steady_clock::now() - *failing_since < options.alert_after) return;
+        failing = true;
+        spdlog::error("webhook {}: {} has been failing for {} s (last error: {}); events are {}", options.name, options.url,
+                      failing_seconds(), error,
+                      options.max_attempts ? "going to " + options.dead_letter_path + " after " +
+                                                 std::to_string(options.max_attempts) + " attempts each"
+                                           : std::string("retried until it takes them"));
+    }
+
+    // The event, the endpoint, the attempts and the last error, as one JSON line.
+    bool dead_letter(const Event& e, const std::string& error) {
+        boost::system::error_code ec;
+        boost::json::value event = boost::json::parse(*e.json, ec);
+        if (ec) event = boost::json::string(*e.json);
+        boost::json::object line{{"webhook", options.name}, {"url", options.url},  {"seq", e.seq},
+                                 {"type", to_string(e.type)}, {"attempts", attempts}, {"last_error", error},
+                                 {"event", std::move(event)}};
+        if (auto failure = append_dead_letter(options.dead_letter_path, boost::json::serialize(line))) {
+            spdlog::error("webhook {}: seq {}: cannot write the dead letter, retrying the event: {}", options.name, e.seq,
+                          *failure);
+            return false;
+        }
+        ++dead_letters;
+        spdlog::warn("webhook {}: seq {} not delivered after {} attempts ({}); written to {}", options.name, e.seq, attempts,
+                     error, options.dead_letter_path);
+        return true;
     }
 
     // Written to a temporary file and renamed over the old one: a crash leaves
@@ -172,6 +256,10 @@ void Webhook::stop() {
     });
 }
 
-WebhookStats Webhook::stats() const { return {impl_->delivered, impl_->failures, impl_->cursor}; }
+const std::string& Webhook::name() const { return impl_->options.name; }
+
+WebhookStats Webhook::stats() const {
+    return {impl_->delivered, impl_->failures, impl_->cursor, impl_->dead_letters, impl_->failing};
+}
 
 }  // namespace declared::feed

@@ -38,6 +38,22 @@ std::map<std::string, std::uint64_t> Metrics::rejected_by_reason() const {
     return {rejected_.begin(), rejected_.end()};
 }
 
+void Metrics::add_renderer(std::function<void(std::string&)> render) {
+    std::lock_guard lock(mutex_);
+    renderers_.push_back(std::move(render));
+}
+
+void Metrics::render_extra(std::string& out) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& r : renderers_) r(out);
+}
+
+void render_labelled(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+                     std::string_view label, const std::vector<std::pair<std::string, double>>& samples) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+    for (const auto& [value, n] : samples) out += fmt::format("{}{{{}=\"{}\"}} {}\n", name, label, value, n);
+}
+
 void render_counter(std::string& out, std::string_view name, std::string_view help, std::uint64_t value) {
     out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, value);
 }

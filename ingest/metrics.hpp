@@ -5,10 +5,12 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace declared {
 
@@ -40,13 +42,23 @@ struct Metrics {
     void rejected(std::string_view reason);
     std::map<std::string, std::uint64_t> rejected_by_reason() const;
 
+    // Components with counts of their own (webhooks) add their lines to
+    // /metrics here; each renderer appends whole metric families. Register
+    // before serving; renderers must outlive the Metrics' readers.
+    void add_renderer(std::function<void(std::string&)> render);
+    void render_extra(std::string& out) const;
+
 private:
     mutable std::mutex mutex_;
     std::map<std::string, std::uint64_t, std::less<>> rejected_;
+    std::vector<std::function<void(std::string&)>> renderers_;
 };
 
 // Prometheus text helpers.
 void render_counter(std::string& out, std::string_view name, std::string_view help, std::uint64_t value);
 void render_gauge(std::string& out, std::string_view name, std::string_view help, double value);
+// One family with a sample per label value: name{label="value"} number.
+void render_labelled(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+                     std::string_view label, const std::vector<std::pair<std::string, double>>& samples);
 
 }  // namespace declared

@@ -295,6 +295,7 @@ std::string Api::metrics_text() const {
         render_counter(out, "declared_connections_total", "Connections accepted.", ctx.connections_total);
         render_counter(out, "declared_connections_refused_total", "Connections refused at the limit.", ctx.connections_refused);
     }
+    metrics_.render_extra(out);  // webhooks
     return out;
 }
 

@@ -16,8 +16,10 @@ Error option_error(std::string option, std::string expected, std::string got) {
     return Error{"bad_option", "--" + option, std::move(expected), std::move(got)};
 }
 
+}  // namespace
+
 // "ADDR:PORT" (IPv6 as [ADDR]:PORT).
-std::optional<Error> parse_listen(const std::string& s, ServeConfig& c) {
+std::optional<Error> parse_listen(const std::string& s, std::string& address, std::uint16_t& port_out) {
     auto colon = s.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == s.size())
         return option_error("listen", "ADDR:PORT such as 127.0.0.1:8080", "'" + s + "'");
@@ -31,10 +33,12 @@ std::optional<Error> parse_listen(const std::string& s, ServeConfig& c) {
     } catch (const std::exception&) {
         return option_error("listen", "a port from 0 to 65535", "'" + s.substr(colon + 1) + "'");
     }
-    c.listen_address = addr;
-    c.listen_port = static_cast<std::uint16_t>(port);
+    address = addr;
+    port_out = static_cast<std::uint16_t>(port);
     return std::nullopt;
 }
+
+namespace {
 
 // "source:token" names the source; a bare token is the source "push".
 void add_token(const std::string& spec, ServeConfig& c) {
@@ -54,7 +58,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
                 connections = c.limits.max_connections, per_address = c.limits.max_connections_per_address,
                 reserved = c.limits.reserved_connections;
     long timeout_ms = c.limits.request_timeout.count(), rescan_ms = c.drop_rescan.count(),
-         upstream_ms = c.upstream_interval.count(), feed_write_ms = c.feed_write_timeout.count(),
+         upstream_ms = c.upstream_interval.count(), upstream_timeout_ms = c.upstream_timeout.count(),
+         feed_write_ms = c.feed_write_timeout.count(),
          pong_ms = c.feed_pong_timeout.count(),
          heartbeat_ms = c.feed_heartbeat.count();
 
@@ -85,6 +90,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("upstream.url", po::value(&c.upstream_url), "http:// URL of an upstream JSON-lines feed to poll")
         ("upstream.interval_ms", po::value(&upstream_ms), "poll interval")
         ("upstream.token", po::value(&c.upstream_token), "bearer token for the upstream")
+        ("upstream.timeout_ms", po::value(&upstream_timeout_ms), "a poll must be answered within this (else it fails and is retried)")
         ("feed.max_subscribers", po::value(&c.feed_max_subscribers), "WebSocket subscribers (503 beyond)")
         ("feed.max_lag", po::value(&c.feed_max_lag), "events a subscriber may fall behind before it is closed (4008)")
         ("feed.write_timeout_ms", po::value(&feed_write_ms), "a subscriber that takes no data this long is dropped")
@@ -122,11 +128,13 @@ ServeConfigParse parse_serve_config(const Args& args) {
     }
     if (c.card_path.empty()) return out.error = option_error("card", "an election card file", "nothing"), out;
     if (c.journal_path.empty()) return out.error = option_error("journal", "a journal file path", "nothing"), out;
-    if (auto e = parse_listen(listen, c)) return out.error = *e, out;
+    if (auto e = parse_listen(listen, c.listen_address, c.listen_port)) return out.error = *e, out;
     if (c.threads < 1 || c.threads > 64) return out.error = option_error("threads", "1 to 64", std::to_string(c.threads)), out;
     if (timeout_ms < 100) return out.error = option_error("limits.request_timeout_ms", "at least 100", std::to_string(timeout_ms)), out;
     if (rescan_ms < 100) return out.error = option_error("drop.rescan_ms", "at least 100", std::to_string(rescan_ms)), out;
     if (upstream_ms < 100) return out.error = option_error("upstream.interval_ms", "at least 100", std::to_string(upstream_ms)), out;
+    if (upstream_timeout_ms < 100)
+        return out.error = option_error("upstream.timeout_ms", "at least 100", std::to_string(upstream_timeout_ms)), out;
     if (pong_ms < 100) return out.error = option_error("feed.pong_timeout_ms", "at least 100", std::to_string(pong_ms)), out;
     if (feed_write_ms < 100) return out.error = option_error("feed.write_timeout_ms", "at least 100", std::to_string(feed_write_ms)), out;
     if (heartbeat_ms < 50) return out.error = option_error("feed.heartbeat_ms", "at least 50", std::to_string(heartbeat_ms)), out;
@@ -148,6 +156,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
     c.limits.request_timeout = std::chrono::milliseconds(timeout_ms);
     c.drop_rescan = std::chrono::milliseconds(rescan_ms);
     c.upstream_interval = std::chrono::milliseconds(upstream_ms);
+    c.upstream_timeout = std::chrono::milliseconds(upstream_timeout_ms);
     c.feed_write_timeout = std::chrono::milliseconds(feed_write_ms);
     c.feed_pong_timeout = std::chrono::milliseconds(pong_ms);
     c.feed_heartbeat = std::chrono::milliseconds(heartbeat_ms);

@@ -34,6 +34,7 @@ struct ServeConfig {
     std::string upstream_url;
     std::chrono::milliseconds upstream_interval{10'000};
     std::string upstream_token;  // sent as Bearer, optional
+    std::chrono::milliseconds upstream_timeout{10'000};  // one poll: connect, send, read the whole body
     // Live feed (WebSocket /v1/feed).
     std::size_t feed_max_subscribers = 15000;
     std::size_t feed_max_subscribers_per_address = 1000;
@@ -55,5 +56,9 @@ struct ServeConfigParse {
     std::string help_text;
 };
 ServeConfigParse parse_serve_config(const Args& args);
+
+// "ADDR:PORT" (IPv6 as [ADDR]:PORT); the error names --listen. Also for
+// other commands that listen (upstream-sim).
+std::optional<Error> parse_listen(const std::string& s, std::string& address, std::uint16_t& port);
 
 }  // namespace declared

@@ -13,21 +13,22 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
-#include "daemon/serve/api.hpp"
 #include "daemon/commands.hpp"
+#include "daemon/serve/api.hpp"
 #include "daemon/serve/config.hpp"
-#include "ingest/sources/drop_source.hpp"
-#include "journal/file_journal.hpp"
-#include "journal/group_commit.hpp"
+#include "daemon/serve/webhook_config.hpp"
+#include "daemon/serve/webhook_metrics.hpp"
+#include "feed/feed_endpoint.hpp"
+#include "feed/ticker.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/logging.hpp"
 #include "ingest/read_file.hpp"
+#include "ingest/sources/drop_source.hpp"
 #include "ingest/sources/upstream_source.hpp"
-#include "daemon/serve/webhook_config.hpp"
-#include "feed/feed_endpoint.hpp"
-#include "net/server.hpp"
-#include "feed/ticker.hpp"
+#include "journal/file_journal.hpp"
+#include "journal/group_commit.hpp"
 #include "model/card_json.hpp"
+#include "net/server.hpp"
 
 namespace declared {
 
@@ -129,7 +130,7 @@ int serve_command(const Args& args) {
         inputs.push_back(std::make_unique<DropSource>(ioc, ingest, sources, cfg.drop_dir, cfg.drop_rescan));
     if (!cfg.upstream_url.empty())
         inputs.push_back(std::make_unique<UpstreamSource>(
-            ioc, ingest, UpstreamOptions{cfg.upstream_url, cfg.upstream_interval, cfg.upstream_token}));
+            ioc, ingest, UpstreamOptions{cfg.upstream_url, cfg.upstream_interval, cfg.upstream_token, cfg.upstream_timeout}));
     for (auto& input : inputs)
         if (auto e = input->start()) return spdlog::critical("{}", e->message()), 1;
     std::vector<std::unique_ptr<feed::Webhook>> webhooks;
@@ -146,6 +147,7 @@ int serve_command(const Args& args) {
             webhooks.push_back(std::make_unique<feed::Webhook>(ioc, hub, std::move(options)));
             if (auto e = webhooks.back()->start()) return spdlog::critical("{}", e->message()), 1;
         }
+        metrics.add_renderer([&webhooks](std::string& out) { render_webhook_metrics(out, webhooks); });
     }
 
     // Shutdown: stop accepting, refuse new batches, let in-flight ones reach

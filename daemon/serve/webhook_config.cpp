@@ -1,10 +1,44 @@
 #include "daemon/serve/webhook_config.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <boost/json.hpp>
 
 namespace declared {
+
+namespace {
+
+// A whole number from lo to hi, when the field is there.
+std::optional<Error> count_field(const boost::json::object& o, const char* key, const std::string& path, std::int64_t lo,
+                                 std::int64_t hi, std::int64_t& out) {
+    const auto* f = o.if_contains(key);
+    if (!f) return std::nullopt;
+    const std::string range = "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+    if (!f->is_int64() && !f->is_uint64()) return Error{"bad_webhooks", path + "." + key, range, boost::json::serialize(*f)};
+    const auto v = f->is_int64() ? f->as_int64() : static_cast<std::int64_t>(std::min<std::uint64_t>(f->as_uint64(), INT64_MAX));
+    if (v < lo || v > hi) return Error{"bad_webhooks", path + "." + key, range, std::to_string(v)};
+    out = v;
+    return std::nullopt;
+}
+
+// body, max_attempts and alert_after_seconds: how it delivers, and gives up.
+std::optional<Error> delivery_options(const boost::json::object& o, const std::string& path, feed::WebhookOptions& w) {
+    if (const auto* b = o.if_contains("body")) {
+        if (!b->is_string() || (b->as_string() != "event" && b->as_string() != "slack"))
+            return Error{"bad_webhooks", path + ".body", "\"event\" (the envelope) or \"slack\" ({\"text\": ...})",
+                         boost::json::serialize(*b)};
+        w.body = b->as_string() == "slack" ? feed::WebhookBody::slack : feed::WebhookBody::event;
+    }
+    std::int64_t attempts = 0, alert_after = std::chrono::duration_cast<std::chrono::seconds>(w.alert_after).count();
+    if (auto e = count_field(o, "max_attempts", path, 0, 1'000'000, attempts)) return e;
+    if (auto e = count_field(o, "alert_after_seconds", path, 1, 7 * 24 * 3600, alert_after)) return e;
+    w.max_attempts = static_cast<unsigned>(attempts);
+    w.alert_after = std::chrono::seconds(alert_after);
+    return std::nullopt;
+}
+
+}  // namespace
 
 Result<std::vector<feed::WebhookOptions>> parse_webhooks(std::string_view json, const std::string& cursor_dir) {
     using R = Result<std::vector<feed::WebhookOptions>>;
@@ -20,10 +54,13 @@ Result<std::vector<feed::WebhookOptions>> parse_webhooks(std::string_view json, 
         if (!item.is_object()) return R::fail({"bad_webhooks", path, "an object", "another JSON value"});
         const auto& o = item.as_object();
         for (const auto& kv : o) {
-            static const std::set<std::string> known{"name", "url", "secret", "types", "councils", "regions"};
+            static const std::set<std::string> known{"name",     "url",          "secret",
+                                                     "types",    "councils",     "regions",
+                                                     "body",     "max_attempts", "alert_after_seconds"};
             if (!known.count(std::string(kv.key())))
                 return R::fail({"bad_webhooks", path + "." + std::string(kv.key()),
-                                "one of name, url, secret, types, councils, regions", "an unknown field"});
+                                "one of name, url, secret, types, councils, regions, body, max_attempts, alert_after_seconds",
+                                "an unknown field"});
         }
         auto str = [&](const char* k) -> std::optional<std::string> {
             auto* f = o.if_contains(k);
@@ -47,6 +84,8 @@ Result<std::vector<feed::WebhookOptions>> parse_webhooks(std::string_view json, 
         w.secret = *secret;
         w.filter = std::move(*filter.value);
         w.cursor_path = cursor_dir + "/" + *name + ".cursor";
+        w.dead_letter_path = cursor_dir + "/" + *name + ".dead.jsonl";
+        if (auto e = delivery_options(o, path, w)) return R::fail(std::move(*e));
         out.push_back(std::move(w));
     }
     return {std::move(out), {}};

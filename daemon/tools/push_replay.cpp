@@ -1,12 +1,14 @@
 #include "daemon/tools/push_replay.hpp"
-#include "daemon/tools/civil_date.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <fstream>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <string_view>
 #include <thread>
 #include <unordered_set>
@@ -20,7 +22,11 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "daemon/tools/fault_plan.hpp"
+#include "daemon/tools/night_file.hpp"
 #include "ingest/read_file.hpp"
+#include "daemon/tools/rehearsal_report.hpp"
+#include "daemon/tools/state_compare.hpp"
 #include "model/card_json.hpp"
 #include "model/declaration_json.hpp"
 
@@ -33,35 +39,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-
-// ---------------------------------------------------------------------------
-// Times: "2026-05-08T01:20:00Z" (fractions and +HH:MM offsets accepted) to
-// seconds since 1970.
-
-
-std::optional<long long> parse_iso(std::string_view s) {
-    auto num = [&](std::size_t pos, std::size_t len, int& out) {
-        if (pos + len > s.size()) return false;
-        auto r = std::from_chars(s.data() + pos, s.data() + pos + len, out);
-        return r.ec == std::errc() && r.ptr == s.data() + pos + len;
-    };
-    int y, mo, d, h, mi, se;
-    if (s.size() < 19 || !num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) ||
-        !num(17, 2, se) || mo < 1 || mo > 12 || d < 1 || d > 31)
-        return std::nullopt;
-    long long t = static_cast<long long>(days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d))) * 86400 +
-                  h * 3600 + mi * 60 + se;
-    std::size_t pos = 19;
-    if (pos < s.size() && s[pos] == '.')
-        while (++pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {}
-    if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-        int oh = 0, om = 0;
-        if (!num(pos + 1, 2, oh) || !num(pos + 4, 2, om)) return std::nullopt;
-        const int off = (oh * 60 + om) * 60;
-        t += s[pos] == '+' ? -off : off;
-    }
-    return t;
-}
 
 // The night's clock for progress lines: UK local time (BST from April to
 // October, near enough for a display; English local elections are in May).
@@ -90,6 +67,9 @@ struct Line {
     long long at = 0;                         // declared_at, seconds
     std::size_t council = SIZE_MAX;           // index on the card, SIZE_MAX when unknown
     std::string ward;
+    std::size_t index = 0;                    // in the plan: where its answer is kept
+    int burst = -1;                           // lines of one burst go at once, concurrently
+    std::chrono::milliseconds pause_before{0};
 };
 
 struct Endpoint {
@@ -114,11 +94,16 @@ std::optional<Endpoint> parse_endpoint(const std::string& url, std::string& erro
 
 struct Tally {  // what the daemon said about the lines sent
     std::size_t accepted = 0, corrected = 0, duplicate = 0, stale = 0, refused = 0;
+    Tally& operator+=(const Tally& o) {
+        accepted += o.accepted, corrected += o.corrected, duplicate += o.duplicate, stale += o.stale, refused += o.refused;
+        return *this;
+    }
 };
 
 class Pusher {
 public:
-    Pusher(const PushOptions& o, Endpoint e) : opt_(o), ep_(std::move(e)), stream_(ioc_) {}
+    Pusher(const PushOptions& o, Endpoint e, std::vector<LineAnswer>& answers)
+        : opt_(o), ep_(std::move(e)), stream_(ioc_), answers_(answers) {}
 
     // Sends lines [first, last) until the daemon has answered every one.
     // Returns false on a fatal refusal or when the daemon stays unreachable.
@@ -255,6 +240,7 @@ private:
                 if (auto* e = o.if_contains("error"); e && e->is_object())
                     if (auto* m = e->as_object().if_contains("message"); m && m->is_string()) message = std::string(m->as_string());
             }
+            answers_[batch[i]->index] = {status, message};
             if (status == "accepted") ++tally_.accepted;
             else if (status == "corrected") ++tally_.corrected;
             else if (status == "duplicate") ++tally_.duplicate;
@@ -291,6 +277,7 @@ private:
                 }
             }
             if (bad) {
+                answers_[batch[i]->index] = {"rejected", message};
                 ++tally_.refused;
                 dropped = true;
                 std::cerr << "\n" << opt_.declarations_path << ':' << batch[i]->line_no << ": rejected: " << message << '\n';
@@ -315,6 +302,7 @@ private:
     bool connected_ = false;
     Tally tally_;
     std::vector<const Line*> acked_;
+    std::vector<LineAnswer>& answers_;  // by Line::index; each Pusher writes only its own lines'
 };
 
 }  // namespace
@@ -328,20 +316,98 @@ bool parse_speed(const std::string& text, std::optional<double>& speed) {
     return true;
 }
 
+namespace {
+
+std::vector<Line> lines_of(const FaultPlan& plan, const Card& c, DeclarationParser& parser) {
+    std::vector<Line> lines;
+    for (std::size_t k = 0; k < plan.lines.size(); ++k) {
+        const PlannedLine& p = plan.lines[k];
+        Line l{p.text, p.line_no, p.at, SIZE_MAX, {}, k, p.burst, p.pause_before};
+        if (auto d = parser.parse(l.text); d.ok())
+            if (const Council* council = c.council(d.value->council)) {
+                l.council = c.council_index(*council);
+                l.ward = d.value->ward;
+            }
+        lines.push_back(std::move(l));
+    }
+    return lines;
+}
+
+// A burst: every line in its own request, all at once, as a rush of sources
+// would. Each request has its own connection and its own answers.
+bool send_burst(const PushOptions& opt, const Endpoint& ep, const std::vector<const Line*>& burst,
+                std::vector<LineAnswer>& answers, Tally& total, std::vector<const Line*>& acked) {
+    std::vector<std::unique_ptr<Pusher>> pushers;
+    for (std::size_t i = 0; i < burst.size(); ++i) pushers.push_back(std::make_unique<Pusher>(opt, ep, answers));
+    std::vector<char> ok(burst.size(), 0);
+    {
+        std::vector<std::jthread> threads;
+        for (std::size_t i = 0; i < burst.size(); ++i)
+            threads.emplace_back([&, i] { ok[i] = pushers[i]->send({burst[i]}); });
+    }
+    for (const auto& p : pushers) {
+        total += p->tally();
+        acked.insert(acked.end(), p->acknowledged().begin(), p->acknowledged().end());
+    }
+    return std::all_of(ok.begin(), ok.end(), [](char c) { return c != 0; });
+}
+
+// The next batch from lines[i]: a whole burst, or lines up to the batch limits
+// that are due, stopping before a burst or a pause.
+std::vector<const Line*> next_batch(const PushOptions& opt, const std::vector<Line>& lines, std::size_t& i,
+                                    const std::function<bool(const Line&)>& due_now) {
+    std::vector<const Line*> batch;
+    if (lines[i].burst >= 0) {
+        const int id = lines[i].burst;
+        while (i < lines.size() && lines[i].burst == id) batch.push_back(&lines[i++]);
+        return batch;
+    }
+    std::size_t bytes = 0;
+    while (i < lines.size() && batch.size() < opt.batch_lines &&
+           (batch.empty() || (bytes + lines[i].text.size() + 1 <= opt.batch_bytes && lines[i].burst < 0 &&
+                              lines[i].pause_before.count() == 0 && due_now(lines[i])))) {
+        bytes += lines[i].text.size() + 1;
+        batch.push_back(&lines[i++]);
+    }
+    return batch;
+}
+
+bool write_text(const std::string& path, const char* option, const std::string& text) {
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+    if (out.flush()) return true;
+    std::cerr << "declared replay: " << option << ": cannot write " << path << '\n';
+    return false;
+}
+
+// With --faults: compare with the fault-free night, print the report and
+// write it as JSON. The exit code: 0 only when the final state is equal.
+int finish_rehearsal(const PushOptions& opt, const Card& card, const FaultPlan& plan, const std::vector<LineAnswer>& answers,
+                     bool all_sent) {
+    const StateComparison state = compare_with_offline(opt.url, opt.read_token, card, plan.intended);
+    const RehearsalOutcome outcome{plan, *opt.faults, answers, state, all_sent};
+    std::cout << rehearsal_report_text(outcome) << std::flush;
+    bool written = opt.report_path.empty() || write_text(opt.report_path, "--report", rehearsal_report_json(outcome));
+    if (!opt.intended_path.empty()) {
+        std::string night;
+        for (const auto& l : plan.intended) night += l + "\n";
+        written = write_text(opt.intended_path, "--intended", night) && written;
+    }
+    return all_sent && state.equal() && written ? 0 : 1;
+}
+
+}  // namespace
+
 int push_replay(const PushOptions& opt) {
     std::string error;
     auto ep = parse_endpoint(opt.url, error);
     if (!ep) return std::cerr << "declared replay: " << error << '\n', 2;
 
-    auto card_text = read_file(opt.card_path);
-    if (!card_text.ok()) return std::cerr << "declared replay: " << card_text.error.message() << '\n', 1;
-    auto card = parse_card(*card_text.value);
-    if (!card.ok()) return std::cerr << "declared replay: " << opt.card_path << ": " << card.error.message() << '\n', 1;
-    auto decls = read_file(opt.declarations_path);
-    if (!decls.ok()) return std::cerr << "declared replay: " << decls.error.message() << '\n', 1;
+    auto files = read_night_files(opt.card_path, opt.declarations_path, error);
+    if (!files) return std::cerr << "declared replay: " << error << '\n', 1;
 
     // Wards each council has to declare (postponed polls never will).
-    const Card& c = *card.value;
+    const Card& c = files->card;
     std::vector<std::size_t> to_declare(c.councils.size()), declared(c.councils.size());
     // Council results only: a mayor-only or PCC-only area is not one.
     std::size_t complete = 0, results = 0;
@@ -352,38 +418,16 @@ int push_replay(const PushOptions& opt) {
         complete += to_declare[i] == 0;
     }
 
-    // Every line, with its time. A line that does not parse is still sent
-    // (the daemon's answer names the problem) at the previous line's time.
-    std::vector<Line> lines;
     DeclarationParser parser;
-    const std::string& text = *decls.value;
-    long long prev = 0;
-    bool have_prev = false;
-    for (std::size_t pos = 0, n = 1; pos < text.size(); ++n) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string::npos) end = text.size();
-        Line l;
-        l.text = std::string_view(text).substr(pos, end - pos);
-        if (!l.text.empty() && l.text.back() == '\r') l.text.remove_suffix(1);
-        l.line_no = n;
-        pos = end + 1;
-        if (l.text.find_first_not_of(" \t") == std::string_view::npos) continue;
-        l.at = prev;
-        if (auto d = parser.parse(l.text); d.ok()) {
-            if (auto t = parse_iso(d.value->declared_at)) {
-                l.at = have_prev ? std::max(*t, prev) : *t;  // never wait backwards
-                have_prev = true;
-            }
-            if (const Council* council = c.council(d.value->council)) {
-                l.council = c.council_index(*council);
-                l.ward = d.value->ward;
-            }
-        }
-        prev = l.at;
-        lines.push_back(std::move(l));
-    }
+    const auto night = read_night(files->declarations, parser);
+    const FaultPlan plan = opt.faults ? plan_faults(c, night, *opt.faults, opt.seed) : plan_without_faults(night);
+    if (opt.faults) std::cerr << "replay: rehearsal with seed " << opt.seed << ": " << plan.faults.size() << " faults planned\n";
+    const std::vector<Line> lines = lines_of(plan, c, parser);
+    std::vector<LineAnswer> answers(lines.size());
 
-    Pusher pusher(opt, *ep);
+    Pusher pusher(opt, *ep, answers);
+    Tally bursts;
+    std::vector<const Line*> burst_acked;
     std::unordered_set<std::string> wards_done;
     std::size_t sent = 0;
     const bool tty = isatty(STDERR_FILENO) != 0;
@@ -398,6 +442,12 @@ int push_replay(const PushOptions& opt) {
                   << complete << "/" << results << " councils complete, night clock "
                   << (lines.empty() ? std::string("-") : night_clock(clock)) << (tty && !force ? "  " : "\n");
     };
+    auto count_declared = [&](const std::vector<const Line*>& acked) {
+        for (const Line* l : acked)
+            if (l->council != SIZE_MAX && c.ward(c.councils[l->council], l->ward) && wards_done.insert(l->ward).second &&
+                ++declared[l->council] == to_declare[l->council] && c.councils[l->council].holds_election())
+                ++complete;
+    };
 
     const auto wall0 = Clock::now();
     const long long night0 = lines.empty() ? 0 : lines.front().at;
@@ -411,39 +461,35 @@ int push_replay(const PushOptions& opt) {
             while (Clock::now() < due(lines[i])) {
                 std::this_thread::sleep_until(std::min(due(lines[i]), Clock::now() + std::chrono::milliseconds(200)));
                 // The night's clock runs on between declarations.
-                const double night = std::chrono::duration<double>(Clock::now() - wall0).count() * *opt.speed;
-                clock = std::min(lines[i].at, night0 + static_cast<long long>(night));
+                const double night_s = std::chrono::duration<double>(Clock::now() - wall0).count() * *opt.speed;
+                clock = std::min(lines[i].at, night0 + static_cast<long long>(night_s));
                 progress(false);
             }
         }
-        std::vector<const Line*> batch;
-        std::size_t bytes = 0;
+        // A pause holds back what falls due meanwhile: it goes out together after.
+        if (lines[i].pause_before.count() > 0) std::this_thread::sleep_for(lines[i].pause_before);
         const auto now = Clock::now();
-        while (i < lines.size() && batch.size() < opt.batch_lines &&
-               (batch.empty() || bytes + lines[i].text.size() + 1 <= opt.batch_bytes) &&
-               (!opt.speed || batch.empty() || due(lines[i]) <= now)) {
-            bytes += lines[i].text.size() + 1;
-            batch.push_back(&lines[i++]);
-        }
-        ok = pusher.send(batch);
+        auto batch = next_batch(opt, lines, i, [&](const Line& l) { return !opt.speed || due(l) <= now; });
+        ok = batch.front()->burst >= 0 ? send_burst(opt, *ep, batch, answers, bursts, burst_acked) : pusher.send(batch);
         sent += batch.size();
         clock = std::max(clock, batch.back()->at);
-        for (const Line* l : pusher.acknowledged())
-            if (l->council != SIZE_MAX && c.ward(c.councils[l->council], l->ward) && wards_done.insert(l->ward).second &&
-                ++declared[l->council] == to_declare[l->council] && c.councils[l->council].holds_election())
-                ++complete;
+        count_declared(pusher.acknowledged());
+        count_declared(burst_acked);
         pusher.clear_acknowledged();
+        burst_acked.clear();
         progress(false);
     }
     const auto secs = std::chrono::duration<double>(Clock::now() - wall0).count();
     if (tty && !opt.quiet) std::cerr << '\n';
     progress(true);
-    const auto& t = pusher.tally();
+    Tally t = pusher.tally();
+    t += bursts;
     char took[32];
     std::snprintf(took, sizeof took, "%.1f", secs);
     std::cerr << "replay: " << t.accepted << " accepted, " << t.corrected << " corrected, " << t.duplicate << " duplicate, "
               << t.stale << " stale, " << t.refused << " refused, in " << took << " s" << (ok ? "" : " (stopped early)")
               << '\n';
+    if (opt.faults) return finish_rehearsal(opt, c, plan, answers, ok);
     return ok && t.refused == 0 ? 0 : 1;
 }
 

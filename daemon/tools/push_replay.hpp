@@ -6,10 +6,18 @@
 // connections are retried with backoff), so a daemon restart mid-replay loses
 // or skips nothing; a resent declaration the daemon already holds is answered
 // as a duplicate. See docs/generate.md.
+//
+// With faults set it is a rehearsal (docs/rehearsal.md): the night is sent
+// with seeded faults injected (daemon/tools/fault_plan.hpp), and it ends by
+// comparing the daemon's state with the fault-free night and printing the
+// report (daemon/tools/rehearsal_report.hpp).
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <cstdint>
 #include <string>
+
+#include "daemon/tools/fault_spec.hpp"
 
 namespace declared {
 
@@ -23,11 +31,17 @@ struct PushOptions {
     std::size_t batch_bytes = 256 * 1024;
     std::chrono::seconds give_up_after{120};  // stop when the daemon stays unreachable this long
     bool quiet = false;              // no progress lines (the summary line still prints)
+    std::optional<FaultRates> faults;  // set: a rehearsal with these faults
+    std::uint64_t seed = 0;            // for the faults' random points
+    std::string report_path;           // with faults: also write the report here as JSON
+    std::string intended_path;         // with faults: write the fault-free night here (JSON lines)
+    std::string read_token;            // with faults: to read the daemon's state on a private night
 };
 
 // Returns the process exit code: 0 when every declaration was acknowledged
 // (accepted, corrected, duplicate or stale), 1 when some were refused or the
-// daemon could not be reached, 2 for bad options.
+// daemon could not be reached, 2 for bad options. A rehearsal returns 0 when
+// every line was sent and the final state equals the fault-free night.
 int push_replay(const PushOptions& options);
 
 // Parses a --speed value: "max" (nullopt) or a number > 0; false when neither.

@@ -1,7 +1,9 @@
 // declared replay: apply a night's declarations offline, in file order, and
 // print the final state (--summary), the event stream (--events) or a table.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <random>
 #include <string>
 #include <unordered_map>
 
@@ -11,7 +13,9 @@
 #include "daemon/commands.hpp"
 #include "daemon/serve/csv_export.hpp"
 #include "daemon/tools/push_replay.hpp"
+#include "daemon/tools/night_file.hpp"
 #include "ingest/read_file.hpp"
+#include "daemon/tools/state_compare.hpp"
 #include "model/card_json.hpp"
 #include "model/declaration_json.hpp"
 #include "model/tally.hpp"
@@ -54,6 +58,32 @@ void print_table(const std::string& summary_json, std::FILE* out) {
     }
 }
 
+std::string fault_help() {
+    return "with --to: a rehearsal: inject faults at seeded random points and end with a report. SPEC is 'all' or "
+           "kind=rate,... (rate: share of the night's lines; a kind named gets at least one). Kinds:\n" +
+           describe_fault_kinds(replay_fault_kinds());
+}
+
+// --check: the daemon's state against the offline replay of the file.
+int check_command(const std::string& url, const std::string& read_token, const std::string& card_path,
+                  const std::string& decl_path) {
+    std::string error;
+    auto night = read_night_files(card_path, decl_path, error);
+    if (!night) return std::cerr << "declared replay: " << error << '\n', 1;
+    std::vector<std::string> lines;
+    for (std::size_t pos = 0; pos < night->declarations.size();) {
+        const std::size_t end = std::min(night->declarations.find('\n', pos), night->declarations.size());
+        lines.push_back(night->declarations.substr(pos, end - pos));
+        pos = end + 1;
+    }
+    const StateComparison state = compare_with_offline(url, read_token, night->card, lines);
+    if (!state.error.empty()) return std::cerr << "declared replay: --check: " << state.error << '\n', 1;
+    for (const auto& d : state.differences) std::cout << d << '\n';
+    std::cout << "check: the daemon's scoreboard and " << state.councils << " councils "
+              << (state.equal() ? "EQUAL" : "DIFFER FROM") << " the offline replay of " << decl_path << '\n';
+    return state.equal() ? 0 : 1;
+}
+
 }  // namespace
 
 int replay_command(const Args& args) {
@@ -68,7 +98,15 @@ int replay_command(const Args& args) {
         ("csv", po::value<std::string>(), "also write results.csv and councils.csv into this directory (as GET /v1/export/*.csv)")
         ("to", po::value<std::string>(), "push into a running daemon at this URL (http://HOST:PORT) instead")
         ("speed", po::value<std::string>()->default_value("max"), "with --to: night seconds per second (600: ten minutes a second), or max")
-        ("token", po::value<std::string>()->default_value(""), "with --to: bearer token for POST /v1/declarations");
+        ("token", po::value<std::string>()->default_value(""), "with --to: bearer token for POST /v1/declarations")
+        ("faults", po::value<std::string>(), fault_help().c_str())
+        ("seed", po::value<std::uint64_t>(), "with --faults: seed for the faults' random points (default: a random one, reported)")
+        ("report", po::value<std::string>(), "with --faults: also write the rehearsal report to this file as JSON")
+        ("intended", po::value<std::string>(), "with --faults: write the fault-free night (the night plus its corrections) "
+                                               "to this file, to replay offline")
+        ("read-token", po::value<std::string>()->default_value(""), "with --faults or --check: read token of a private night")
+        ("check", "with --to: send nothing; compare the daemon's scoreboard and every council with the offline replay "
+                  "(exit 1 when they differ)");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(args).options(opts).run(), vm);
@@ -92,6 +130,16 @@ int replay_command(const Args& args) {
         return 2;
     }
 
+    for (const char* with_to : {"faults", "seed", "report", "intended", "check"})
+        if (vm.count(with_to) && !vm.count("to"))
+            return std::cerr << "declared replay: --" << with_to << " rehearses against a daemon: it needs --to URL\n", 2;
+    if ((vm.count("seed") || vm.count("report") || vm.count("intended")) && !vm.count("faults"))
+        return std::cerr << "declared replay: --seed, --report and --intended belong to a rehearsal: add --faults SPEC\n", 2;
+    if (vm.count("check") && vm.count("faults"))
+        return std::cerr << "declared replay: --check sends nothing; --faults sends the night: choose one\n", 2;
+    if (vm.count("check"))
+        return check_command(vm["to"].as<std::string>(), vm["read-token"].as<std::string>(), card_path, decl_path);
+
     if (vm.count("to")) {
         PushOptions push;
         push.url = vm["to"].as<std::string>();
@@ -100,18 +148,24 @@ int replay_command(const Args& args) {
         push.declarations_path = decl_path;
         if (!parse_speed(vm["speed"].as<std::string>(), push.speed))
             return std::cerr << "declared replay: --speed: expected a number above 0 or max\n", 2;
+        if (vm.count("faults")) {
+            auto rates = parse_fault_spec(vm["faults"].as<std::string>(), replay_fault_kinds());
+            if (!rates.ok()) return std::cerr << "declared replay: " << rates.error.message() << '\n', 2;
+            push.faults = std::move(*rates.value);
+            push.seed = vm.count("seed") ? vm["seed"].as<std::uint64_t>() : std::random_device{}();
+            if (vm.count("report")) push.report_path = vm["report"].as<std::string>();
+            if (vm.count("intended")) push.intended_path = vm["intended"].as<std::string>();
+            push.read_token = vm["read-token"].as<std::string>();
+        }
         return push_replay(push);
     }
 
-    auto card_text = read_file(card_path);
-    if (!card_text.ok()) return std::cerr << "declared replay: " << card_text.error.message() << '\n', 1;
-    auto card = parse_card(*card_text.value);
-    if (!card.ok()) return std::cerr << "declared replay: " << card_path << ": " << card.error.message() << '\n', 1;
-    auto decls = read_file(decl_path);
-    if (!decls.ok()) return std::cerr << "declared replay: " << decls.error.message() << '\n', 1;
+    std::string error;
+    auto night = read_night_files(card_path, decl_path, error);
+    if (!night) return std::cerr << "declared replay: " << error << '\n', 1;
 
     const bool events = vm.count("events") > 0;
-    Tally tally(*card.value);
+    Tally tally(night->card);
     const bool csv = vm.count("csv") > 0;
     std::unordered_map<std::uint64_t, std::string> declared_at;  // for --csv: each result event's "at"
     auto emit = [&](const std::vector<Event>& evs) {
@@ -129,7 +183,7 @@ int replay_command(const Args& args) {
 
     DeclarationParser parser;
     Counts n;
-    const std::string& text = *decls.value;
+    const std::string& text = night->declarations;
     std::size_t line_no = 0;
     for (std::size_t pos = 0; pos < text.size();) {
         std::size_t end = text.find('\n', pos);

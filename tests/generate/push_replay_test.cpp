@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/daemon_process.hpp"
+#include "tests/support/generated_night.hpp"
 #include "tests/support/http_client.hpp"
 
 using namespace declared::testing;
@@ -17,33 +18,8 @@ namespace {
 
 const std::string kBinary = DECLARED_BINARY;
 
-struct Night {
-    TempDir dir;
-    std::string card, declarations, offline_summary;
-    Night(int councils, int seed) {
-        auto gen = run_command(kBinary, {"generate", "--seed", std::to_string(seed), "--councils", std::to_string(councils),
-                                         "--test", "--out", dir / "night"},
-                               dir.path());
-        INFO(gen.err);
-        REQUIRE(gen.status.code == 0);
-        card = dir / "night/card.json";
-        declarations = dir / "night/declarations.jsonl";
-        auto offline = run_command(kBinary, {"replay", "--summary", "--card", card, "--declarations", declarations}, dir.path());
-        REQUIRE(offline.status.code == 0);
-        offline_summary = offline.out;
-    }
-    // declared replay --to the daemon on port, at speed ("" for the default), with token.
-    auto push(int port, const std::string& speed, const std::string& token) const {
-        std::vector<std::string> args{"replay", "--to", "http://127.0.0.1:" + std::to_string(port), "--token", token,
-                                      "--card", card, "--declarations", declarations};
-        if (!speed.empty()) args.insert(args.end(), {"--speed", speed});
-        return run_command(kBinary, args, dir.path());
-    }
-    std::vector<std::string> serve_args(int port) const {
-        return {"--card", card, "--journal", dir / "journal", "--listen", "127.0.0.1:" + std::to_string(port),
-                "--ingest-token", "t"};
-    }
-};
+// The generated night of tests/support/generated_night.hpp.
+using Night = GeneratedNight;
 
 }  // namespace
 

@@ -20,6 +20,7 @@
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/small_card.hpp"
+#include "tests/webhook/receiver.hpp"
 
 using namespace declared::testing;
 namespace asio = boost::asio;
@@ -27,77 +28,6 @@ namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-struct Delivery {
-    std::uint64_t seq;
-    std::string type, signature, body;
-};
-
-// A webhook endpoint: answers 500 to the first `failures` requests, then 200.
-class Receiver {
-public:
-    explicit Receiver(int failures) : failures_(failures), acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}) {
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~Receiver() {
-        stop_ = true;
-        boost::system::error_code ec;
-        tcp::socket poke(ioc_);
-        poke.connect(acceptor_.local_endpoint(), ec);  // wake accept()
-        thread_.join();
-    }
-    int port() const { return acceptor_.local_endpoint().port(); }
-    std::vector<Delivery> deliveries() {
-        std::lock_guard lock(mutex_);
-        return deliveries_;
-    }
-    int attempts() const { return attempts_; }
-    void fail_next(int n) { failures_ += n; }
-
-private:
-    void serve() {
-        while (!stop_) {
-            boost::system::error_code ec;
-            tcp::socket s(ioc_);
-            acceptor_.accept(s, ec);
-            if (ec || stop_) continue;
-            boost::beast::flat_buffer buf;
-            http::request<http::string_body> req;
-            http::read(s, buf, req, ec);
-            if (ec) continue;
-            int n = ++attempts_;
-            http::response<http::string_body> res{n <= failures_ ? http::status::internal_server_error : http::status::ok, 11};
-            res.keep_alive(false);
-            res.prepare_payload();
-            if (res.result() == http::status::ok) {
-                std::lock_guard lock(mutex_);
-                deliveries_.push_back({std::stoull(std::string(req["X-Declared-Seq"])), std::string(req["X-Declared-Type"]),
-                                       std::string(req["X-Declared-Signature"]), req.body()});
-            }
-            http::write(s, res, ec);
-        }
-    }
-
-    std::atomic<int> failures_;
-    std::atomic<int> attempts_{0};
-    std::atomic<bool> stop_{false};
-    asio::io_context ioc_;
-    tcp::acceptor acceptor_;
-    std::thread thread_;
-    std::mutex mutex_;
-    std::vector<Delivery> deliveries_;
-};
-
-std::string hmac_hex(const std::string& key, const std::string& body) {
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
-         body.size(), mac, &len);
-    std::string out = "sha256=";
-    char hex[3];
-    for (unsigned i = 0; i < len; ++i) std::snprintf(hex, sizeof hex, "%02x", mac[i]), out += hex;
-    return out;
-}
 
 std::uint64_t last_seq(int port) {
     auto res = get(port, "/v1/events?since=0&limit=1");
@@ -216,6 +146,10 @@ TEST_CASE("webhook: a bad webhooks file refuses to start with the path of the pr
         {R"([{"name": "x", "url": "http://127.0.0.1:9/", "types": "nope"}])", "[0].types"},
         {R"([{"name": "x", "url": "http://127.0.0.1:9/", "colour": "red"}])", "[0].colour"},
         {R"([{"name": "x", "url": "http://127.0.0.1:9/"}, {"name": "x", "url": "http://127.0.0.1:9/"}])", "[1].name"},
+        {R"([{"name": "x", "url": "http://127.0.0.1:9/", "max_attempts": -1}])", "[0].max_attempts: expected a whole number from 0"},
+        {R"([{"name": "x", "url": "http://127.0.0.1:9/", "max_attempts": "3"}])", "[0].max_attempts"},
+        {R"([{"name": "x", "url": "http://127.0.0.1:9/", "alert_after_seconds": 0}])", "[0].alert_after_seconds"},
+        {R"([{"name": "x", "url": "http://127.0.0.1:9/", "body": "xml"}])", "[0].body"},
     };
     for (const auto& [json, needle] : cases) {
         INFO(json);
