@@ -4,6 +4,8 @@ target_sources(model PRIVATE
   control.cpp
   contest_totals.cpp
   council_state.cpp
+  desk_action_json.cpp
+  desk_state.cpp
   event_writer.cpp
   json_writer.cpp
   scoreboard.cpp
