@@ -96,7 +96,7 @@
   }
 
   document.addEventListener('DOMContentLoaded', () => {
-    document.getElementById('main').prepend(panel);
+    document.getElementById('main').before(panel);  // above the results grid, full width
     document.title = 'Results desk — declared';
     refresh();
   });
