@@ -29,9 +29,19 @@ void EmbargoTimer::arm(const std::string& until) {
     if (until.empty()) return;
     const auto when = parse_utc(until);
     if (!when) return;  // the tally took it as UTC; this cannot happen
-    const auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+    const auto delay = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         *when - std::chrono::system_clock::now() + std::chrono::seconds(1));
-    timer_.expires_after(std::max(wait, std::chrono::steady_clock::duration::zero()));
+    timer_.expires_after(std::max(delay, std::chrono::steady_clock::duration::zero()));
+    wait(until);
+}
+
+void EmbargoTimer::retry(const std::string& until) {
+    if (until != armed_) return;  // re-armed (or cancelled) meanwhile
+    timer_.expires_after(std::chrono::seconds(1));
+    wait(until);
+}
+
+void EmbargoTimer::wait(const std::string& until) {
     timer_.async_wait([this, until](const boost::system::error_code& ec) {
         if (ec || until != armed_) return;  // cancelled, or re-armed for another end
         due_(until);

@@ -28,9 +28,13 @@ public:
 
     // The standing embargo's end ("" none): re-arms when it changed.
     void arm(const std::string& until);
+    // The lift for `until` could not be journalled yet: due(until) again in a second.
+    void retry(const std::string& until);
     void cancel();
 
 private:
+    void wait(const std::string& until);
+
     boost::asio::steady_timer timer_;
     std::function<void(const std::string&)> due_;
     std::string armed_;

@@ -47,11 +47,14 @@ Ingest::Ingest(net::io_context& ioc, const Card& card, feed::EventHub& hub, Metr
           lift.by = "embargo timer";
           lift.reason = "the embargo's time, " + until + ", has come";
           lift.until = until;
-          DeskDone logged = [until](DeskResult r) {
-              if (r.status == DeskResult::Status::done)
-                  spdlog::info("embargo until {} lifted at its time", until);
-              else
-                  spdlog::warn("embargo until {}: not lifted by its timer: {}", until, r.error.message());
+          DeskDone logged = [this, until](DeskResult r) {
+              if (r.status == DeskResult::Status::done) return spdlog::info("embargo until {} lifted at its time", until);
+              // Not yet open, or the journal queue full: try again shortly, never give up silently.
+              const bool transient = r.status == DeskResult::Status::busy ||
+                                     (r.status == DeskResult::Status::unavailable && !stopping_ && failure().code != "journal_failed");
+              spdlog::warn("embargo until {}: not lifted by its timer: {}{}", until, r.error.message(),
+                           transient ? "; trying again in a second" : "");
+              if (transient) embargo_timer_.retry(until);
           };
           process_desk(lift, logged);
       }) {}
@@ -115,6 +118,7 @@ void Ingest::stop() {
     net::post(strand_, [this] {
         accepting_ = false;
         ready_ = false;
+        stopping_ = true;
         embargo_timer_.cancel();  // a waiting timer would keep the loop from ending
     });
 }
@@ -135,10 +139,7 @@ void Ingest::process_desk(DeskAction& action, DeskDone& done) {
     };
     if (!accepting_) return answer(DeskResult::Status::unavailable, failure());
     r.received_at = utc_now_iso8601();
-    if (auto e = tally_.check(action, r.received_at)) {
-        metrics_.rejected(e->code);
-        return answer(DeskResult::Status::rejected, std::move(*e));
-    }
+    if (auto e = tally_.check(action, r.received_at)) return answer(DeskResult::Status::rejected, std::move(*e));
     std::vector<std::string> record{encode_entry(r.received_at, action)};
     auto queued = committer_->append(std::move(record), [this, action, r, done](const Result<std::uint64_t>& res) mutable {
         net::post(strand_, [this, action = std::move(action), r = std::move(r), done = std::move(done), ok = res.ok(),

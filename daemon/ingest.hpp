@@ -137,6 +137,7 @@ private:
     GroupCommitter* committer_ = nullptr;
     std::atomic<bool> ready_{false};
     bool accepting_ = false;
+    bool stopping_ = false;  // stop() was called: the embargo timer retries no more
     // Per contest, the newest accepted declaration still waiting for the
     // journal (it lives in its Batch until applied): the next one is judged
     // against it, not against the tally.
