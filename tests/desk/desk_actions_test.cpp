@@ -9,7 +9,7 @@
 using namespace declared::testing;
 using namespace std::chrono_literals;
 
-TEST_CASE("desk: policy approve proposes the call; the approval publishes it; a restart keeps both", "[desk]") {
+TEST_CASE("desk: policy approve proposes the call, the approval publishes it, a restart keeps both", "[desk]") {
     DeskDaemon d;
     REQUIRE(d.start());
     auto policy = on(action("policy", "approve Testham by hand tonight"));
@@ -35,7 +35,7 @@ TEST_CASE("desk: policy approve proposes the call; the approval publishes it; a 
     CHECK(jstr(d.desk(), "councils.0.proposal") == "null");
 }
 
-TEST_CASE("desk: hold calls nothing; release calls what the arithmetic says; a restart in between", "[desk]") {
+TEST_CASE("desk: hold calls nothing, release calls what the arithmetic says, a restart in between", "[desk]") {
     DeskDaemon d;
     REQUIRE(d.start());
     auto hold = on(action("policy", "hold Testham: a recount is rumoured"));
@@ -54,7 +54,7 @@ TEST_CASE("desk: hold calls nothing; release calls what the arithmetic says; a r
     d.restart_and_compare();
 }
 
-TEST_CASE("desk: an override calls the council for the desk; return hands it back to the arithmetic", "[desk]") {
+TEST_CASE("desk: an override calls the council for the desk, return hands it back to the arithmetic", "[desk]") {
     DeskDaemon d;
     REQUIRE(d.start());
     REQUIRE(d.post(abbey(1)).status == 200);  // LAB 2, CON 1: undecided
@@ -101,7 +101,7 @@ TEST_CASE("desk: the arithmetic contradicting a desk call is a call_conflict and
     d.restart_and_compare();
 }
 
-TEST_CASE("desk: a withdrawal undeclares the ward and retracts the call; a higher revision is taken again", "[desk]") {
+TEST_CASE("desk: a withdrawal undeclares the ward and retracts the call, a higher revision is taken again", "[desk]") {
     DeskDaemon d;
     REQUIRE(d.start());
     declare_lab_win(d);
@@ -134,7 +134,7 @@ TEST_CASE("desk: a withdrawal undeclares the ward and retracts the call; a highe
     CHECK(d.events_page() == before);
 }
 
-TEST_CASE("desk: a recount mark shows in the events and the council; the declaration clears it", "[desk]") {
+TEST_CASE("desk: a recount mark shows in the events and the council, the declaration clears it", "[desk]") {
     DeskDaemon d;
     REQUIRE(d.start());
     auto mark = on(action("ward_state", "candidates asked for a recount"));
@@ -154,7 +154,7 @@ TEST_CASE("desk: a recount mark shows in the events and the council; the declara
     d.restart_and_compare();
 }
 
-TEST_CASE("desk: actions are refused with an ingest token, with no token, and with bad input; nothing changes",
+TEST_CASE("desk: actions are refused with an ingest token, with no token, and with bad input, nothing changes",
           "[desk][access]") {
     DeskDaemon d;
     REQUIRE(d.start());

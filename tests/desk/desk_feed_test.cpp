@@ -25,7 +25,7 @@ bool has(const std::vector<FeedEvent>& events, const std::string& type) {
 
 }  // namespace
 
-TEST_CASE("desk: an embargo holds calls from the feed and the stream while results go on; lifting releases them",
+TEST_CASE("desk: an embargo holds calls from the feed and the stream while results go on, lifting releases them",
           "[desk][feed]") {
     DeskDaemon d;
     REQUIRE(d.start());

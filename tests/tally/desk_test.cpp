@@ -85,7 +85,7 @@ TEST_CASE("desk: under approve an arithmetic call is proposed, and published onl
     CHECK(again->code == "no_proposal");
 }
 
-TEST_CASE("desk: hold calls nothing until released; release applies the policy then in force", "[desk]") {
+TEST_CASE("desk: hold calls nothing until released, release applies the policy then in force", "[desk]") {
     Card c = three_wards();
     Tally t(c);
     desk(t, policy(CallPolicy::hold));
@@ -198,7 +198,7 @@ TEST_CASE("desk: withdrawing a result undeclares the ward, retracts the call, an
     CHECK(refused->code == "revision_not_held");
 }
 
-TEST_CASE("desk: ward marks show in events and the council state; a declaration clears them", "[desk]") {
+TEST_CASE("desk: ward marks show in events and the council state, a declaration clears them", "[desk]") {
     Card c = three_wards();
     Tally t(c);
     auto m = act(DeskKind::ward_state);
@@ -224,7 +224,7 @@ TEST_CASE("desk: ward marks show in events and the council state; a declaration 
     CHECK(none->code == "no_ward_state");
 }
 
-TEST_CASE("desk: an embargo holds every call while the tally goes on; lifting releases them in order", "[desk]") {
+TEST_CASE("desk: an embargo holds every call while the tally goes on, lifting releases them in order", "[desk]") {
     Card c = card({council("a", 3, "LAB", {}, 0, wards("a", 3, "LAB")), council("b", 3, "LAB", {}, 0, wards("b", 3, "CON"))});
     Tally t(c);
     auto e = act(DeskKind::embargo, "");
