@@ -62,6 +62,7 @@ Ingest::Ingest(net::io_context& ioc, const Card& card, feed::EventHub& hub, Metr
 Ingest::~Ingest() = default;
 
 Result<LoadReport> Ingest::load(Journal& journal, bool desk) {
+    desk_ = desk;
     std::uint64_t record = 0;
     std::optional<Error> broken;
     auto report = journal.load([&](std::string_view bytes) {
@@ -138,6 +139,11 @@ void Ingest::process_desk(DeskAction& action, DeskDone& done) {
         done(std::move(r));
     };
     if (!accepting_) return answer(DeskResult::Status::unavailable, failure());
+    // Without a desk the start-up calls went out before any input, which a
+    // replay of a desk action could not reproduce: no desk, no desk actions.
+    if (!desk_)
+        return answer(DeskResult::Status::rejected,
+                      Error{"no_desk", "", "a daemon started with a results desk (--desk-token)", "none configured"});
     r.received_at = utc_now_iso8601();
     if (auto e = tally_.check(action, r.received_at)) return answer(DeskResult::Status::rejected, std::move(*e));
     std::vector<std::string> record{encode_entry(r.received_at, action)};

@@ -89,7 +89,8 @@ public:
     // on an empty journal they are published at once, unless desk is set (a
     // results desk is configured): then they wait for the desk's first action
     // or the first result, so a desk that sets policy approve or hold first
-    // sees them proposed or held, never published.
+    // sees them proposed or held, never published. Without desk, submit_desk()
+    // refuses every action (no_desk).
     Result<LoadReport> load(Journal& journal, bool desk = false);
     // From now on accepted declarations go to this committer.
     void start(GroupCommitter& committer);
@@ -138,6 +139,7 @@ private:
     std::atomic<bool> ready_{false};
     bool accepting_ = false;
     bool stopping_ = false;  // stop() was called: the embargo timer retries no more
+    bool desk_ = false;      // load()'s: a results desk is configured (desk actions are taken)
     // Per contest, the newest accepted declaration still waiting for the
     // journal (it lives in its Batch until applied): the next one is judged
     // against it, not against the tally.
