@@ -835,10 +835,11 @@ Result<std::vector<Event>> Tally::apply(const DeskAction& a, std::string_view re
     if (auto e = check(a, received_at)) return Result<std::vector<Event>>::fail(std::move(*e));
     auto& st = *state_;
     std::vector<Event> out;
-    // Policies, overrides and embargoes set before the first input shape the
-    // calls knowable at start-up; anything else starts the night first.
-    const bool shapes_start = a.kind == DeskKind::policy || a.kind == DeskKind::release ||
-                              a.kind == DeskKind::override_call || a.kind == DeskKind::embargo;
+    // Policies and embargoes set before the first input shape the calls
+    // knowable at start-up; anything else starts the night first (a desk
+    // call then comes after them, at its own time).
+    const bool shapes_start =
+        a.kind == DeskKind::policy || a.kind == DeskKind::release || a.kind == DeskKind::embargo;
     if (!shapes_start) out = start();
     st.apply_desk(a, received_at, out);
     return Result<std::vector<Event>>{std::move(out), {}};

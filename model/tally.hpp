@@ -69,8 +69,8 @@ public:
     // moved while the action waited for the journal) and applies it, or
     // changes nothing and says why. received_at is the action's time, from
     // its journal entry: it is on the events, and an embargo's end is judged
-    // against it. Before the first input, policies, desk calls and an
-    // embargo shape the calls knowable at start-up.
+    // against it. Before the first input, policies and an embargo shape the
+    // calls knowable at start-up.
     std::optional<Error> check(const DeskAction& a, std::string_view received_at) const;
     Result<std::vector<Event>> apply(const DeskAction& a, std::string_view received_at);
     // The desk's state (GET /v1/desk): policies, desk calls, proposals,
