@@ -17,6 +17,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"card", declared::card_command, "check an election card: every problem with its path (card check CARD)"},
     {"demo", declared::demo_command, "the whole night in three minutes: daemon, replay, live page, calls in the terminal"},
+    {"desk", declared::desk_command, "the results desk: policies, approvals, overrides, withdrawals, embargo (desk URL ACTION)"},
     {"generate", declared::generate_command, "write a synthetic election night (card and declarations)"},
     {"import", declared::import_command, "turn published result tables into a card and declarations"},
     {"replay", declared::replay_command, "apply a night's declarations offline and print the result"},

@@ -27,9 +27,8 @@ bool contains(const std::vector<std::string>& sorted, std::string_view key) {
 }  // namespace
 
 std::optional<EventType> event_type_from_string(std::string_view s) {
-    for (auto t : {EventType::ward_declared, EventType::declaration_corrected, EventType::council_updated,
-                   EventType::control_called, EventType::call_retracted, EventType::scoreboard, EventType::heartbeat})
-        if (to_string(t) == s) return t;
+    for (int i = 0; i <= static_cast<int>(EventType::heartbeat); ++i)
+        if (to_string(static_cast<EventType>(i)) == s) return static_cast<EventType>(i);
     return std::nullopt;
 }
 
@@ -54,7 +53,8 @@ Result<EventFilter> EventFilter::parse(std::string_view councils, std::string_vi
             if (!t)
                 return Result<EventFilter>::fail(
                     {"bad_filter", "types", "event types among ward_declared, declaration_corrected, council_updated, "
-                                            "control_called, call_retracted, scoreboard",
+                                            "control_called, call_retracted, scoreboard, call_proposed, "
+                                            "call_conflict, declaration_withdrawn, ward_state, embargo_set, embargo_lifted",
                      "\"" + n.substr(0, 48) + "\""});
             f.types_ |= 1u << static_cast<unsigned>(*t);
         }

@@ -38,14 +38,29 @@ std::string utc_now_iso8601() {
 }
 
 Ingest::Ingest(asio::io_context& ioc, const Card& card, feed::EventHub& hub, Metrics& metrics)
-    : strand_(asio::make_strand(ioc)), tally_(card), hub_(hub), metrics_(metrics) {}
+    : strand_(asio::make_strand(ioc)), tally_(card), hub_(hub), metrics_(metrics),
+      embargo_timer_(strand_, [this](const std::string& until) {
+          DeskAction lift;
+          lift.kind = DeskKind::lift_embargo;
+          lift.by = "embargo timer";
+          lift.reason = "the embargo's time, " + until + ", has come";
+          lift.until = until;
+          DeskDone logged = [this, until](DeskResult r) {
+              if (r.status == DeskResult::Status::done) return spdlog::info("embargo until {} lifted at its time", until);
+              // Not yet open, or the journal queue full: try again shortly, never give up silently.
+              const bool transient = r.status == DeskResult::Status::busy ||
+                                     (r.status == DeskResult::Status::unavailable && !stopping_ && failure().code != "journal_failed");
+              spdlog::warn("embargo until {}: not lifted by its timer: {}{}", until, r.error.message(),
+                           transient ? "; trying again in a second" : "");
+              if (transient) embargo_timer_.retry(until);
+          };
+          process_desk(lift, logged);
+      }) {}
 
 Ingest::~Ingest() = default;
 
-Result<LoadReport> Ingest::load(Journal& journal) {
-    auto start_events = tally_.start();
-    hub_.publish(start_events);
-    metrics_.events += start_events.size();
+Result<LoadReport> Ingest::load(Journal& journal, bool desk) {
+    desk_ = desk;
     std::uint64_t record = 0;
     std::optional<Error> broken;
     auto report = journal.load([&](std::string_view bytes) {
@@ -54,6 +69,13 @@ Result<LoadReport> Ingest::load(Journal& journal) {
         auto entry = decode_entry(bytes, parser_);
         if (!entry.ok()) {
             broken = entry.error;
+        } else if (entry.value->desk) {
+            // One refused when it was applied live is refused again here, the same way.
+            auto events = tally_.apply(*entry.value->desk, entry.value->received_at);
+            if (events.ok()) {
+                metrics_.events += events.value->size();
+                hub_.publish(*events.value);
+            }
         } else {
             Assessment a = tally_.assess(entry.value->declaration);
             if (!a.accepted()) {
@@ -68,6 +90,14 @@ Result<LoadReport> Ingest::load(Journal& journal) {
         if (broken) broken->path = fmt::format("journal record {}: {}", record, broken->path);
     });
     if (!report.ok()) return report;
+    // Whatever the first entry was started the night; the same bytes whether
+    // a desk is configured now or not.
+    if (record == 0 && !desk) {
+        auto start_events = tally_.start();
+        hub_.publish(start_events);
+        metrics_.events += start_events.size();
+    }
+    asio::post(strand_, [this] { embargo_timer_.arm(tally_.embargo_until()); });
     if (broken)
         return Result<LoadReport>::fail(Error{"journal_mismatch", broken->path,
                                               "journal entries that apply to this card (" + broken->expected + ")",
@@ -87,7 +117,68 @@ void Ingest::stop() {
     asio::post(strand_, [this] {
         accepting_ = false;
         ready_ = false;
+        stopping_ = true;
+        embargo_timer_.cancel();  // a waiting timer would keep the loop from ending
     });
+}
+
+void Ingest::submit_desk(DeskAction action, DeskDone done) {
+    asio::post(strand_, [this, action = std::move(action), done = std::move(done)]() mutable {
+        process_desk(action, done);
+    });
+}
+
+// Checked, journalled, then applied: the same steps as a declaration's.
+void Ingest::process_desk(DeskAction& action, DeskDone& done) {
+    DeskResult r;
+    auto answer = [&](DeskResult::Status status, Error e) {
+        r.status = status;
+        r.error = std::move(e);
+        done(std::move(r));
+    };
+    if (!accepting_) return answer(DeskResult::Status::unavailable, failure());
+    // Without a desk the start-up calls went out before any input, which a
+    // replay of a desk action could not reproduce: no desk, no desk actions.
+    if (!desk_)
+        return answer(DeskResult::Status::rejected,
+                      Error{"no_desk", "", "a daemon started with a results desk (--desk-token)", "none configured"});
+    r.received_at = utc_now_iso8601();
+    if (auto e = tally_.check(action, r.received_at)) return answer(DeskResult::Status::rejected, std::move(*e));
+    std::vector<std::string> record{encode_entry(r.received_at, action)};
+    auto queued = committer_->append(std::move(record), [this, action, r, done](const Result<std::uint64_t>& res) mutable {
+        asio::post(strand_, [this, action = std::move(action), r = std::move(r), done = std::move(done), ok = res.ok(),
+                            err = res.error]() mutable {
+            if (!ok) {
+                journal_failed(err);
+                r.status = DeskResult::Status::unavailable;
+                r.error = failure();
+            } else {
+                apply_desk(action, r.received_at, r);
+            }
+            done(std::move(r));
+        });
+    });
+    if (!queued.ok()) {
+        const bool busy = queued.error.code == "journal_busy";
+        return answer(busy ? DeskResult::Status::busy : DeskResult::Status::unavailable,
+                      queued.error.code == "journal_failed" ? failure() : queued.error);
+    }
+}
+
+void Ingest::apply_desk(const DeskAction& action, const std::string& received_at, DeskResult& r) {
+    auto events = tally_.apply(action, received_at);
+    if (!events.ok()) {  // journalled, and a restart refuses it the same way
+        r.status = DeskResult::Status::conflict;
+        r.error = events.error;
+        return;
+    }
+    for (const auto& e : *events.value) r.seqs.push_back(e.seq);
+    ++metrics_.desk_actions;
+    metrics_.events += events.value->size();
+    hub_.publish(*events.value);
+    embargo_timer_.arm(tally_.embargo_until());
+    spdlog::info("desk: {} by {}{}{}: {} events", to_string(action.kind), action.by,
+                 action.council.empty() ? "" : " on ", action.council, events.value->size());
 }
 
 void Ingest::submit(std::string body, Format format, std::string source, Done done, Mode mode) {

@@ -20,12 +20,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "ingest/embargo_timer.hpp"
+#include "ingest/metrics.hpp"
 #include "journal/group_commit.hpp"
 #include "journal/journal.hpp"
-#include "ingest/metrics.hpp"
 #include "feed/event_hub.hpp"
 #include "model/card.hpp"
 #include "model/declaration_json.hpp"
+#include "model/desk_action.hpp"
 #include "model/tally.hpp"
 
 namespace declared {
@@ -53,6 +55,21 @@ struct BatchResult {
     Error error;  // busy, unavailable: why (e.g. the journal's failure)
 };
 
+// What became of one desk action.
+struct DeskResult {
+    enum class Status {
+        done,         // journalled and applied (seqs: the events it caused, maybe none)
+        rejected,     // does not apply to what is held: nothing journalled, nothing changed
+        conflict,     // what is held moved while it waited for the journal: journalled, changed nothing
+        busy,         // the journal queue is full: nothing changed, retry shortly
+        unavailable,  // starting or stopping, or the journal failed: nothing changed
+    };
+    Status status = Status::done;
+    Error error;
+    std::string received_at;
+    std::vector<std::uint64_t> seqs;
+};
+
 class Ingest {
 public:
     // Format of a batch: one JSON declaration, or JSON lines.
@@ -66,10 +83,15 @@ public:
     Ingest(boost::asio::io_context& ioc, const Card& card, feed::EventHub& hub, Metrics& metrics);
     ~Ingest();
 
-    // Before serving: publish the start events, then rebuild from every
-    // journalled entry. An entry that no longer applies (a different card)
-    // refuses the start with its record number.
-    Result<LoadReport> load(Journal& journal);
+    // Before serving: rebuild from every journalled entry. An entry that no
+    // longer applies (a different card) refuses the start with its record
+    // number. The calls knowable before counting come with the first entry;
+    // on an empty journal they are published at once, unless desk is set (a
+    // results desk is configured): then they wait for the desk's first action
+    // or the first result, so a desk that sets policy approve or hold first
+    // sees them proposed or held, never published. Without desk, submit_desk()
+    // refuses every action (no_desk).
+    Result<LoadReport> load(Journal& journal, bool desk = false);
     // From now on accepted declarations go to this committer.
     void start(GroupCommitter& committer);
     // Refuse new batches (unavailable); those in flight still complete.
@@ -78,6 +100,13 @@ public:
     // Thread-safe: queues the batch on the ingest strand; done is called once,
     // on the strand, when the outcome is final (after fsync where anything was accepted).
     void submit(std::string body, Format format, std::string source, Done done, Mode mode = Mode::all_or_nothing);
+
+    // Thread-safe: a desk action (its "by" already set from the desk token)
+    // to the same strand and journal as declarations. Checked against what is
+    // held, journalled, and only once durable applied and published; done is
+    // called once, on the strand.
+    using DeskDone = std::function<void(DeskResult)>;
+    void submit_desk(DeskAction action, DeskDone done);
 
     // Runs fn on the ingest strand with read access to the tally.
     void read(std::function<void(const Tally&)> fn);
@@ -98,6 +127,8 @@ private:
     void commit(std::shared_ptr<Batch> b);
     void apply(Batch& b);
     void journal_failed(const Error& e);
+    void process_desk(DeskAction& action, DeskDone& done);
+    void apply_desk(const DeskAction& action, const std::string& received_at, DeskResult& r);
 
     boost::asio::strand<boost::asio::io_context::executor_type> strand_;
     Tally tally_;
@@ -107,10 +138,13 @@ private:
     GroupCommitter* committer_ = nullptr;
     std::atomic<bool> ready_{false};
     bool accepting_ = false;
+    bool stopping_ = false;  // stop() was called: the embargo timer retries no more
+    bool desk_ = false;      // load()'s: a results desk is configured (desk actions are taken)
     // Per contest, the newest accepted declaration still waiting for the
     // journal (it lives in its Batch until applied): the next one is judged
     // against it, not against the tally.
     std::unordered_map<std::string_view, const Declaration*> pending_;
+    EmbargoTimer embargo_timer_;  // lifts a timed embargo through the journal
     mutable std::mutex failure_mutex_;
     Error failure_;
 };

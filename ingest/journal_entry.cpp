@@ -1,5 +1,6 @@
 #include "ingest/journal_entry.hpp"
 
+#include "model/desk_action_json.hpp"
 #include "model/json_writer.hpp"
 
 namespace declared {
@@ -15,25 +16,47 @@ std::string encode_entry(std::string_view received_at, const Declaration& d) {
     return w.str();
 }
 
+std::string encode_entry(std::string_view received_at, const DeskAction& a) {
+    JsonWriter w;
+    w.begin_object();
+    w.field("v", 1);
+    w.field("received_at", received_at);
+    w.key("desk");
+    write_desk_action(w, a);
+    w.end_object();
+    return w.str();
+}
+
 // encode_entry() writes one fixed layout, {"v":1,"received_at":"...",
-// "declaration":{...}}, so the entry is read by that layout and only the
-// declaration is parsed, once, by the same parser that takes it at ingest.
+// "declaration":{...}} or {"v":1,"received_at":"...","desk":{...}}, so the
+// entry is read by that layout and only the body is parsed, once, by the
+// same parser that takes it at ingest.
 Result<JournalEntry> decode_entry(std::string_view record, DeclarationParser& parser) {
     using R = Result<JournalEntry>;
     constexpr std::string_view kHead = R"({"v":1,"received_at":")";
     constexpr std::string_view kMiddle = R"(","declaration":)";
+    constexpr std::string_view kDesk = R"(","desk":)";
     if (!record.starts_with(kHead))
         return R::fail({"bad_journal_entry", "v", "an entry of version 1 ({\"v\":1,\"received_at\":...)",
                         std::string(record.substr(0, 32))});
-    const auto at_end = record.find(kMiddle, kHead.size());
+    // received_at never holds a quote: the first one after it ends it.
+    const auto at_end = record.find('"', kHead.size());
     const std::string_view received_at = record.substr(kHead.size(), at_end - kHead.size());
-    if (at_end == std::string_view::npos || received_at.find_first_of("\\\"") != std::string_view::npos ||
+    const std::string_view rest = at_end == std::string_view::npos ? std::string_view() : record.substr(at_end);
+    const bool desk = rest.starts_with(kDesk);
+    const std::size_t middle = desk ? kDesk.size() : kMiddle.size();
+    if ((!desk && !rest.starts_with(kMiddle)) || received_at.find('\\') != std::string_view::npos ||
         !record.ends_with('}'))
-        return R::fail({"bad_journal_entry", "", "received_at and declaration", "an entry without them"});
-    const auto body = record.substr(at_end + kMiddle.size(), record.size() - at_end - kMiddle.size() - 1);
+        return R::fail({"bad_journal_entry", "", "received_at and a declaration or desk action", "an entry without them"});
+    const auto body = record.substr(at_end + middle, record.size() - at_end - middle - 1);
+    if (desk) {
+        auto action = parse_desk_action(body, true);
+        if (!action.ok()) return R::fail(action.error);
+        return R{JournalEntry{std::string(received_at), {}, std::move(*action.value)}, {}};
+    }
     auto parsed = parser.parse(body);
     if (!parsed.ok()) return R::fail(parsed.error);
-    return R{JournalEntry{std::string(received_at), std::move(*parsed.value)}, {}};
+    return R{JournalEntry{std::string(received_at), std::move(*parsed.value), std::nullopt}, {}};
 }
 
 }  // namespace declared

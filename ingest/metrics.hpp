@@ -32,6 +32,7 @@ private:
 struct Metrics {
     std::atomic<std::uint64_t> accepted{0};    // declarations applied (fresh or correction)
     std::atomic<std::uint64_t> corrections{0};
+    std::atomic<std::uint64_t> desk_actions{0};  // desk actions applied
     std::atomic<std::uint64_t> duplicates{0};
     std::atomic<std::uint64_t> stale{0};
     std::atomic<std::uint64_t> events{0};

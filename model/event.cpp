@@ -10,6 +10,12 @@ std::string_view to_string(EventType t) {
         case EventType::control_called: return "control_called";
         case EventType::call_retracted: return "call_retracted";
         case EventType::scoreboard: return "scoreboard";
+        case EventType::call_proposed: return "call_proposed";
+        case EventType::call_conflict: return "call_conflict";
+        case EventType::declaration_withdrawn: return "declaration_withdrawn";
+        case EventType::ward_state: return "ward_state";
+        case EventType::embargo_set: return "embargo_set";
+        case EventType::embargo_lifted: return "embargo_lifted";
         case EventType::heartbeat: break;
     }
     return "heartbeat";

@@ -15,6 +15,12 @@ enum class EventType {
     control_called,         // control secured / NOC certain, with the arithmetic
     call_retracted,         // an earlier call no longer holds
     scoreboard,             // national totals
+    call_proposed,          // policy approve: an arithmetic call awaiting the desk (not published)
+    call_conflict,          // the arithmetic contradicts a standing desk call (no call changes)
+    declaration_withdrawn,  // the desk withdrew a result: the ward is undeclared again
+    ward_state,             // the desk marked a ward recount / count_adjourned, or cleared it
+    embargo_set,            // the desk holds every call until the embargo ends
+    embargo_lifted,         // the embargo ended: held calls follow
     heartbeat,              // feed only: nothing happened, here is the current seq
 };
 

@@ -7,6 +7,7 @@
 
 
 #include "model/control.hpp"
+#include "model/desk_state.hpp"
 #include "model/details/council_state.hpp"
 #include "model/details/event_writer.hpp"
 #include "model/json_writer.hpp"
@@ -87,8 +88,15 @@ struct Tally::State {
     bool started = false;
     std::string text_;  // an event's text, built in place (begin() copies it out)
     bool labels = false;  // some party has a label: alert text names parties apart from the data
+    // The results desk (model/desk_state.hpp): per council, per ward, night-wide.
+    std::vector<CouncilDesk> desk;
+    std::vector<std::vector<WardDesk>> ward_desk;
+    CallPolicy night_policy = CallPolicy::automatic;
+    Embargo embargo;
+    std::vector<std::size_t> embargo_queue;  // councils whose call the embargo holds, in order
 
-    explicit State(const Card& c) : card(c), writer(c), board(c) {
+    explicit State(const Card& c) : card(c), writer(c), board(c), desk(c.councils.size()) {
+        for (const auto& council : c.councils) ward_desk.emplace_back(council.wards.size());
         labels = std::any_of(c.parties.begin(), c.parties.end(), [](const Party& p) { return !p.label.empty(); });
         const int controlling = controlling_parties(c);
         councils.reserve(c.councils.size());
@@ -196,62 +204,163 @@ struct Tally::State {
         return " (called, " + std::to_string(undeclared) + (undeclared == 1 ? " seat" : " seats") + " to declare)";
     }
 
-    // Retracts a call that no longer holds, then calls control when it has
-    // become settled. The retraction always precedes the new call.
-    void settle(CouncilState& cs, const Declaration* cause, std::string_view received_at,
-                std::vector<Event>& out) {
-        const Council& c = cs.council();
-        const std::string_view at = cause ? std::string_view(cause->declared_at) : std::string_view();
+    CallPolicy policy_of(std::size_t i) const { return desk[i].policy.value_or(night_policy); }
+    std::size_t index_of(const CouncilState& cs) const { return card.council_index(cs.council()); }
+
+    // Brings a council's published call in line with what should stand: the
+    // desk's call while one stands, else the arithmetic's under the council's
+    // policy (docs/desk.md, "Desk rules"). A call that no longer stands is
+    // retracted first, under every policy and embargo (a wrong call must not
+    // stay out); a new call is published, proposed, held, or queued behind
+    // the embargo. actor is who caused this: the arithmetic, or a desk action.
+    void settle(CouncilState& cs, const Declaration* cause, std::string_view received_at, std::vector<Event>& out,
+                const CalledBy& actor = CalledBy::arithmetic()) {
+        const std::size_t i = index_of(cs);
+        CouncilDesk& d = desk[i];
+        const std::string_view at = cause ? std::string_view(cause->declared_at) : received_at;
         const auto s = cs.settle();
-        const std::string control = cs.control_of(s);
+        const std::string arith = cs.control_of(s);
+        const std::string want = d.desk_call ? d.desk_call->control : arith;
         auto& call = cs.call();
-        if (call && call->control != control) {
-            board.add_council_control(control_key(cs.control_before()), control_key(call->control), -1);
-            const std::string text = c.name + ": call retracted, " + call->text + " no longer stands";
-            JsonWriter& w = begin(EventType::call_retracted, &c, at, received_at, text);
-            w.field("council", c.id);
-            w.field("name", c.name);
-            w.key("retracts").begin_object();
-            w.key("id");
-            writer.write_id(w, call->seq);
-            w.field("seq", call->seq);
-            w.end_object();
-            w.field("call", control::to_string(call->status));
-            w.field("control", call->control);
-            w.field("outcome", call->outcome);
-            w.field("status", control::to_string(s.status));
-            w.key("arithmetic").begin_object();
-            cs.write_arithmetic(w, s);
-            w.end_object();
-            write_cause(w, cause);
-            finish(out);
-            call.reset();
+        if (call && call->control != want) retract(cs, s, cause, at, received_at, actor, out);
+        if (d.desk_call) conflict(cs, s, arith, cause, at, received_at, out);
+        const CallPolicy policy = policy_of(i);
+        if (d.proposal && (d.desk_call || call || d.proposal->control != arith || policy != CallPolicy::approve))
+            d.proposal.reset();  // lapsed: docs/desk.md says when
+        if (call || want.empty()) return;
+        std::optional<CalledBy> by;
+        if (d.desk_call) by = CalledBy{true, d.desk_call->name, d.desk_call->reason, 0};
+        else if (policy == CallPolicy::automatic) by = CalledBy::arithmetic();
+        else if (policy == CallPolicy::approve && !d.proposal) propose(cs, s, arith, cause, at, received_at, out);
+        else if (policy == CallPolicy::approve && d.proposal->approved) by = d.proposal->approved;
+        if (!by) return;
+        if (embargo.active) {
+            if (!d.embargoed) embargo_queue.push_back(i);
+            d.embargoed = true;
+            return;
         }
-        if (!call && !control.empty()) {
-            const std::string outcome = cs.outcome_words(control);
-            const std::string words = labels ? cs.outcome_text(control) : outcome;
-            JsonWriter& w = begin(EventType::control_called, &c, at, received_at,
-                                  c.name + ": " + words + call_kind(cause == nullptr, cs.undeclared()));
-            w.field("council", c.id);
-            w.field("name", c.name);
-            w.field("call", control::to_string(s.status));
-            w.field("final", cs.undeclared() == 0);
-            w.field("control", control);
-            w.key("control_before").string_or_null(cs.control_before());
-            w.field("outcome", outcome);
-            w.field("outcome_kind", control::to_string(cs.outcome(control)));
-            w.field("wire", wire_call(card, cs, control));  // model/wire_text
-            w.key("arithmetic").begin_object();
-            cs.write_arithmetic(w, s);
-            w.end_object();
-            write_cause(w, cause);
-            finish(out);
-            call = Call{s.status, control, outcome, words, seq};
-            board.add_council_control(control_key(cs.control_before()), control_key(control), +1);
-        }
+        publish(cs, s, want, *by, cause, at, received_at, out);
+        d.proposal.reset();
     }
 
-    void council_updated(CouncilState& cs, const Declaration& d, std::string_view received_at,
+    void write_call_ref(JsonWriter& w, std::string_view key, std::uint64_t ref) const {
+        w.key(key).begin_object();
+        w.key("id");
+        writer.write_id(w, ref);
+        w.field("seq", ref);
+        w.end_object();
+    }
+
+    void retract(CouncilState& cs, const control::Settlement& s, const Declaration* cause, std::string_view at,
+                 std::string_view received_at, const CalledBy& actor, std::vector<Event>& out) {
+        const Council& c = cs.council();
+        auto& call = cs.call();
+        board.add_council_control(control_key(cs.control_before()), control_key(call->control), -1);
+        const std::string text = c.name + ": call retracted, " + call->text + " no longer stands";
+        JsonWriter& w = begin(EventType::call_retracted, &c, at, received_at, text);
+        w.field("council", c.id);
+        w.field("name", c.name);
+        write_call_ref(w, "retracts", call->seq);
+        w.field("call", control::to_string(call->status));
+        w.field("control", call->control);
+        w.field("outcome", call->outcome);
+        w.field("status", control::to_string(s.status));
+        w.key("arithmetic").begin_object();
+        cs.write_arithmetic(w, s);
+        w.end_object();
+        write_cause(w, cause);
+        w.key("called_by");
+        write_called_by(w, actor, writer);
+        finish(out);
+        call.reset();
+    }
+
+    // The body every call-shaped event shares: which call, its outcome, the arithmetic.
+    void write_call_body(JsonWriter& w, const CouncilState& cs, control::Status status, const std::string& control, const std::string& outcome) const {
+        const Council& c = cs.council();
+        w.field("council", c.id);
+        w.field("name", c.name);
+        w.field("call", control::to_string(status));
+        w.field("final", cs.undeclared() == 0);
+        w.field("control", control);
+        w.key("control_before").string_or_null(cs.control_before());
+        w.field("outcome", outcome);
+        w.field("outcome_kind", control::to_string(cs.outcome(control)));
+    }
+
+    void publish(CouncilState& cs, const control::Settlement& s, const std::string& control, const CalledBy& by,
+                 const Declaration* cause, std::string_view at, std::string_view received_at,
+                 std::vector<Event>& out) {
+        const Council& c = cs.council();
+        // A desk call is the desk's word, not a settlement: NOC or a party's control.
+        const control::Status status =
+            by.desk ? (control == kNoc ? control::Status::noc_certain : control::Status::secured) : s.status;
+        const std::string outcome = cs.outcome_words(control);
+        const std::string words = labels ? cs.outcome_text(control) : outcome;
+        const bool before_counting = cs.wards_declared() == 0 && cs.by_elections_declared() == 0;
+        const std::string kind = by.desk ? std::string(" (desk call)") : call_kind(before_counting, cs.undeclared());
+        JsonWriter& w = begin(EventType::control_called, &c, at, received_at, c.name + ": " + words + kind);
+        write_call_body(w, cs, status, control, outcome);
+        w.field("wire", wire_call(card, cs, control));  // model/wire_text
+        w.key("arithmetic").begin_object();
+        cs.write_arithmetic(w, s);
+        w.end_object();
+        write_cause(w, cause);
+        w.key("called_by");
+        write_called_by(w, by, writer);
+        finish(out);
+        cs.call() = Call{status, control, outcome, words, seq, by};
+        board.add_council_control(control_key(cs.control_before()), control_key(control), +1);
+    }
+
+    // Under policy approve: the arithmetic's call, for the desk to approve.
+    void propose(CouncilState& cs, const control::Settlement& s, const std::string& control, const Declaration* cause,
+                 std::string_view at, std::string_view received_at, std::vector<Event>& out) {
+        const Council& c = cs.council();
+        const std::string outcome = cs.outcome_words(control);
+        const std::string words = labels ? cs.outcome_text(control) : outcome;
+        JsonWriter& w = begin(EventType::call_proposed, &c, at, received_at,
+                              c.name + ": " + words + " proposed, awaiting the desk");
+        write_call_body(w, cs, s.status, control, outcome);
+        w.key("arithmetic").begin_object();
+        cs.write_arithmetic(w, s);
+        w.end_object();
+        write_cause(w, cause);
+        w.key("called_by");
+        write_called_by(w, CalledBy::arithmetic(), writer);
+        finish(out);
+        desk[index_of(cs)].proposal = Proposal{s.status, control, outcome, seq, std::nullopt};
+    }
+
+    // The arithmetic contradicts a standing desk call: said once per
+    // contradicting control, and no call changes.
+    void conflict(CouncilState& cs, const control::Settlement& s, const std::string& arith, const Declaration* cause,
+                  std::string_view at, std::string_view received_at, std::vector<Event>& out) {
+        CouncilDesk& d = desk[index_of(cs)];
+        if (arith.empty() || arith == d.desk_call->control) return d.conflict.clear();
+        if (d.conflict == arith) return;
+        d.conflict = arith;
+        const Council& c = cs.council();
+        const std::string outcome = cs.outcome_words(arith);
+        const std::string desk_words = cs.outcome_words(d.desk_call->control);
+        JsonWriter& w = begin(EventType::call_conflict, &c, at, received_at,
+                              c.name + ": the arithmetic says " + outcome + "; the desk's call " + desk_words +
+                                  " stands");
+        write_call_body(w, cs, s.status, arith, outcome);
+        w.key("desk_call").begin_object();
+        w.field("control", d.desk_call->control);
+        w.field("outcome", desk_words);
+        w.key("called_by");
+        write_called_by(w, CalledBy{true, d.desk_call->name, d.desk_call->reason, 0}, writer);
+        w.end_object();
+        w.key("arithmetic").begin_object();
+        cs.write_arithmetic(w, s);
+        w.end_object();
+        write_cause(w, cause);
+        finish(out);
+    }
+
+    void council_updated(CouncilState& cs, std::string_view at, std::string_view received_at,
                          std::vector<Event>& out) {
         const Council& c = cs.council();
         std::string& text = text_;
@@ -274,7 +383,7 @@ struct Tally::State {
             text += "control undecided";
         else
             text += "control unknown";
-        JsonWriter& w = begin(EventType::council_updated, &c, d.declared_at, received_at, text);
+        JsonWriter& w = begin(EventType::council_updated, &c, at, received_at, text);
         cs.write(w, writer);
         finish(out);
     }
@@ -290,7 +399,11 @@ struct Tally::State {
         const Council& c = cs.council();
         auto& slot = cs.ward(card.ward_index(c, w));
         if (slot && d.revision <= slot->declaration.revision) return;  // not news (assess says why)
+        WardDesk& mark = ward_desk[card.council_index(c)][card.ward_index(c, w)];
+        if (!slot && d.revision <= mark.withdrawn) return;  // withdrawn by the desk (judge says why)
         if (w.postponed) throw std::invalid_argument("declaration for a postponed poll: " + w.id);
+        mark.state.clear();  // a declaration ends a recount or an adjournment
+        mark.expected_at.clear();
 
         const auto order = report_order(d);
         const std::vector<std::string>* baseline = w.last_won.empty() ? nullptr : &w.last_won;
@@ -324,7 +437,7 @@ struct Tally::State {
         // result: its by-election is reported, its control is not decided.
         if (council_result) {
             settle(cs, &held, received_at, out);
-            council_updated(cs, held, received_at, out);
+            council_updated(cs, held.declared_at, received_at, out);
         }
         scoreboard(held.declared_at, received_at, out);
     }
@@ -391,6 +504,180 @@ struct Tally::State {
         slot = std::move(next);
     }
 
+    static void write_desk(JsonWriter& w, const DeskAction& a) {
+        w.key("desk").begin_object();
+        w.field("name", a.by);
+        w.field("reason", a.reason);
+        w.end_object();
+    }
+
+    // Applies a desk action that check() accepted; its events go to out.
+    void apply_desk(const DeskAction& a, std::string_view received_at, std::vector<Event>& out) {
+        const CalledBy actor = CalledBy::of(a);
+        CouncilState* cs = a.council.empty() ? nullptr : &councils[card.council_index(*card.council(a.council))];
+        CouncilDesk* d = cs ? &desk[index_of(*cs)] : nullptr;
+        switch (a.kind) {
+            case DeskKind::policy:
+            case DeskKind::release:
+                if (!cs) night_policy = a.policy;
+                else if (a.policy_default) d->policy.reset();
+                else d->policy = a.policy;
+                break;
+            case DeskKind::approve: d->proposal->approved = CalledBy{false, a.by, a.reason, d->proposal->seq}; break;
+            case DeskKind::override_call:
+                d->desk_call = DeskCall{a.control, a.by, a.reason, std::string(received_at)};
+                d->conflict.clear();
+                if (cs->call() && cs->call()->control == a.control) cs->call()->called_by = actor;  // the desk's now
+                break;
+            case DeskKind::hand_back:
+                d->desk_call.reset();
+                d->conflict.clear();
+                // A standing call the arithmetic agrees with stays: it is the arithmetic's again.
+                if (cs->call() && cs->call()->control == cs->control_of(cs->settle()))
+                    cs->call()->called_by = CalledBy::arithmetic();
+                break;
+            case DeskKind::withdraw: withdraw(*cs, a, received_at, out); break;
+            case DeskKind::ward_state: return mark_ward(*cs, a, received_at, out);
+            case DeskKind::embargo: set_embargo(a, received_at, out); break;
+            case DeskKind::lift_embargo: return lift_embargo(a, received_at, out);
+        }
+        if (!started) {  // the calls knowable at start-up, under what the desk just set
+            auto first = start_events();
+            out.insert(out.end(), std::make_move_iterator(first.begin()), std::make_move_iterator(first.end()));
+            return;
+        }
+        if (a.kind == DeskKind::embargo) return;
+        // A council whose published call moved (or whose result went) is
+        // updated, and then the scoreboard; a proposal or a conflict alone
+        // changes neither.
+        bool changed = a.kind == DeskKind::withdraw;
+        for (auto& each : councils) {
+            if ((cs && &each != cs) || !each.council().holds_election()) continue;
+            const std::size_t before = out.size();
+            settle(each, nullptr, received_at, out, actor);
+            const bool moved = calls_moved(out, before);
+            if (moved || (&each == cs && a.kind == DeskKind::withdraw)) council_updated(each, received_at, received_at, out);
+            changed = changed || moved;
+        }
+        if (changed) scoreboard(received_at, received_at, out);
+    }
+
+    static bool calls_moved(const std::vector<Event>& out, std::size_t from) {
+        return std::any_of(out.begin() + static_cast<std::ptrdiff_t>(from), out.end(), [](const Event& e) {
+            return e.type == EventType::control_called || e.type == EventType::call_retracted;
+        });
+    }
+
+    void withdraw(CouncilState& cs, const DeskAction& a, std::string_view received_at, std::vector<Event>& out) {
+        const Council& c = cs.council();
+        const Ward& w = *card.ward(c, a.ward);
+        auto& slot = cs.ward(card.ward_index(c, w));
+        const bool was_complete = cs.complete();
+        cs.add_ward(slot->contribution, w, -1, true);
+        remove_from_board(w, *slot);
+        if (w.by_election) board.add_contest_declared(ContestKind::by_election, -1);
+        else board.add_ward_declared(-1);
+        if (was_complete && !cs.complete()) board.add_council_declared(-1);
+        ward_desk[card.council_index(c)][card.ward_index(c, w)].withdrawn = a.revision;
+        JsonWriter& jw = begin(EventType::declaration_withdrawn, &c, received_at, received_at,
+                               c.name + ", " + w.name + ": result withdrawn by the desk");
+        jw.field("council", c.id);
+        jw.field("ward", w.id);
+        jw.field("name", w.name);
+        jw.key("withdraws").begin_object();
+        jw.key("id");
+        writer.write_id(jw, slot->seq);
+        jw.field("seq", slot->seq);
+        jw.field("declaration", slot->declaration.id);
+        jw.field("revision", slot->declaration.revision);
+        jw.field("declared_at", slot->declaration.declared_at);
+        jw.end_object();
+        std::map<std::string_view, int> delta;
+        for (const auto& p : slot->winners) --delta[p];
+        jw.key("seat_changes").begin_object();
+        for (const auto& [p, n] : delta) jw.field(p, n);
+        jw.end_object();
+        write_desk(jw, a);
+        finish(out);
+        slot.reset();
+    }
+
+    void mark_ward(CouncilState& cs, const DeskAction& a, std::string_view received_at, std::vector<Event>& out) {
+        const Council& c = cs.council();
+        const Ward& w = *card.ward(c, a.ward);
+        WardDesk& mark = ward_desk[card.council_index(c)][card.ward_index(c, w)];
+        const bool clear = a.state == "none";
+        mark.state = clear ? std::string() : a.state;
+        mark.expected_at = a.expected_at;
+        mark.reason = a.reason;
+        mark.name = a.by;
+        mark.at = std::string(received_at);
+        std::string text = c.name + ", " + w.name + ": ";
+        if (clear) text += "no longer marked recount or adjourned";
+        else if (a.state == "recount") text += "recount";
+        else text += "count adjourned" + (a.expected_at.empty() ? std::string() : ", resumes " + a.expected_at);
+        JsonWriter& jw = begin(EventType::ward_state, &c, received_at, received_at, text);
+        jw.field("council", c.id);
+        jw.field("ward", w.id);
+        jw.field("name", w.name);
+        jw.field("state", a.state);
+        jw.key("expected_at").string_or_null(a.expected_at);
+        jw.field("declared", cs.ward(card.ward_index(c, w)).has_value());
+        write_desk(jw, a);
+        finish(out);
+    }
+
+    void set_embargo(const DeskAction& a, std::string_view received_at, std::vector<Event>& out) {
+        embargo = Embargo{true, a.until, a.by, a.reason, std::string(received_at)};
+        JsonWriter& w = begin(EventType::embargo_set, nullptr, received_at, received_at,
+                              a.until.empty() ? std::string("Embargo: every call held until the desk lifts it")
+                                              : "Embargo: every call held until " + a.until);
+        w.key("until").string_or_null(a.until);
+        write_desk(w, a);
+        finish(out);
+    }
+
+    // Ends the embargo, then publishes what it held, in the order it was held,
+    // as it stands now (a call the arithmetic no longer makes is not sent).
+    void lift_embargo(const DeskAction& a, std::string_view received_at, std::vector<Event>& out) {
+        embargo = Embargo{};
+        std::vector<std::size_t> held;
+        held.swap(embargo_queue);
+        JsonWriter& w = begin(EventType::embargo_lifted, nullptr, received_at, received_at,
+                              "Embargo lifted: " + std::to_string(held.size()) +
+                                  (held.size() == 1 ? " held call follows" : " held calls follow"));
+        w.key("held").begin_array();
+        for (auto i : held) w.value(card.councils[i].id);
+        w.end_array();
+        write_desk(w, a);
+        finish(out);
+        const std::size_t before = out.size();
+        for (auto i : held) {
+            desk[i].embargoed = false;
+            const std::size_t n = out.size();
+            settle(councils[i], nullptr, received_at, out, CalledBy::of(a));
+            if (calls_moved(out, n)) council_updated(councils[i], received_at, received_at, out);
+        }
+        if (calls_moved(out, before)) scoreboard(received_at, received_at, out);
+    }
+
+    std::vector<Event> start_events() {
+        std::vector<Event> out;
+        if (started) return out;
+        started = true;
+        for (auto& cs : councils)
+            if (cs.council().holds_election()) settle(cs, nullptr, {}, out);
+        // The scoreboard moves only with a published call (not a proposal).
+        if (calls_moved(out, 0)) scoreboard({}, {}, out);
+        return out;
+    }
+
+    // The highest revision the desk withdrew for this ward (0: none).
+    std::int64_t withdrawn(const Council& c, std::string_view ward) const {
+        const Ward* w = card.ward(c, ward);
+        return w ? ward_desk[card.council_index(c)][card.ward_index(c, *w)].withdrawn : 0;
+    }
+
     // The result held for a declaration's contest, or nullptr.
     const HeldResult* held(const Declaration& d) const {
         const Council* c = card.council(d.council);
@@ -408,7 +695,7 @@ struct Tally::State {
     }
 
     void write_contest(JsonWriter& w, const Contest& contest, const std::optional<HeldResult>& slot,
-                       bool postponed) const {
+                       bool postponed, const WardDesk* mark = nullptr) const {
         w.begin_object();
         w.field("contest", contest.kind);
         w.field("id", contest.id);
@@ -420,6 +707,13 @@ struct Tally::State {
         for (const auto& p : *contest.baseline) w.value(p);
         w.end_array();
         w.field("declared", slot.has_value());
+        if (mark) {  // the desk's marks: recount / count_adjourned, and a withdrawn revision
+            w.key("state").string_or_null(mark->state);
+            w.key("expected_at").string_or_null(mark->expected_at);
+            w.key("withdrawn_revision");
+            if (mark->withdrawn) w.value(mark->withdrawn);
+            else w.null();
+        }
         if (!slot) {
             w.key("event").null();
             w.key("result").null();
@@ -439,19 +733,122 @@ struct Tally::State {
     }
 };
 
+namespace {
+
+Error desk_error(std::string code, std::string path, std::string expected, std::string got) {
+    return Error{std::move(code), std::move(path), std::move(expected), std::move(got)};
+}
+
+// ISO 8601 UTC times compare as text to the second once both are in one form.
+std::string_view to_second(std::string_view t) { return t.substr(0, std::min<std::size_t>(19, t.size())); }
+
+}  // namespace
+
+// Whether a desk action applies to what is held now; nullopt when it does.
+// The action's fields were checked by parse_desk_action().
+std::optional<Error> Tally::check(const DeskAction& a, std::string_view received_at) const {
+    const auto& st = *state_;
+    const Council* c = nullptr;
+    if (!a.council.empty()) {
+        c = st.card.council(a.council);
+        if (!c) return desk_error("unknown_council", "council", "a council on the card", a.council);
+        if (!c->holds_election())
+            return desk_error("no_election", "council", "a council with an election tonight", a.council);
+    }
+    auto needs_council = [&]() -> std::optional<Error> {
+        if (!c) return desk_error("missing_field", "council", "a council id", "nothing (field is missing)");
+        return std::nullopt;
+    };
+    switch (a.kind) {
+        case DeskKind::policy: return std::nullopt;
+        case DeskKind::release: {
+            const CallPolicy now = c ? st.policy_of(st.card.council_index(*c)) : st.night_policy;
+            if (now != CallPolicy::hold)
+                return desk_error("not_held", "policy", "a council (or night) whose policy is hold",
+                                  std::string(c ? c->id : "the night") + " under " + std::string(to_string(now)));
+            return std::nullopt;
+        }
+        case DeskKind::approve: {
+            if (auto e = needs_council()) return e;
+            const auto& p = st.desk[st.card.council_index(*c)].proposal;
+            if (!p || p->approved)
+                return desk_error("no_proposal", "council", "a council with a proposed call awaiting the desk",
+                                  c->id + (p ? " (its proposal is approved, held by the embargo)" : " (none proposed)"));
+            if (!a.control.empty() && a.control != p->control)
+                return desk_error("proposal_changed", "control", "the control proposed, " + p->control, a.control);
+            return std::nullopt;
+        }
+        case DeskKind::override_call: {
+            if (auto e = needs_council()) return e;
+            if (c->size <= 0) return desk_error("size_unknown", "council", "a council whose size is known", c->id);
+            if (a.control != kNoc) {
+                const Party* party = st.card.party(a.control);
+                if (!party || party->code != a.control || !party->can_control)
+                    return desk_error("bad_control", "control", "NOC or the code of a party on the card that can hold control",
+                                      a.control);
+            }
+            const auto& dc = st.desk[st.card.council_index(*c)].desk_call;
+            if (dc && dc->control == a.control)
+                return desk_error("already_called", "control", "a control other than the desk's standing call", a.control);
+            return std::nullopt;
+        }
+        case DeskKind::hand_back:
+            if (auto e = needs_council()) return e;
+            if (!st.desk[st.card.council_index(*c)].desk_call)
+                return desk_error("no_desk_call", "council", "a council with a standing desk call", c->id);
+            return std::nullopt;
+        case DeskKind::withdraw:
+        case DeskKind::ward_state: {
+            if (auto e = needs_council()) return e;
+            const Ward* w = st.card.ward(*c, a.ward);
+            if (!w) return desk_error("unknown_ward", "ward", "a ward of " + c->id, a.ward);
+            if (w->postponed) return desk_error("postponed", "ward", "a ward that polls tonight", a.ward + " (postponed)");
+            const auto& slot = st.councils[st.card.council_index(*c)].ward(st.card.ward_index(*c, *w));
+            const WardDesk& mark = st.ward_desk[st.card.council_index(*c)][st.card.ward_index(*c, *w)];
+            if (a.kind == DeskKind::ward_state) {
+                if (a.state == "none" && mark.state.empty())
+                    return desk_error("no_ward_state", "state", "recount or count_adjourned (the ward has no mark to clear)", "none");
+                return std::nullopt;
+            }
+            if (!slot) return desk_error("not_declared", "ward", "a ward with a result held", a.ward);
+            if (slot->declaration.revision != a.revision)
+                return desk_error("revision_not_held", "revision",
+                                  "the revision held, " + std::to_string(slot->declaration.revision),
+                                  std::to_string(a.revision));
+            return std::nullopt;
+        }
+        case DeskKind::embargo:
+            if (!a.until.empty() && to_second(a.until) <= to_second(received_at))
+                return desk_error("bad_time", "until", "a time after now (" + std::string(received_at) + ")", a.until);
+            return std::nullopt;
+        case DeskKind::lift_embargo:
+            if (!st.embargo.active) return desk_error("no_embargo", "action", "an embargo to lift", "none standing");
+            if (!a.until.empty() && a.until != st.embargo.until)
+                return desk_error("embargo_changed", "until", "the standing embargo's end, " +
+                                  (st.embargo.until.empty() ? std::string("none") : st.embargo.until), a.until);
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+Result<std::vector<Event>> Tally::apply(const DeskAction& a, std::string_view received_at) {
+    if (auto e = check(a, received_at)) return Result<std::vector<Event>>::fail(std::move(*e));
+    auto& st = *state_;
+    std::vector<Event> out;
+    // Policies and embargoes set before the first input shape the calls
+    // knowable at start-up; anything else starts the night first (a desk
+    // call then comes after them, at its own time).
+    const bool shapes_start =
+        a.kind == DeskKind::policy || a.kind == DeskKind::release || a.kind == DeskKind::embargo;
+    if (!shapes_start) out = start();
+    st.apply_desk(a, received_at, out);
+    return Result<std::vector<Event>>{std::move(out), {}};
+}
+
 Tally::Tally(const Card& card) : state_(std::make_unique<State>(card)) {}
 Tally::~Tally() = default;
 
-std::vector<Event> Tally::start() {
-    std::vector<Event> out;
-    auto& st = *state_;
-    if (st.started) return out;
-    st.started = true;
-    for (auto& cs : st.councils)
-        if (cs.council().holds_election()) st.settle(cs, nullptr, {}, out);
-    if (!out.empty()) st.scoreboard({}, {}, out);
-    return out;
-}
+std::vector<Event> Tally::start() { return state_->start_events(); }
 
 Assessment Tally::assess(Declaration& d) const {
     if (auto e = validate(state_->card, d)) return {Verdict::rejected, std::move(*e)};
@@ -465,7 +862,14 @@ Assessment Tally::judge(const Declaration& d, const Declaration* pending) const 
         return {Verdict::rejected, Error{"unknown_ward", "ward", "a ward of " + c->id, d.ward}};
     const HeldResult* held_result = pending ? nullptr : state_->held(d);
     const Declaration* held = pending ? pending : held_result ? &held_result->declaration : nullptr;
-    if (!held) return {Verdict::fresh, {}};
+    if (!held) {
+        const std::int64_t withdrawn = state_->withdrawn(*c, d.ward);
+        if (d.revision > withdrawn) return {Verdict::fresh, {}};
+        const std::string w = std::to_string(withdrawn);
+        return {Verdict::stale, Error{"withdrawn_revision", "revision",
+                                      "a revision above " + w + " (the desk withdrew revision " + w + ")",
+                                      std::to_string(d.revision)}};
+    }
     const auto have = held->revision;
     const std::string have_s = std::to_string(have);
     if (d.revision > have) return {Verdict::correction, {}};
@@ -510,13 +914,13 @@ void Tally::write_councils(JsonWriter& w) const {
     for (const auto& cs : st.councils) {
         const Council& c = cs.council();
         if (!c.holds_election()) continue;  // not a council result tonight
-        const auto s = cs.settle();
-        const std::string control = cs.control_of(s);
+        // What is published: a call the desk holds back is not shown here.
+        const std::string control = cs.call() ? cs.call()->control : std::string();
         w.begin_object();
         w.field("id", c.id);
         w.field("name", c.name);
         w.field("region", c.region);
-        w.field("status", cs.status_name(s));
+        w.field("status", cs.published_status());
         w.key("control").string_or_null(control);
         w.key("control_before").string_or_null(cs.control_before());
         w.key("outcome").string_or_null(control.empty() ? std::string() : cs.outcome_words(control));
@@ -588,7 +992,8 @@ std::string Tally::council_json(std::string_view council_id) const {
     w.key("wards").begin_array();
     for (std::size_t i = 0; i < c->wards.size(); ++i) {
         const Ward& wd = c->wards[i];
-        st.write_contest(w, State::ward_contest(wd), cs.ward(i), wd.postponed);
+        st.write_contest(w, State::ward_contest(wd), cs.ward(i), wd.postponed,
+                         &st.ward_desk[st.card.council_index(*c)][i]);
     }
     w.end_array();
     w.key("mayors").begin_array();
@@ -597,6 +1002,119 @@ std::string Tally::council_json(std::string_view council_id) const {
         std::vector<std::string> previous;
         if (!m.previous.empty()) previous.push_back(m.previous);
         st.write_contest(w, Contest{m.kind, m.id, m.name, 1, &previous, false}, cs.mayor(i), false);
+    }
+    w.end_array();
+    w.end_object();
+    return w.str();
+}
+
+}  // namespace declared
+
+namespace declared {
+
+std::string Tally::embargo_until() const { return state_->embargo.active ? state_->embargo.until : std::string(); }
+
+std::string Tally::desk_json() const {
+    const auto& st = *state_;
+    JsonWriter w;
+    w.begin_object();
+    w.field("election", st.card.election.id);
+    w.field("last_seq", st.seq);
+    w.field("policy", to_string(st.night_policy));
+    w.key("embargo").begin_object();
+    w.field("active", st.embargo.active);
+    w.key("until").string_or_null(st.embargo.until);
+    w.key("name").string_or_null(st.embargo.name);
+    w.key("reason").string_or_null(st.embargo.reason);
+    w.key("since").string_or_null(st.embargo.at);
+    w.key("held").begin_array();
+    for (auto i : st.embargo_queue) w.value(st.card.councils[i].id);
+    w.end_array();
+    w.end_object();
+    w.key("councils").begin_array();
+    for (std::size_t i = 0; i < st.councils.size(); ++i) {
+        const auto& cs = st.councils[i];
+        const Council& c = cs.council();
+        if (!c.holds_election()) continue;
+        const CouncilDesk& d = st.desk[i];
+        const auto s = cs.settle();
+        const std::string arith = cs.control_of(s);
+        w.begin_object();
+        w.field("id", c.id);
+        w.field("name", c.name);
+        w.field("region", c.region);
+        w.field("policy", to_string(st.policy_of(i)));
+        w.field("own_policy", d.policy.has_value());
+        w.key("arithmetic").begin_object();
+        w.field("status", control::to_string(s.status));
+        w.key("control").string_or_null(arith);
+        w.key("outcome").string_or_null(arith.empty() ? std::string() : cs.outcome_words(arith));
+        w.field("proof", cs.proof(s));
+        w.end_object();
+        w.key("call");
+        if (const auto& call = cs.call()) {
+            w.begin_object();
+            w.key("id");
+            st.writer.write_id(w, call->seq);
+            w.field("seq", call->seq);
+            w.field("control", call->control);
+            w.field("outcome", call->outcome);
+            w.key("called_by");
+            write_called_by(w, call->called_by, st.writer);
+            w.end_object();
+        } else {
+            w.null();
+        }
+        w.key("proposal");
+        if (d.proposal) {
+            w.begin_object();
+            w.key("id");
+            st.writer.write_id(w, d.proposal->seq);
+            w.field("seq", d.proposal->seq);
+            w.field("control", d.proposal->control);
+            w.field("outcome", d.proposal->outcome);
+            w.field("approved", d.proposal->approved.has_value());
+            w.end_object();
+        } else {
+            w.null();
+        }
+        w.key("desk_call");
+        if (d.desk_call) {
+            w.begin_object();
+            w.field("control", d.desk_call->control);
+            w.field("outcome", cs.outcome_words(d.desk_call->control));
+            w.field("name", d.desk_call->name);
+            w.field("reason", d.desk_call->reason);
+            w.field("at", d.desk_call->at);
+            w.end_object();
+        } else {
+            w.null();
+        }
+        w.key("conflict").string_or_null(d.conflict);
+        // The arithmetic has a call that nothing publishes: hold, or the embargo.
+        w.field("held", !arith.empty() && !cs.call() && !d.desk_call && !d.proposal);
+        w.field("embargoed", d.embargoed);
+        w.end_object();
+    }
+    w.end_array();
+    w.key("wards").begin_array();
+    for (std::size_t i = 0; i < st.councils.size(); ++i) {
+        const Council& c = st.card.councils[i];
+        for (std::size_t j = 0; j < c.wards.size(); ++j) {
+            const WardDesk& m = st.ward_desk[i][j];
+            if (m.state.empty() && !m.withdrawn) continue;
+            w.begin_object();
+            w.field("council", c.id);
+            w.field("ward", c.wards[j].id);
+            w.field("name", c.wards[j].name);
+            w.key("state").string_or_null(m.state);
+            w.key("expected_at").string_or_null(m.expected_at);
+            w.key("withdrawn_revision");
+            if (m.withdrawn) w.value(m.withdrawn);
+            else w.null();
+            w.field("declared", st.councils[i].ward(j).has_value());
+            w.end_object();
+        }
     }
     w.end_array();
     w.end_object();

@@ -6,12 +6,14 @@
 // events (no clocks, no hash-order iteration).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "model/card.hpp"
 #include "model/declaration.hpp"
+#include "model/desk_action.hpp"
 #include "model/error.hpp"
 #include "model/event.hpp"
 
@@ -63,6 +65,21 @@ public:
     // received_at must then not point into d.
     std::vector<Event> apply(const Declaration& d, std::string_view received_at);
     std::vector<Event> apply(Declaration&& d, std::string_view received_at);
+
+    // Desk actions (docs/desk.md): check() says whether one applies to what
+    // is held, changing nothing; apply() checks again (what is held may have
+    // moved while the action waited for the journal) and applies it, or
+    // changes nothing and says why. received_at is the action's time, from
+    // its journal entry: it is on the events, and an embargo's end is judged
+    // against it. Before the first input, policies and an embargo shape the
+    // calls knowable at start-up.
+    std::optional<Error> check(const DeskAction& a, std::string_view received_at) const;
+    Result<std::vector<Event>> apply(const DeskAction& a, std::string_view received_at);
+    // The desk's state (GET /v1/desk): policies, desk calls, proposals,
+    // holds, the embargo, ward marks and withdrawals; one line of JSON.
+    std::string desk_json() const;
+    // The standing embargo's end time (UTC), or "" when none stands or it has no end.
+    std::string embargo_until() const;
 
     std::uint64_t last_seq() const;
     const Card& card() const;

@@ -2,7 +2,9 @@
 # The first command on a fresh clone: install what is missing (Debian 12),
 # build, and run the demo: a generated election night replayed into the daemon
 # in about three minutes, with the live results page at http://127.0.0.1:8080/
-# and control calls printed here as they happen. Ctrl-C stops it.
+# and control calls printed here as they happen; a few councils are played
+# under the desk policy approve and one is called by the desk: the desk view
+# (its address with the desk token is printed) approves them. Ctrl-C stops it.
 # Options go to `declared demo` (--listen ADDR:PORT, --speed X, --night DIR).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

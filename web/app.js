@@ -777,10 +777,18 @@
     body.replaceChildren(frag);
   }
 
+  // A ward the results desk marked: "recount", "count adjourned, resumes 10:00".
+  function wardState(w) {
+    if (w.state === 'recount') return 'recount';
+    if (w.state === 'count_adjourned') return 'count adjourned' + (w.expected_at ? ', resumes ' + fmtTime(w.expected_at) : '');
+    return '';
+  }
   function wardItem(w, open) {
     const li = el('li');
+    const state = wardState(w);
     if (!w.declared) {
       li.append(el('p', { class: 'ward-wait' }, el('strong', { text: w.name }), ' ',
+        state ? el('span', { class: 'ward-state', 'data-testid': 'ward-state', text: state }) : null, state ? ' ' : null,
         el('span', { class: 'muted', text: w.postponed ? 'poll postponed' : 'awaiting declaration' + (w.seats > 1 ? ' (' + w.seats + ' seats)' : '') })));
       return li;
     }
@@ -808,6 +816,7 @@
     if (r.notional) notes.push('notional baseline');
     if (r.lots) notes.push('tie decided by lot');
     if (r.revision > 1) notes.push('revision ' + r.revision + ' (corrected)');
+    if (state) notes.push(state);
     if (notes.length) det.append(el('p', { class: 'muted small', text: notes.join(' · ') }));
     li.append(det);
     return li;

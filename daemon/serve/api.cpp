@@ -5,8 +5,9 @@
 #include <boost/url/parse.hpp>
 #include <fmt/format.h>
 
-#include "ingest/batch_report.hpp"
 #include "daemon/serve/static_assets.hpp"
+#include "ingest/batch_report.hpp"
+#include "model/desk_action_json.hpp"
 
 namespace declared {
 
@@ -43,6 +44,30 @@ Response batch_response(const Request& req, const BatchResult& r) {
     return json_response(req.version(), req.keep_alive(), status, boost::json::serialize(batch_report(r)));
 }
 
+// 200 applied, 409 refused by what is held (nothing changed), 503 busy or
+// unavailable; refusals in the API's error shape with path, expected, got.
+Response desk_response(unsigned version, bool keep_alive, const DeskResult& r) {
+    http::status status = http::status::ok;
+    std::string_view word = "applied";
+    switch (r.status) {
+        case DeskResult::Status::done: break;
+        case DeskResult::Status::rejected: status = http::status::conflict, word = "refused"; break;
+        case DeskResult::Status::conflict: status = http::status::conflict, word = "refused_after_journal"; break;
+        case DeskResult::Status::busy:
+        case DeskResult::Status::unavailable: status = http::status::service_unavailable, word = "unavailable"; break;
+    }
+    boost::json::object body{{"status", word}};
+    if (!r.received_at.empty()) body["received_at"] = r.received_at;
+    if (r.status == DeskResult::Status::done) {
+        boost::json::array seqs;
+        for (auto s : r.seqs) seqs.push_back(s);
+        body["seqs"] = std::move(seqs);
+    } else {
+        body["error"] = error_json(r.error);
+    }
+    return json_response(version, keep_alive, status, boost::json::serialize(body));
+}
+
 }  // namespace
 
 Api::Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metrics, const GroupCommitter* committer,
@@ -66,6 +91,7 @@ Api::Admission Api::authorize(const Request& headers) const {
     if (headers.method() == http::verb::options) return {};  // a CORS preflight carries no credentials
     if (path == "/v1/declarations" && headers.method() == http::verb::post) role = Role::ingest;
     else if (path == "/v1/declarations") return {};  // answered 405 by handle()
+    else if (path == "/v1/desk" || path.starts_with("/v1/desk/") || path == "/desk") role = Role::desk;
     else if (path == "/metrics") role = Role::metrics;
     else if (path.starts_with("/v1/")) role = Role::read;
     else return {};  // health, readiness and the page's own files: open
@@ -81,17 +107,20 @@ Api::Admission Api::authorize(const Request& headers) const {
         if (!auth.starts_with(kBearer))
             return refuse(http::status::unauthorized, "bad_authorization", "the Authorization header must be 'Bearer <token>'");
         presented = auth.substr(kBearer.size());
-    } else if (role != Role::ingest) {  // a page or an embed may carry its read token in the URL
+    } else if (role != Role::ingest && (role != Role::desk || headers.method() == http::verb::get)) {
+        // A page or an embed may carry its token in the URL (a desk action never does).
         if (auto u = boost::urls::parse_origin_form(target))
             for (auto p : u->params())
                 if (p.key == "token") presented = p.value;
     }
     if (presented.empty())
         return refuse(http::status::unauthorized, "no_token",
-                      role == Role::ingest ? "send Authorization: Bearer <token>"
-                                           : "send Authorization: Bearer <token>, or token= in the query");
+                      role == Role::ingest || headers.method() != http::verb::get
+                          ? "send Authorization: Bearer <token>"
+                          : "send Authorization: Bearer <token>, or token= in the query");
     if (auto who = access_.match(role, presented)) return {std::move(*who), std::nullopt};
-    static constexpr std::string_view kMay[] = {"submit declarations", "read this night", "read the metrics"};
+    static constexpr std::string_view kMay[] = {"submit declarations", "read this night", "read the metrics",
+                                                "act for the results desk (it needs a --desk-token)"};
     return refuse(http::status::forbidden, "bad_token",
                   fmt::format("that token may not {}", kMay[static_cast<int>(role)]));
 }
@@ -100,7 +129,8 @@ std::optional<Response> Api::admit(const Request& headers) { return authorize(he
 
 bool Api::trusted(const Request& headers) const {
     std::string_view auth = headers[http::field::authorization];
-    return auth.starts_with("Bearer ") && access_.match(Role::ingest, auth.substr(7)).has_value();
+    return auth.starts_with("Bearer ") && (access_.match(Role::ingest, auth.substr(7)).has_value() ||
+                                            access_.match(Role::desk, auth.substr(7)).has_value());
 }
 
 void Api::handle(Request&& req, Respond respond) {
@@ -118,7 +148,8 @@ void Api::handle(Request&& req, Respond respond) {
     const auto method = req.method();
     respond = net::with_cors(options_.cors, req, std::move(respond));  // Access-Control-Allow-Origin, when allowed
     if (method == http::verb::options)  // a CORS preflight
-        return respond(options_.cors.preflight(req, path == "/v1/declarations" ? "POST" : "GET, HEAD"));
+        return respond(options_.cors.preflight(
+            req, path == "/v1/declarations" || path == "/v1/desk/actions" ? "POST" : "GET, HEAD"));
     auto only = [&](http::verb allowed) {
         if (method == allowed || (allowed == http::verb::get && method == http::verb::head)) return true;
         auto res = error_response(req.version(), req.keep_alive(), http::status::method_not_allowed,
@@ -131,6 +162,19 @@ void Api::handle(Request&& req, Respond respond) {
 
     if (path == "/v1/declarations") {
         if (only(http::verb::post)) post_declarations(std::move(req), admission.principal, respond);
+        return;
+    }
+    if (path == "/v1/desk/actions") {
+        if (only(http::verb::post)) post_desk_action(std::move(req), admission.principal, respond);
+        return;
+    }
+    if (path == "/v1/desk") {
+        if (only(http::verb::get)) get_from_tally(req, path, "", std::move(respond));
+        return;
+    }
+    if (path == "/desk") {  // the page in its desk mode, behind the desk token
+        if (!only(http::verb::get)) return;
+        if (const StaticAsset* page = find_static_asset("/")) respond(static_response(req, *page, options_.frame_ancestors));
         return;
     }
     if (path == "/healthz") {
@@ -227,9 +271,28 @@ void Api::post_declarations(Request&& req, const std::string& source, Respond& r
                    });
 }
 
+void Api::post_desk_action(Request&& req, const std::string& desk, Respond& respond) {
+    const auto version = req.version();
+    const bool keep_alive = req.keep_alive();
+    std::string_view type = req[http::field::content_type];
+    type = type.substr(0, type.find(';'));
+    if (type != "application/json")
+        return respond(error_response(version, keep_alive, http::status::unsupported_media_type, "unsupported_media_type",
+                                      fmt::format("Content-Type must be application/json, got '{}'", type)));
+    auto action = parse_desk_action(req.body());
+    if (!action.ok())
+        return respond(json_response(version, keep_alive, http::status::bad_request,
+                                     boost::json::serialize(boost::json::object{{"error", error_json(action.error)}})));
+    action.value->by = desk;
+    ingest_.submit_desk(std::move(*action.value), [version, keep_alive, respond = std::move(respond)](DeskResult r) {
+        respond(desk_response(version, keep_alive, r));
+    });
+}
+
 void Api::get_from_tally(const Request& req, std::string what, std::string id, Respond respond) {
     ingest_.read([cache = cache_, what = std::move(what), id = std::move(id), version = req.version(),
                   keep_alive = req.keep_alive(), respond = std::move(respond)](const Tally& tally) {
+        if (what == "/v1/desk") return respond(json_response(version, keep_alive, http::status::ok, tally.desk_json()));
         if (what == "/v1/councils/") {
             std::string body = tally.council_json(id);
             if (body.empty())
@@ -257,6 +320,7 @@ std::string Api::metrics_text() const {
            "# TYPE declared_declarations_rejected_total counter\n";
     for (const auto& [reason, n] : metrics_.rejected_by_reason())
         out += fmt::format("declared_declarations_rejected_total{{reason=\"{}\"}} {}\n", reason, n);
+    render_counter(out, "declared_desk_actions_total", "Results-desk actions applied.", metrics_.desk_actions);
     render_counter(out, "declared_events_total", "Events published.", metrics_.events);
     render_gauge(out, "declared_last_seq", "Newest event sequence number.", static_cast<double>(hub_.last_seq()));
     render_counter(out, "declared_http_requests_total", "HTTP requests handled.", metrics_.http_requests);

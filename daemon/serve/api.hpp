@@ -1,6 +1,7 @@
 #pragma once
-// The daemon's HTTP surface: POST /v1/declarations into the ingest strand, and
-// the read API (councils, scoreboard, events, health, metrics). Reads of the
+// The daemon's HTTP surface: POST /v1/declarations and POST /v1/desk/actions
+// into the ingest strand, GET /v1/desk and the /desk page behind the desk
+// token, and the read API (councils, scoreboard, events, health, metrics). Reads of the
 // tally run on the ingest strand and are cached per seq, so pollers cost
 // nothing between declarations.
 #include <map>
@@ -51,6 +52,7 @@ private:
     };
     Admission authorize(const net::Request& headers) const;
     void post_declarations(net::Request&& req, const std::string& source, net::Respond& respond);
+    void post_desk_action(net::Request&& req, const std::string& desk, net::Respond& respond);
     using Params = std::vector<std::pair<std::string, std::string>>;  // decoded query, in order
     void get_from_tally(const net::Request& req, std::string what, std::string id, net::Respond respond);
     std::string metrics_text() const;

@@ -6,6 +6,8 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "model/declaration_json.hpp"
+
 namespace declared {
 
 namespace po = boost::program_options;
@@ -53,7 +55,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
     ServeConfigParse out;
     ServeConfig c;
     std::string listen = "127.0.0.1:8080", config_file;
-    std::vector<std::string> tokens;
+    std::vector<std::string> tokens, desk_tokens;
     std::size_t body = c.limits.max_body_bytes, header = c.limits.max_header_bytes,
                 connections = c.limits.max_connections, per_address = c.limits.max_connections_per_address,
                 reserved = c.limits.reserved_connections;
@@ -78,6 +80,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("ingest-token", po::value(&tokens)->composing(), "bearer token allowed to POST declarations ([source:]token; repeatable)")
         ("read-token", po::value(&c.read_tokens)->composing(), "token every read route needs (REST, feed, exports; Bearer or token=; repeatable); none: a public night")
         ("metrics-token", po::value(&c.metrics_token), "token /metrics needs; empty: /metrics follows --read-token")
+        ("desk-token", po::value(&desk_tokens)->composing(), "results-desk token, NAME:TOKEN (NAME is recorded as who did each action; repeatable); none: the desk API and /desk are refused")
         ("limits.max_body_bytes", po::value(&body), "largest request body (413 beyond)")
         ("limits.max_header_bytes", po::value(&header), "largest request header block (431 beyond)")
         ("limits.max_connections", po::value(&connections), "open connections (beyond: the oldest idle one is closed, else 503)")
@@ -146,6 +149,16 @@ ServeConfigParse parse_serve_config(const Args& args) {
     for (const auto& t : tokens) {
         if (t.empty() || t.back() == ':') return out.error = option_error("ingest-token", "[source:]token with a non-empty token", "'" + t + "'"), out;
         add_token(t, c);
+    }
+    for (const auto& t : desk_tokens) {
+        const auto colon = t.find(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == t.size() || colon > 64)
+            return out.error = option_error("desk-token", "NAME:TOKEN with a name of 1 to 64 bytes and a non-empty token",
+                                            "'" + t.substr(0, 80) + "'"), out;
+        // The name is journalled with every action: it must follow the journal's text rule.
+        if (auto bad = DeclarationParser::check_source(t.substr(0, colon)))
+            return out.error = option_error("desk-token", "a NAME of valid UTF-8", bad->message()), out;
+        c.desk_tokens[t.substr(colon + 1)] = t.substr(0, colon);
     }
     if (auto e = apply_web_options(web, c.web)) return out.error = *e, out;
     c.limits.max_body_bytes = body;

@@ -26,6 +26,7 @@ struct ServeConfig {
     std::map<std::string, std::string> ingest_tokens;  // token -> source name
     std::vector<std::string> read_tokens;  // any one reads every read route; none: a public night
     std::string metrics_token;             // /metrics alone; empty: /metrics follows the read tokens
+    std::map<std::string, std::string> desk_tokens;  // token -> desk name; none: the desk API is refused
     net::ServerLimits limits;
     // Drop directory: files of JSON lines, ingested once each.
     std::string drop_dir;

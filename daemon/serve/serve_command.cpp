@@ -69,7 +69,7 @@ int serve_command(const Args& args) {
     Ingest ingest(ioc, *card.card, hub, metrics);
 
     FileJournal journal(cfg.journal_path, FileJournalOptions{cfg.repair_journal});
-    auto loaded = ingest.load(journal);
+    auto loaded = ingest.load(journal, !cfg.desk_tokens.empty());
     if (!loaded.ok()) {
         spdlog::critical("journal {}: {}", cfg.journal_path, loaded.error.message());
         if (loaded.error.code.starts_with("journal_corrupt"))
@@ -84,7 +84,7 @@ int serve_command(const Args& args) {
     commit_options.on_sync = [&metrics](double seconds) { metrics.journal_sync.observe(seconds); };
     GroupCommitter committer(journal, commit_options);
     ApiOptions api_options;
-    api_options.access = AccessOptions{cfg.ingest_tokens, cfg.read_tokens, cfg.metrics_token};
+    api_options.access = AccessOptions{cfg.ingest_tokens, cfg.read_tokens, cfg.metrics_token, cfg.desk_tokens};
     if (cfg.ingest_tokens.empty()) spdlog::warn("no ingest tokens configured: POST /v1/declarations is refused");
     if (cfg.read_tokens.empty()) spdlog::info("no read tokens: the night is public (every read route answers anyone)");
     feed::FeedOptions feed_options;

@@ -1,7 +1,8 @@
 // declared demo: the whole product in one command. Generates the default night
 // (or takes --night DIR), then runs three of declared's own commands as child
 // processes of this one:
-//   declared serve   on 127.0.0.1:8080 with a temporary journal and a random ingest token
+//   declared serve   on 127.0.0.1:8080 with a temporary journal, a random ingest token and a desk token
+//   declared desk    policy approve on a few councils and one desk call (daemon/tools/demo_desk.hpp)
 //   declared tail    printing control calls and retractions as they happen
 //   declared replay --to   pushing the night so that it plays in about three minutes
 // and prints the page's URL. Ctrl-C (or SIGTERM) stops them in reverse order,
@@ -30,6 +31,7 @@
 #include <boost/program_options.hpp>
 
 #include "daemon/commands.hpp"
+#include "daemon/tools/demo_desk.hpp"
 #include "daemon/tools/push_replay.hpp"
 #include "ingest/read_file.hpp"
 #include "net/http_client.hpp"
@@ -221,8 +223,9 @@ int demo_command(const Args& args) {
     const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     const std::string token = random_token();
     Child serve{"serve"}, tail{"tail"}, replay{"replay"};
+    const std::string desk_token = random_token();
     serve.pid = spawn({"serve", "--card", card, "--journal", (tmp / "journal.dcl").string(), "--listen", listen,
-                       "--ingest-token", "demo:" + token},
+                       "--ingest-token", "demo:" + token, "--desk-token", "demo desk:" + desk_token},
                       log_fd, log_fd);
 
     // Wait for the daemon to be ready (or to fail: a port in use, a bad card).
@@ -247,6 +250,18 @@ int demo_command(const Args& args) {
         return cleanup(), 1;
     }
 
+    // The desk at work before polls close, through `declared desk` as an editor would.
+    auto card_text = read_file(card);
+    for (auto& action : demo_desk_actions(card_text.ok() ? *card_text.value : std::string())) {
+        action.insert(action.begin(), {"desk", base});
+        action.insert(action.end(), {"--token", desk_token});
+        int status = 0;
+        const pid_t pid = spawn(action, log_fd, log_fd);
+        if (pid > 0) waitpid(pid, &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            std::cerr << "declared demo: the desk action '" << action[2] << " " << action[3] << "' was refused; see " << log_path << '\n';
+    }
+
     // Control calls in the terminal: `declared tail`, exactly as a newsroom would run it.
     tail.pid = spawn({"tail", base, "--types", "control_called,call_retracted"}, -1, log_fd);
 
@@ -265,6 +280,8 @@ int demo_command(const Args& args) {
               << "  " << span->declarations << " declarations, " << night_seconds / 3600 << " h " << night_seconds / 60 % 60
               << " min of night, replayed at " << (speed ? speed_buf + std::string("x") : std::string("full speed"))
               << (speed_text.empty() ? " (about three minutes)" : "") << ".\n"
+              << "  The results desk view is at  " << base << "/desk?token=" << desk_token << "\n"
+              << "  (three councils wait there for approval; one is called by the desk).\n"
               << "  Control calls appear below as they happen (declared tail). Ctrl-C stops everything.\n"
               << "  Daemon log: " << log_path << "\n\n"
               << std::flush;

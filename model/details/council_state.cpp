@@ -170,7 +170,6 @@ std::string CouncilState::proof(const control::Settlement& s) const {
 }
 
 void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
-    const auto s = settle();
     out.member(head_);
     // Vacancies (and so the majority) move when a ward leaves seats unfilled.
     out.key("majority");
@@ -212,8 +211,10 @@ void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
     out.field("with_baseline", with_baseline_up_);
     out.end_object();
 
-    out.field("status", status_name(s));
-    const std::string control = control_of(s);
+    // Readers see what is published: the standing call, not an arithmetic
+    // call the desk has not released.
+    out.field("status", published_status());
+    const std::string control = call_ ? call_->control : std::string();
     out.key("control").string_or_null(control);
     out.key("control_before").string_or_null(control_before_);
     out.field("new_council", council_->new_council);
@@ -246,6 +247,13 @@ std::string CouncilState::outcome_text(std::string_view control) const {
 
 control::Outcome CouncilState::outcome(std::string_view control) const {
     return control::outcome(control_before_, control, council_->new_council);
+}
+
+std::string_view CouncilState::published_status() const {
+    if (council_->size <= 0) return control::to_string(control::Status::unknown);
+    if (!call_) return control::to_string(control::Status::undecided);
+    if (complete()) return "final";
+    return control::to_string(call_->status);
 }
 
 std::string_view CouncilState::status_name(const control::Settlement& s) const {

@@ -10,6 +10,7 @@
 #include "model/card.hpp"
 #include "model/control.hpp"
 #include "model/declaration.hpp"
+#include "model/desk_state.hpp"
 #include "model/json_writer.hpp"
 #include "model/details/scoreboard.hpp"
 
@@ -33,6 +34,7 @@ struct Call {
     std::string outcome;   // "LAB GAIN from CON"
     std::string text;      // the same with parties by their labels
     std::uint64_t seq = 0; // the control_called event
+    CalledBy called_by;    // the arithmetic's, approved or not, or the desk's
 };
 
 class CouncilState {
@@ -74,6 +76,11 @@ public:
     control::Outcome outcome(std::string_view control) const;
     // "unknown", "undecided", "secured", "noc_certain", or "final" once complete.
     std::string_view status_name(const control::Settlement& s) const;
+    // The same for what is published: the standing call's status (the
+    // arithmetic's, or a desk call's), "undecided" while the desk holds an
+    // arithmetic call back (approve, hold, embargo). With no desk at work the
+    // call follows the arithmetic, so this equals status_name(settle()).
+    std::string_view published_status() const;
 
     std::optional<Call>& call() { return call_; }
     const std::optional<Call>& call() const { return call_; }

@@ -113,7 +113,8 @@ TEST_CASE("query: bad filters on /v1/events and /v1/councils are refused 400 nam
     const std::vector<Case> cases{
         {"/v1/events?types=ward_declared,bogus", "bad_filter",
          "types: expected event types among ward_declared, declaration_corrected, council_updated, control_called, "
-         "call_retracted, scoreboard, got \"bogus\""},
+         "call_retracted, scoreboard, call_proposed, call_conflict, declaration_withdrawn, ward_state, embargo_set, "
+         "embargo_lifted, got \"bogus\""},
         {"/v1/events?councils=local.nowhere.2022-05-05", "bad_filter",
          "councils: no council 'local.nowhere.2022-05-05' on the card (see /v1/councils)"},
         {"/v1/events?colour=red", "bad_query", "unknown parameter 'colour'; use since, limit, councils, regions, types"},

@@ -57,8 +57,8 @@ struct Rig {
     std::optional<GroupCommitter> committer;
     std::thread runner;
 
-    explicit Rig(Journal& journal, GroupCommitOptions options = {}) {
-        REQUIRE(ingest.load(journal).ok());
+    explicit Rig(Journal& journal, GroupCommitOptions options = {}, bool desk = false) {
+        REQUIRE(ingest.load(journal, desk).ok());
         committer.emplace(journal, options);
         ingest.start(*committer);
         runner = std::thread([this] { ioc.run(); });
@@ -245,4 +245,76 @@ TEST_CASE("ingest: a batch larger than one journal append is refused whole, by b
     CHECK(rig.shown() == before);
     CHECK(journal.records().empty());
     CHECK(rig.ingest.ready());
+}
+
+namespace {
+
+std::future<DeskResult> submit_desk(Rig& rig, DeskAction a) {
+    auto p = std::make_shared<std::promise<DeskResult>>();
+    auto f = p->get_future();
+    rig.ingest.submit_desk(std::move(a), [p](DeskResult r) { p->set_value(std::move(r)); });
+    return f;
+}
+DeskResult get(std::future<DeskResult>& f) {
+    REQUIRE(f.wait_for(10s) == std::future_status::ready);
+    return f.get();
+}
+DeskAction desk_call(std::string control) {
+    DeskAction a;
+    a.kind = DeskKind::override_call;
+    a.by = "editor";
+    a.council = "local.testham.2022-05-05";
+    a.control = std::move(control);
+    a.reason = "local knowledge";
+    return a;
+}
+
+}  // namespace
+
+TEST_CASE("ingest: a desk action is shown only once durable, and one that no longer applies then changes nothing, "
+          "now or on replay", "[ingest][desk]") {
+    GatedJournal journal;
+    std::vector<std::string> events;
+    {
+        Rig rig(journal, {}, true);
+        auto first = submit_desk(rig, desk_call("LAB"));
+        journal.wait_for_syncs(1);  // held in "fsync"
+        CHECK(rig.shown().first == 0);
+        CHECK(rig.hub.last_seq() == 0);
+        // Checked against what is held, which does not have the first yet: it passes now...
+        auto second = submit_desk(rig, desk_call("LAB"));
+        // ...and a refusal that needs no journal is answered at once.
+        DeskAction nonsense = desk_call("GREEN");
+        auto refused = submit_desk(rig, nonsense);
+        CHECK(get(refused).status == DeskResult::Status::rejected);
+        journal.open();
+        auto r1 = get(first);
+        REQUIRE(r1.status == DeskResult::Status::done);
+        REQUIRE(!r1.seqs.empty());
+        CHECK(rig.hub.last_seq() == r1.seqs.back());
+        // ...but once durable the desk call stands already: journalled, and changes nothing.
+        auto r2 = get(second);
+        CHECK(r2.status == DeskResult::Status::conflict);
+        CHECK(r2.error.code == "already_called");
+        CHECK(rig.hub.last_seq() == r1.seqs.back());
+        CHECK(journal.inner.records().size() == 2);
+        for (const auto& e : rig.hub.since(0, 1000).events) events.push_back(*e.json);
+    }
+    // A restart from the same records: the same events, the refused record refused again.
+    MemoryJournal again(journal.inner.records());
+    Rig rig(again, {}, true);
+    std::vector<std::string> replayed;
+    for (const auto& e : rig.hub.since(0, 1000).events) replayed.push_back(*e.json);
+    CHECK(replayed == events);
+}
+
+TEST_CASE("ingest: without a desk, desk actions are refused and nothing is journalled", "[ingest][desk]") {
+    GatedJournal journal;
+    journal.open();
+    Rig rig(journal);
+    auto r = submit_desk(rig, desk_call("LAB"));
+    auto answer = get(r);
+    CHECK(answer.status == DeskResult::Status::rejected);
+    CHECK(answer.error.code == "no_desk");
+    CHECK(journal.inner.records().empty());
 }
