@@ -31,6 +31,7 @@
 #include <boost/program_options.hpp>
 
 #include "daemon/commands.hpp"
+#include "daemon/tools/tool_options.hpp"
 #include "daemon/tools/demo_desk.hpp"
 #include "daemon/tools/push_replay.hpp"
 #include "ingest/read_file.hpp"
@@ -166,13 +167,8 @@ int demo_command(const Args& args) {
         ("night", po::value(&night), "a directory with card.json and declarations.jsonl (default: generate one)")
         ("seed", po::value(&seed), "seed for the generated night (default 2026)");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(opts).run(), vm);
-        if (vm.count("help")) return std::cout << opts << '\n', 0;
-        po::notify(vm);
-    } catch (const po::error& e) {
-        return std::cerr << "declared demo: " << e.what() << '\n' << opts << '\n', 2;
-    }
+    if (auto exit = read_options("declared demo", po::command_line_parser(args).options(opts), opts, vm))
+        return *exit;
     std::optional<double> speed;
     if (!speed_text.empty() && !parse_speed(speed_text, speed))
         return std::cerr << "declared demo: --speed: expected a number above 0 or max\n", 2;

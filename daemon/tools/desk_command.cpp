@@ -17,6 +17,7 @@
 #include <boost/program_options.hpp>
 
 #include "daemon/commands.hpp"
+#include "daemon/tools/tool_options.hpp"
 #include "net/http_client.hpp"
 
 namespace declared {
@@ -150,14 +151,8 @@ int desk_command(const Args& args) {
     po::options_description all;
     all.add(opts).add(hidden);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-        if (vm.count("help")) return std::cout << opts << '\n', 0;
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "declared desk: " << e.what() << "\n\n" << opts << '\n';
-        return 2;
-    }
+    if (auto exit = read_options("declared desk", po::command_line_parser(args).options(all).positional(pos), opts, vm))
+        return *exit;
     if (p.url.empty() || p.action.empty()) return std::cerr << opts << '\n', 2;
     auto to = net::parse_http_url(p.url);
     if (!to) return std::cerr << "declared desk: URL must be http://HOST:PORT, got '" << p.url << "'\n", 2;

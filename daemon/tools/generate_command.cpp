@@ -11,6 +11,7 @@
 #include <boost/program_options.hpp>
 
 #include "daemon/commands.hpp"
+#include "daemon/tools/tool_options.hpp"
 #include "daemon/tools/generate/generator.hpp"
 #include "model/card_json.hpp"
 #include "model/declaration_json.hpp"
@@ -53,14 +54,8 @@ int generate_command(const Args& args) {
         ("test", "mark the card as a rehearsal (election.test): every event says test")
         ("out", po::value(&out), "output directory for card.json and declarations.jsonl; required");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(desc).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "declared generate: " << e.what() << "\n" << desc;
-        return 2;
-    }
-    if (vm.count("help")) return std::cout << desc, 0;
+    if (auto exit = read_options("declared generate", po::command_line_parser(args).options(desc), desc, vm))
+        return *exit;
     if (out.empty()) return std::cerr << "declared generate: --out is required\n" << desc, 2;
     opt.test = vm.count("test") > 0;
     try {

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "daemon/commands.hpp"
+#include "daemon/tools/tool_options.hpp"
 #include "daemon/tools/import/hexmap.hpp"
 #include "daemon/tools/import/importer.hpp"
 #include "daemon/tools/import/leap_night.hpp"
@@ -38,18 +39,10 @@ void add_common(po::options_description& desc, import::ImportOptions& opt, Commo
 // Parses args into vm; returns an exit code when the command should stop (help, bad options).
 std::optional<int> parse(const std::string& name, const po::options_description& desc, const po::positional_options_description* pos,
                          const Args& args, po::variables_map& vm) {
-    try {
-        po::command_line_parser parser(std::vector<std::string>(args.begin() + 1, args.end()));
-        parser.options(desc);
-        if (pos) parser.positional(*pos);
-        po::store(parser.run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << name << ": " << e.what() << "\n" << desc;
-        return 2;
-    }
-    if (vm.count("help")) return std::cout << desc, 0;
-    return std::nullopt;
+    po::command_line_parser parser(std::vector<std::string>(args.begin() + 1, args.end()));
+    parser.options(desc);
+    if (pos) parser.positional(*pos);
+    return read_options(name, std::move(parser), desc, vm);
 }
 
 bool nation_ok(const std::string& name, const std::string& nation) {

@@ -11,6 +11,7 @@
 #include <boost/program_options.hpp>
 
 #include "daemon/commands.hpp"
+#include "daemon/tools/tool_options.hpp"
 #include "daemon/serve/csv_export.hpp"
 #include "daemon/tools/push_replay.hpp"
 #include "daemon/tools/night_file.hpp"
@@ -108,14 +109,8 @@ int replay_command(const Args& args) {
         ("check", "with --to: send nothing; compare the daemon's scoreboard and every council with the offline replay "
                   "(exit 1 when they differ)");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(opts).run(), vm);
-        if (vm.count("help")) return std::cout << opts << '\n', 0;
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "declared replay: " << e.what() << "\n" << opts << '\n';
-        return 2;
-    }
+    if (auto exit = read_options("declared replay", po::command_line_parser(args).options(opts), opts, vm))
+        return *exit;
     if (vm.count("summary") && vm.count("events")) {
         std::cerr << "declared replay: --summary and --events are alternatives; choose one\n";
         return 2;

@@ -24,6 +24,7 @@
 #include <boost/url/parse.hpp>
 
 #include "daemon/commands.hpp"
+#include "daemon/tools/tool_options.hpp"
 #include "daemon/tools/event_exec.hpp"
 
 namespace declared {
@@ -123,13 +124,8 @@ int tail_command(const Args& args) {
     po::positional_options_description positional;
     positional.add("url", 1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(opts).positional(positional).run(), vm);
-        if (vm.count("help")) return std::cout << opts << '\n', 0;
-        po::notify(vm);
-    } catch (const po::error& e) {
-        return std::cerr << "declared tail: " << e.what() << '\n', 2;
-    }
+    if (auto exit = read_options("declared tail", po::command_line_parser(args).options(opts).positional(positional), opts, vm))
+        return *exit;
     if (vm.count("since")) o.since = since_opt;
     if (exec_timeout_ms == 0 || exec_retries < 0)
         return std::cerr << "declared tail: --exec-timeout-ms must be above 0 and --exec-retries 0 or more\n", 2;

@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 
 #include "daemon/commands.hpp"
+#include "daemon/tools/tool_options.hpp"
 #include "daemon/serve/config.hpp"
 #include "daemon/tools/push_replay.hpp"
 #include "daemon/tools/upstream_sim.hpp"
@@ -33,14 +34,8 @@ int upstream_sim_command(const Args& args) {
         ("report", po::value(&sim.report_path), "also write the report to this file as JSON")
         ("stay", po::bool_switch(&sim.stay), "keep serving after the night is over, until SIGTERM");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(opts).run(), vm);
-        if (vm.count("help")) return std::cout << opts << '\n', 0;
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "declared upstream-sim: " << e.what() << "\n" << opts << '\n';
-        return 2;
-    }
+    if (auto exit = read_options("declared upstream-sim", po::command_line_parser(args).options(opts), opts, vm))
+        return *exit;
     if (auto e = parse_listen(listen, sim.address, sim.port)) return std::cerr << "declared upstream-sim: " << e->message() << '\n', 2;
     if (!parse_speed(speed, sim.speed)) return std::cerr << "declared upstream-sim: --speed: expected a number above 0 or max\n", 2;
     if (poller_timeout_ms < 100)

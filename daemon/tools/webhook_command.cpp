@@ -12,6 +12,7 @@
 #include <boost/program_options.hpp>
 
 #include "daemon/commands.hpp"
+#include "daemon/tools/tool_options.hpp"
 #include "ingest/read_file.hpp"
 #include "daemon/serve/webhook_config.hpp"
 #include "feed/dead_letter.hpp"
@@ -64,14 +65,9 @@ int webhook_command(const Args& args) {
         return 2;
     }
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(Args(args.begin() + 1, args.end())).options(opts).run(), vm);
-        if (vm.count("help")) return std::cout << opts << '\n', 0;
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "declared webhook redeliver: " << e.what() << "\n" << opts << '\n';
-        return 2;
-    }
+    po::command_line_parser parser(Args(args.begin() + 1, args.end()));
+    parser.options(opts);
+    if (auto exit = read_options("declared webhook redeliver", std::move(parser), opts, vm)) return *exit;
     auto text = read_file(hooks_path);
     if (!text.ok()) return std::cerr << "declared webhook redeliver: " << text.error.message() << '\n', 1;
     auto hooks = parse_webhooks(*text.value, journal + ".webhooks");

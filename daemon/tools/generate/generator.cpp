@@ -16,6 +16,7 @@
 #include "daemon/tools/generate/rng.hpp"
 #include "model/control.hpp"
 #include "model/majority_holder.hpp"
+#include "model/utc_time.hpp"
 
 namespace declared::generate {
 
@@ -91,13 +92,7 @@ long parse_date(const std::string& s) {
 }
 
 std::string iso_time(long polling_day, int secs) {
-    long y;
-    unsigned m, d;
-    civil_from_days(polling_day + secs / 86400, y, m, d);
-    const int s = secs % 86400;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04ld-%02u-%02uT%02d:%02d:%02dZ", y, m, d, s / 3600, s / 60 % 60, s % 60);
-    return buf;
+    return format_utc((static_cast<std::int64_t>(polling_day) * 86400 + secs) * 1000);
 }
 
 // ---------------------------------------------------------------------------

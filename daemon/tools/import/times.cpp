@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "daemon/tools/import/text.hpp"
+#include "model/utc_time.hpp"
 
 namespace declared::import {
 
@@ -63,14 +64,7 @@ bool parse_date(const std::string& s, long& y, unsigned& m, unsigned& d) {
 }
 
 std::string iso_utc(long poll_day, int offset, long local_seconds_after_midnight) {
-    long secs = poll_day * 86400 + local_seconds_after_midnight - offset * 3600L;
-    long days = secs / 86400, rem = secs % 86400;
-    long y;
-    unsigned m, d;
-    civil_from_days(days, y, m, d);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04ld-%02u-%02uT%02ld:%02ld:%02ldZ", y, m, d, rem / 3600, (rem / 60) % 60, rem % 60);
-    return buf;
+    return format_utc((poll_day * 86400L + local_seconds_after_midnight - offset * 3600L) * 1000);
 }
 
 // Councils that traditionally race to declare first (Sunderland above all).
