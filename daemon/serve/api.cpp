@@ -133,6 +133,55 @@ bool Api::trusted(const Request& headers) const {
                                             access_.match(Role::desk, auth.substr(7)).has_value());
 }
 
+// 200 while ingest works and every source does; else 503 saying why.
+Response Api::readiness(const Request& req) const {
+    boost::json::object body{{"status", "ready"}};
+    if (!ingest_.ready()) {
+        auto why = ingest_.failure();
+        body = {{"status", "not ready"}, {"reason", why.code}, {"message", why.message()}};
+    }
+    if (sources_) {
+        boost::json::object broken;
+        for (const auto& [name, problem] : sources_->all())
+            if (!problem.empty()) broken[name] = problem;
+        if (!broken.empty()) {
+            if (body["status"] == "ready") body = {{"status", "not ready"}, {"reason", "source_broken"}};
+            body["sources"] = std::move(broken);
+        }
+    }
+    const bool ready = body["status"] == "ready";
+    return json_response(req.version(), req.keep_alive(), ready ? http::status::ok : http::status::service_unavailable,
+                         boost::json::serialize(body));
+}
+
+// /v1/feed reached without an Upgrade header: the feed is WebSocket only.
+Response Api::feed_without_upgrade(const Request& req) const {
+    auto res = error_response(req.version(), req.keep_alive(), http::status::upgrade_required, "upgrade_required",
+                              "/v1/feed is a WebSocket endpoint: connect with a WebSocket client (docs/feed.md)");
+    res.set(http::field::upgrade, "websocket");
+    return res;
+}
+
+Response Api::metrics_response(const Request& req) const {
+    Response res{http::status::ok, req.version()};
+    res.set(http::field::content_type, "text/plain; version=0.0.4");
+    res.keep_alive(req.keep_alive());
+    res.body() = metrics_text();
+    res.prepare_payload();
+    return res;
+}
+
+// True when req's method is allowed (GET also takes HEAD); else answers 405.
+bool Api::method_allowed(const Request& req, std::string_view path, http::verb allowed, Respond& respond) const {
+    const auto method = req.method();
+    if (method == allowed || (allowed == http::verb::get && method == http::verb::head)) return true;
+    auto res = error_response(req.version(), req.keep_alive(), http::status::method_not_allowed, "method_not_allowed",
+                              fmt::format("{} does not accept {}", path, std::string(req.method_string())));
+    res.set(http::field::allow, allowed == http::verb::get ? "GET, HEAD" : "POST");
+    respond(std::move(res));
+    return false;
+}
+
 void Api::handle(Request&& req, Respond respond) {
     ++metrics_.http_requests;
     auto admission = authorize(req);  // admit() refused what does not pass; this names who it is
@@ -150,15 +199,7 @@ void Api::handle(Request&& req, Respond respond) {
     if (method == http::verb::options)  // a CORS preflight
         return respond(options_.cors.preflight(
             req, path == "/v1/declarations" || path == "/v1/desk/actions" ? "POST" : "GET, HEAD"));
-    auto only = [&](http::verb allowed) {
-        if (method == allowed || (allowed == http::verb::get && method == http::verb::head)) return true;
-        auto res = error_response(req.version(), req.keep_alive(), http::status::method_not_allowed,
-                                  "method_not_allowed",
-                                  fmt::format("{} does not accept {}", path, std::string(req.method_string())));
-        res.set(http::field::allow, allowed == http::verb::get ? "GET, HEAD" : "POST");
-        respond(std::move(res));
-        return false;
-    };
+    auto only = [&](http::verb allowed) { return method_allowed(req, path, allowed, respond); };
 
     if (path == "/v1/declarations") {
         if (only(http::verb::post)) post_declarations(std::move(req), admission.principal, respond);
@@ -182,42 +223,14 @@ void Api::handle(Request&& req, Respond respond) {
         return;
     }
     if (path == "/readyz") {
-        if (!only(http::verb::get)) return;
-        boost::json::object body{{"status", "ready"}};
-        if (!ingest_.ready()) {
-            auto why = ingest_.failure();
-            body = {{"status", "not ready"}, {"reason", why.code}, {"message", why.message()}};
-        }
-        if (sources_) {
-            boost::json::object broken;
-            for (const auto& [name, problem] : sources_->all())
-                if (!problem.empty()) broken[name] = problem;
-            if (!broken.empty()) {
-                if (body["status"] == "ready") body = {{"status", "not ready"}, {"reason", "source_broken"}};
-                body["sources"] = std::move(broken);
-            }
-        }
-        const bool ready = body["status"] == "ready";
-        return respond(json_response(req.version(), req.keep_alive(),
-                                     ready ? http::status::ok : http::status::service_unavailable,
-                                     boost::json::serialize(body)));
+        if (only(http::verb::get)) respond(readiness(req));
+        return;
     }
     if (path == "/metrics") {
-        if (!only(http::verb::get)) return;
-        Response res{http::status::ok, req.version()};
-        res.set(http::field::content_type, "text/plain; version=0.0.4");
-        res.keep_alive(req.keep_alive());
-        res.body() = metrics_text();
-        res.prepare_payload();
-        return respond(std::move(res));
+        if (only(http::verb::get)) respond(metrics_response(req));
+        return;
     }
-    if (path == "/v1/feed") {
-        // Reached only without an Upgrade header: the feed is WebSocket only.
-        auto res = error_response(req.version(), req.keep_alive(), http::status::upgrade_required, "upgrade_required",
-                                  "/v1/feed is a WebSocket endpoint: connect with a WebSocket client (docs/feed.md)");
-        res.set(http::field::upgrade, "websocket");
-        return respond(std::move(res));
-    }
+    if (path == "/v1/feed") return respond(feed_without_upgrade(req));
     if (queries_.takes(path, params)) {  // /v1/events, /v1/councils?..., /v1/export/*.csv, /v1/card
         if (only(http::verb::get)) queries_.get(req, path, params, std::move(respond));
         return;

@@ -51,6 +51,11 @@ private:
         std::optional<net::Response> refusal;
     };
     Admission authorize(const net::Request& headers) const;
+    net::Response readiness(const net::Request& req) const;
+    net::Response metrics_response(const net::Request& req) const;
+    net::Response feed_without_upgrade(const net::Request& req) const;
+    bool method_allowed(const net::Request& req, std::string_view path, boost::beast::http::verb allowed,
+                        net::Respond& respond) const;
     void post_declarations(net::Request&& req, const std::string& source, net::Respond& respond);
     void post_desk_action(net::Request&& req, const std::string& desk, net::Respond& respond);
     using Params = std::vector<std::pair<std::string, std::string>>;  // decoded query, in order
