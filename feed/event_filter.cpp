@@ -6,7 +6,13 @@ namespace declared::feed {
 
 namespace {
 
-std::vector<std::string> split(std::string_view list) {
+bool contains(const std::vector<std::string>& sorted, std::string_view key) {
+    return std::binary_search(sorted.begin(), sorted.end(), key, std::less<>());
+}
+
+}  // namespace
+
+std::vector<std::string> split_list(std::string_view list) {
     std::vector<std::string> out;
     while (!list.empty()) {
         auto comma = list.find(',');
@@ -19,12 +25,6 @@ std::vector<std::string> split(std::string_view list) {
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
-
-bool contains(const std::vector<std::string>& sorted, std::string_view key) {
-    return std::binary_search(sorted.begin(), sorted.end(), key, std::less<>());
-}
-
-}  // namespace
 
 std::optional<EventType> event_type_from_string(std::string_view s) {
     for (int i = 0; i <= static_cast<int>(EventType::heartbeat); ++i)
@@ -43,9 +43,9 @@ bool EventFilter::matches(const Event& e) const {
 
 Result<EventFilter> EventFilter::parse(std::string_view councils, std::string_view regions, std::string_view types) {
     EventFilter f;
-    f.councils_ = split(councils);
-    f.regions_ = split(regions);
-    auto names = split(types);
+    f.councils_ = split_list(councils);
+    f.regions_ = split_list(regions);
+    auto names = split_list(types);
     if (!names.empty()) {
         f.types_ = 0;
         for (const auto& n : names) {

@@ -31,4 +31,8 @@ private:
 
 std::optional<EventType> event_type_from_string(std::string_view s);
 
+// A comma list of a query parameter as a sorted set: empty items dropped,
+// repeats once ("" is none).
+std::vector<std::string> split_list(std::string_view list);
+
 }  // namespace declared::feed

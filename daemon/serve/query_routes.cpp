@@ -41,18 +41,6 @@ std::optional<std::uint64_t> parse_u64(std::string_view s) {
     return v;
 }
 
-std::set<std::string> split(std::string_view list) {
-    std::set<std::string> out;
-    while (!list.empty()) {
-        auto comma = list.find(',');
-        auto item = list.substr(0, comma);
-        if (!item.empty()) out.emplace(item);
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-    }
-    return out;
-}
-
 std::string join(const std::set<std::string>& items) {
     std::string out;
     for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
@@ -160,10 +148,10 @@ void QueryRoutes::councils(const Request& req, const QueryParams& params, Respon
     std::set<std::string> regions, statuses;
     for (const auto& [key, value] : params) {
         if (key == "region" || key == "regions") {
-            auto r = split(value);
+            auto r = feed::split_list(value);
             regions.insert(r.begin(), r.end());
         } else if (key == "status") {
-            for (auto& s : split(value)) {
+            for (auto& s : feed::split_list(value)) {
                 if (std::find(kStatuses.begin(), kStatuses.end(), s) == kStatuses.end())
                     return respond(error_response(
                         version, keep_alive, http::status::bad_request, "bad_filter",

@@ -15,6 +15,7 @@
 #include "model/declaration_json.hpp"
 #include "model/tally.hpp"
 #include "tests/import/replay_summary.hpp"
+#include "tests/import/night_2022.hpp"
 #include "tests/support/digest.hpp"
 
 using namespace declared;
@@ -22,19 +23,10 @@ using namespace declared::import;
 
 namespace {
 
-std::string data(const std::string& rel) { return std::string(DECLARED_SHARED_DATA) + "/" + rel; }
+using test::have_2022_data;
+using test::options_2022;
 
-bool have_data() { return std::filesystem::exists(data("leh-2022/candidates.csv")); }
-
-ImportOptions options_2022() {
-    ImportOptions opt;
-    opt.candidates = data("leh-2022/candidates.csv");
-    opt.councils = data("cbp9545-2022/councils-england.csv");
-    opt.baseline = data("leap-2018/leap-2018-05-03.csv");
-    opt.roster = data("opencouncildata/councillors-2021.csv");
-    opt.postponed = {{"Kingston upon Thames", "New Malden Village"}, {"Redbridge", "Mayfield"}};
-    return opt;
-}
+bool have_data() { return have_2022_data(); }
 
 }  // namespace
 
