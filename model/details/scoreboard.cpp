@@ -159,9 +159,6 @@ void Scoreboard::write(JsonWriter& out) const {
     out.field("wards_declared", wards_declared_);
     out.field("wards_total", wards_total_);
 
-    auto code = [&](int p) -> std::string_view {
-        return p == noc() ? kNoc : std::string_view(card_.parties[static_cast<std::size_t>(p)].code);
-    };
     refresh_councils();
     out.member(councils_json_);
 
@@ -172,9 +169,6 @@ void Scoreboard::write(JsonWriter& out) const {
     }
     out.end_object();
 
-    // Vote share: parties with votes, most votes first. The leading parties
-    // by name, the long tail of small parties as one line: a hundred
-    // one-council parties in every event would be most of its bytes.
     out.key("change_coverage").begin_object();
     out.field("declared_seats", declared_seats_);
     out.field("declared_with_baseline", declared_with_baseline_);
@@ -182,6 +176,31 @@ void Scoreboard::write(JsonWriter& out) const {
     out.field("with_baseline", with_baseline_up_);
     out.end_object();
 
+    write_votes(out);
+
+    // Contests reported on their own, by party in code order.
+    out.key("by_elections");
+    by_elections_.write(out, by_code_);
+    out.key("mayoralties");
+    mayors_.write(out, by_code_);
+    out.key("pccs");
+    pccs_.write(out, by_code_);
+
+    out.key("turnout").begin_object();
+    out.field("electorate", electorate_);
+    out.field("ballots", ballots_);
+    out.field("turnout_bp", basis_points(ballots_, electorate_));
+    out.end_object();
+}
+
+
+void Scoreboard::write_votes(JsonWriter& out) const {
+    auto code = [&](int p) -> std::string_view {
+        return p == noc() ? kNoc : std::string_view(card_.parties[static_cast<std::size_t>(p)].code);
+    };
+    // Vote share: parties with votes, most votes first. The leading parties
+    // by name, the long tail of small parties as one line: a hundred
+    // one-council parties in every event would be most of its bytes.
     out.key("votes").begin_object();
     out.field("method", "top_candidate");  // each party's top candidate per ward (Commons Library)
     out.field("total", votes_);
@@ -209,22 +228,7 @@ void Scoreboard::write(JsonWriter& out) const {
     out.field("share_bp", basis_points(rest, votes_));
     out.end_object();
     out.end_object();
-
-    // Contests reported on their own, by party in code order.
-    out.key("by_elections");
-    by_elections_.write(out, by_code_);
-    out.key("mayoralties");
-    mayors_.write(out, by_code_);
-    out.key("pccs");
-    pccs_.write(out, by_code_);
-
-    out.key("turnout").begin_object();
-    out.field("electorate", electorate_);
-    out.field("ballots", ballots_);
-    out.field("turnout_bp", basis_points(ballots_, electorate_));
-    out.end_object();
 }
-
 
 void Scoreboard::refresh_councils() const {
     if (councils_cached_ == councils_version_) return;

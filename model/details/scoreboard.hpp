@@ -63,6 +63,7 @@ public:
     std::string_view headline() const;
 
 private:
+    void write_votes(JsonWriter& out) const;  // the vote share, by the top-candidate convention
     struct PartyTotals {
         std::int64_t councillors = 0;  // elected tonight
         std::int64_t won_vs_last = 0;  // elected tonight in wards with a baseline
