@@ -189,6 +189,20 @@ void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
     out.field("undeclared", undeclared());
     out.field("complete", complete());
 
+    write_composition(out);
+
+    out.key("change_coverage").begin_object();
+    out.field("declared_seats", declared_filled_);
+    out.field("declared_with_baseline", declared_with_baseline_);
+    out.field("seats_up", seats_total_);
+    out.field("with_baseline", with_baseline_up_);
+    out.end_object();
+
+    write_control(out, ids);
+}
+
+// Each party's seats, in composition order, with what it held on the eve of poll.
+void CouncilState::write_composition(JsonWriter& out) const {
     out.key("composition").begin_array();
     for (std::size_t i : composition_order()) {
         const auto& h = holdings_[i];
@@ -203,14 +217,10 @@ void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
         out.end_object();
     }
     out.end_array();
+}
 
-    out.key("change_coverage").begin_object();
-    out.field("declared_seats", declared_filled_);
-    out.field("declared_with_baseline", declared_with_baseline_);
-    out.field("seats_up", seats_total_);
-    out.field("with_baseline", with_baseline_up_);
-    out.end_object();
-
+// The published control and its call.
+void CouncilState::write_control(JsonWriter& out, const EventWriter& ids) const {
     // Readers see what is published: the standing call, not an arithmetic
     // call the desk has not released.
     out.field("status", published_status());
@@ -234,7 +244,8 @@ void CouncilState::write(JsonWriter& out, const EventWriter& ids) const {
         out.end_object();
     } else {
         out.null();
-    }
+    
+}
 }
 
 std::string CouncilState::outcome_words(std::string_view control) const {

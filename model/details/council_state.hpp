@@ -102,6 +102,8 @@ public:
     std::vector<Standing> standings() const;
 
 private:
+    void write_composition(JsonWriter& out) const;
+    void write_control(JsonWriter& out, const EventWriter& ids) const;
     struct PartyLine {
         int party = 0;        // position in Card::parties
         int eve = 0;          // eve-of-poll seats
