@@ -746,6 +746,46 @@ std::string_view to_second(std::string_view t) { return t.substr(0, std::min<std
 
 // Whether a desk action applies to what is held now; nullopt when it does.
 // The action's fields were checked by parse_desk_action().
+// A desk call: a council of known size, and a control that can be held.
+std::optional<Error> Tally::check_override(const Council& council, const DeskAction& a) const {
+    const auto& st = *state_;
+    const Council* c = &council;
+    if (c->size <= 0) return desk_error("size_unknown", "council", "a council whose size is known", c->id);
+    if (a.control != kNoc) {
+        const Party* party = st.card.party(a.control);
+        if (!party || party->code != a.control || !party->can_control)
+            return desk_error("bad_control", "control", "NOC or the code of a party on the card that can hold control",
+                              a.control);
+    }
+    const auto& dc = st.desk[st.card.council_index(*c)].desk_call;
+    if (dc && dc->control == a.control)
+        return desk_error("already_called", "control", "a control other than the desk's standing call", a.control);
+    return std::nullopt;
+}
+
+// A withdrawal or a ward mark: a ward that polls tonight, and for a withdrawal
+// the revision held.
+std::optional<Error> Tally::check_ward_action(const Council& council, const DeskAction& a) const {
+    const auto& st = *state_;
+    const Council* c = &council;
+    const Ward* w = st.card.ward(*c, a.ward);
+    if (!w) return desk_error("unknown_ward", "ward", "a ward of " + c->id, a.ward);
+    if (w->postponed) return desk_error("postponed", "ward", "a ward that polls tonight", a.ward + " (postponed)");
+    const auto& slot = st.councils[st.card.council_index(*c)].ward(st.card.ward_index(*c, *w));
+    const WardDesk& mark = st.ward_desk[st.card.council_index(*c)][st.card.ward_index(*c, *w)];
+    if (a.kind == DeskKind::ward_state) {
+        if (a.state == "none" && mark.state.empty())
+            return desk_error("no_ward_state", "state", "recount or count_adjourned (the ward has no mark to clear)", "none");
+        return std::nullopt;
+    }
+    if (!slot) return desk_error("not_declared", "ward", "a ward with a result held", a.ward);
+    if (slot->declaration.revision != a.revision)
+        return desk_error("revision_not_held", "revision",
+                          "the revision held, " + std::to_string(slot->declaration.revision),
+                          std::to_string(a.revision));
+    return std::nullopt;
+}
+
 std::optional<Error> Tally::check(const DeskAction& a, std::string_view received_at) const {
     const auto& st = *state_;
     const Council* c = nullptr;
@@ -778,45 +818,18 @@ std::optional<Error> Tally::check(const DeskAction& a, std::string_view received
                 return desk_error("proposal_changed", "control", "the control proposed, " + p->control, a.control);
             return std::nullopt;
         }
-        case DeskKind::override_call: {
+        case DeskKind::override_call:
             if (auto e = needs_council()) return e;
-            if (c->size <= 0) return desk_error("size_unknown", "council", "a council whose size is known", c->id);
-            if (a.control != kNoc) {
-                const Party* party = st.card.party(a.control);
-                if (!party || party->code != a.control || !party->can_control)
-                    return desk_error("bad_control", "control", "NOC or the code of a party on the card that can hold control",
-                                      a.control);
-            }
-            const auto& dc = st.desk[st.card.council_index(*c)].desk_call;
-            if (dc && dc->control == a.control)
-                return desk_error("already_called", "control", "a control other than the desk's standing call", a.control);
-            return std::nullopt;
-        }
+            return check_override(*c, a);
         case DeskKind::hand_back:
             if (auto e = needs_council()) return e;
             if (!st.desk[st.card.council_index(*c)].desk_call)
                 return desk_error("no_desk_call", "council", "a council with a standing desk call", c->id);
             return std::nullopt;
         case DeskKind::withdraw:
-        case DeskKind::ward_state: {
+        case DeskKind::ward_state:
             if (auto e = needs_council()) return e;
-            const Ward* w = st.card.ward(*c, a.ward);
-            if (!w) return desk_error("unknown_ward", "ward", "a ward of " + c->id, a.ward);
-            if (w->postponed) return desk_error("postponed", "ward", "a ward that polls tonight", a.ward + " (postponed)");
-            const auto& slot = st.councils[st.card.council_index(*c)].ward(st.card.ward_index(*c, *w));
-            const WardDesk& mark = st.ward_desk[st.card.council_index(*c)][st.card.ward_index(*c, *w)];
-            if (a.kind == DeskKind::ward_state) {
-                if (a.state == "none" && mark.state.empty())
-                    return desk_error("no_ward_state", "state", "recount or count_adjourned (the ward has no mark to clear)", "none");
-                return std::nullopt;
-            }
-            if (!slot) return desk_error("not_declared", "ward", "a ward with a result held", a.ward);
-            if (slot->declaration.revision != a.revision)
-                return desk_error("revision_not_held", "revision",
-                                  "the revision held, " + std::to_string(slot->declaration.revision),
-                                  std::to_string(a.revision));
-            return std::nullopt;
-        }
+            return check_ward_action(*c, a);
         case DeskKind::embargo:
             if (!a.until.empty() && to_second(a.until) <= to_second(received_at))
                 return desk_error("bad_time", "until", "a time after now (" + std::string(received_at) + ")", a.until);

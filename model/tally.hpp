@@ -97,6 +97,8 @@ public:
 private:
     struct State;
     void write_councils(JsonWriter& w) const;
+    std::optional<Error> check_override(const Council& council, const DeskAction& a) const;
+    std::optional<Error> check_ward_action(const Council& council, const DeskAction& a) const;
     std::unique_ptr<State> state_;
 };
 
