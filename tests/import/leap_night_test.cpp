@@ -129,3 +129,13 @@ TEST_CASE("leap night: the command writes the night, named for the file by defau
     CHECK(import_command({"leap"}) == 2);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("leap night: polling day from the file's name, or none", "[import][leap]") {
+    using declared::import::date_from_leap_name;
+    CHECK(date_from_leap_name("leap-2018-05-03.csv") == "2018-05-03");
+    CHECK(date_from_leap_name("/data/2019-05/leap-2019-05-02.csv") == "2019-05-02");  // the name, not the folder
+    CHECK(date_from_leap_name("2006-05-04") == "2006-05-04");
+    CHECK(date_from_leap_name("leap-2018-5-3.csv").empty());
+    CHECK(date_from_leap_name("leap.csv").empty());
+    CHECK(date_from_leap_name("").empty());
+}

@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <map>
-#include <regex>
 
 #include "daemon/tools/import/error.hpp"
 #include "daemon/tools/import/leap_codes.hpp"
@@ -53,11 +52,18 @@ LehData leh_from_leap(const CsvTable& leap, const std::string& nation) {
     return out;
 }
 
+// The first YYYY-MM-DD in the file's name (leap-2018-05-03.csv), or "".
 std::string date_from_leap_name(const std::string& path) {
-    static const std::regex kDate(R"((\d{4}-\d{2}-\d{2}))");
-    std::smatch m;
     const std::string name = std::filesystem::path(path).filename().string();
-    return std::regex_search(name, m, kDate) ? m.str(1) : std::string();
+    auto digits = [&](std::size_t at, std::size_t n) {
+        for (std::size_t i = at; i < at + n; ++i)
+            if (name[i] < '0' || name[i] > '9') return false;
+        return true;
+    };
+    for (std::size_t i = 0; i + 10 <= name.size(); ++i)
+        if (digits(i, 4) && name[i + 4] == '-' && digits(i + 5, 2) && name[i + 7] == '-' && digits(i + 8, 2))
+            return name.substr(i, 10);
+    return {};
 }
 
 ImportResult run_leap_import(const ImportOptions& opt) {
