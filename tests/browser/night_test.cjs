@@ -72,9 +72,10 @@ async function main() {
   const daemon = spawn(bin, ['serve', '--card', card, '--journal', path.join(out, 'journal.dcl'), '--listen', `127.0.0.1:${port}`,
     '--ingest-token', 'test:' + token, '--web.allow_origins', allowed, '--web.frame_ancestors', `'self' ${allowed}`],
   { stdio: ['ignore', log, log] });
-  for (let i = 0; ; i++) {
+  // Ready when /readyz says so; bounded by time, not by a count of tries.
+  for (const end = Date.now() + 60000; ;) {
     try { if ((await fetch(base + '/readyz')).ok) break; } catch (e) { /* not yet */ }
-    if (daemon.exitCode != null || i > 200) throw new Error('daemon did not start; see ' + path.join(out, 'daemon.log'));
+    if (daemon.exitCode != null || Date.now() > end) throw new Error('daemon did not start; see ' + path.join(out, 'daemon.log'));
     await sleep(50);
   }
   const getJson = async (p) => (await fetch(base + p)).json();

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <future>
 #include <cerrno>
 
 #include "tests/feed/feed_fixture.hpp"
@@ -76,6 +77,8 @@ struct ReaderThread {
     std::atomic<std::uint64_t> target{0};
     std::atomic<bool> give_up{false};
     std::thread thread;
+    std::promise<void> finished;  // set as the reader thread ends
+    std::future<void> ended;
     std::chrono::milliseconds pause{0};  // sleep after each message while pausing is true
     std::atomic<bool> pausing{false};
 
@@ -87,6 +90,7 @@ struct ReaderThread {
     }
 
     void start() {
+        ended = finished.get_future();
         thread = std::thread([this] {
             for (;;) {
                 auto t = target.load();
@@ -95,12 +99,12 @@ struct ReaderThread {
                 if (pausing) std::this_thread::sleep_for(pause);
             }
             done = true;
+            finished.set_value();
         });
     }
     void finish(std::uint64_t last, std::chrono::seconds timeout) {
         target = last;
-        const auto deadline = Clock::now() + timeout;
-        while (!done && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
+        ended.wait_for(timeout);  // the reader reached last, or the time is up
         give_up = true;
         thread.join();
     }

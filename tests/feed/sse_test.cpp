@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <future>
 
 #include "tests/feed/sse_fixture.hpp"
 
@@ -27,11 +28,14 @@ struct SseReaderThread {
     std::atomic<bool> give_up{false}, done{false}, pausing{false};
     std::chrono::milliseconds pause{0};
     std::thread thread;
+    std::promise<void> finished;  // set as the reader thread ends
+    std::future<void> ended;
     ~SseReaderThread() {
         give_up = true;
         if (thread.joinable()) thread.join();
     }
     void start() {
+        ended = finished.get_future();
         thread = std::thread([this] {
             for (;;) {
                 auto t = target.load();
@@ -40,12 +44,12 @@ struct SseReaderThread {
                 if (pausing) std::this_thread::sleep_for(pause);
             }
             done = true;
+            finished.set_value();
         });
     }
     void finish(std::uint64_t last, std::chrono::seconds timeout) {
         target = last;
-        const auto deadline = Clock::now() + timeout;
-        while (!done && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
+        ended.wait_for(timeout);  // the reader reached last, or the time is up
         give_up = true;
         thread.join();
     }
