@@ -7,6 +7,7 @@
 
 #include "daemon/tools/generate/rng.hpp"
 #include "model/declaration_json.hpp"
+#include "model/desk_action_json.hpp"
 #include "model/validate.hpp"
 
 namespace declared {
@@ -43,7 +44,7 @@ std::optional<std::string> tweak(const Card& card, Declaration& d) {
 
 std::string ward_key(const Declaration& d) { return d.council + "/" + d.ward; }
 
-enum class Role { plain, duplicate, out_of_order, stale, conflict, late_correction };
+enum class Role { plain, duplicate, out_of_order, stale, conflict, late_correction, withdrawal };
 
 struct Builder {
     const Card& card;
@@ -52,7 +53,8 @@ struct Builder {
     FaultPlan plan;
     std::vector<Role> role;
     std::vector<int> fault_of, burst_of;
-    std::vector<std::string> made;  // per subject line: its made-up revision
+    std::vector<std::string> made;  // per subject line: its made-up revision (a withdrawal's wrong result)
+    std::vector<std::string> withdraw, resent;  // per withdrawal: the desk's action, the right result
     std::vector<std::vector<std::pair<std::string, int>>> malformed_before;  // text, fault
     std::vector<std::vector<std::pair<std::size_t, int>>> late_before;      // subject line index, fault
     std::vector<milliseconds> pause_before;
@@ -60,7 +62,7 @@ struct Builder {
 
     Builder(const Card& c, std::span<const NightLine> n, std::uint64_t seed)
         : card(c), night(n), rng(seed), role(n.size(), Role::plain), fault_of(n.size(), -1), burst_of(n.size(), -1),
-          made(n.size()), malformed_before(n.size() + 1), late_before(n.size() + 1), pause_before(n.size() + 1) {
+          made(n.size()), withdraw(n.size()), resent(n.size()), malformed_before(n.size() + 1), late_before(n.size() + 1), pause_before(n.size() + 1) {
         plan.seed = seed;
     }
 
@@ -91,6 +93,27 @@ struct Builder {
         return out;
     }
 
+    bool is_ward(std::size_t i) const {
+        const Declaration& d = *night[i].declaration;
+        const Council* c = card.council(d.council);
+        return c && card.ward(*c, d.ward);
+    }
+
+    // The desk's withdrawal of the wrong result, and the right result as the
+    // next revision (only a higher one is taken after a withdrawal).
+    void plan_withdrawal(std::size_t i) {
+        Declaration d = *night[i].declaration;
+        DeskAction a;
+        a.kind = DeskKind::withdraw;
+        a.council = d.council;
+        a.ward = d.ward;
+        a.revision = d.revision;
+        a.reason = "rehearsal: a wrong result posted for this ward";
+        withdraw[i] = desk_action_to_json(a);
+        ++d.revision;
+        resent[i] = declaration_to_json(d);
+    }
+
     void choose_subjects(const FaultRates& rates);
     std::string describe(Role r, std::size_t i, const std::string& changed);
     void choose_malformed(const FaultRates& rates);
@@ -112,6 +135,9 @@ std::string Builder::describe(Role r, std::size_t i, const std::string& changed)
         case Role::stale:
             return "revision " + rev + " of " + ward + " (" + line + ") sent again after its correction to revision " + next;
         case Role::conflict: return "revision " + rev + " of " + ward + " (" + line + ") sent again with one vote less for " + changed;
+        case Role::withdrawal:
+            return "a wrong revision " + rev + " of " + ward + " (one vote less for " + changed +
+                   ") withdrawn by the desk, then " + line + " sent as revision " + next;
         default: return "revision " + next + " of " + ward + " (" + line + "), one vote less for " + changed;
     }
 }
@@ -123,21 +149,25 @@ void Builder::choose_subjects(const FaultRates& rates) {
                                                        {Role::out_of_order, "out_of_order"},
                                                        {Role::stale, "stale"},
                                                        {Role::conflict, "conflict"},
-                                                       {Role::late_correction, "late_correction"}};
+                                                       {Role::late_correction, "late_correction"},
+                                                       {Role::withdrawal, "withdrawal"}};
     for (const auto& [r, name] : kinds) {
         for (std::size_t k = count_for(rates, name, n); k > 0; --k) {
             // A late correction corrects an early ward: from the night's first third.
+            // The desk can withdraw a ward's result, not a mayor's.
             auto it = r == Role::late_correction
                           ? std::find_if(pool.begin(), pool.end(), [&](std::size_t i) { return i < std::max<std::size_t>(1, n / 3); })
-                          : pool.begin();
+                      : r == Role::withdrawal ? std::find_if(pool.begin(), pool.end(), [&](std::size_t i) { return is_ward(i); })
+                                              : pool.begin();
             if (it == pool.end()) break;
             const std::size_t i = *it;
             pool.erase(it);
             Declaration d = *night[i].declaration;
-            if (r != Role::conflict) ++d.revision;
+            if (r != Role::conflict && r != Role::withdrawal) ++d.revision;
             std::string changed = *tweak(card, d);
             made[i] = declaration_to_json(d);
             role[i] = r;
+            if (r == Role::withdrawal) plan_withdrawal(i);
             fault_of[i] = add_fault(std::string(name), i, describe(r, i, changed));
             if (r == Role::late_correction) {
                 const std::size_t pos = static_cast<std::size_t>(
@@ -212,7 +242,7 @@ void Builder::choose_bursts(const FaultRates& rates) {
 void Builder::emit(std::string text, std::size_t i, int fault, std::string expect, int burst) {
     const std::size_t at = std::min(i, night.size() - 1);
     PlannedLine p{std::move(text), night[at].at, i < night.size() ? night[i].line_no : 0, fault, std::move(expect), burst,
-                  std::exchange(pending_pause, milliseconds(0))};
+                  std::exchange(pending_pause, milliseconds(0)), false};
     plan.lines.push_back(std::move(p));
 }
 
@@ -221,7 +251,7 @@ void Builder::assemble() {
         for (const auto& [subject, f] : late_before[i]) {
             emit(made[subject], i, f, "corrected");
             plan.lines.back().line_no = night[subject].line_no;
-            plan.intended.push_back(made[subject]);
+            plan.intended.push_back({made[subject]});
         }
         if (i == night.size()) break;
         for (const auto& [text, f] : malformed_before[i]) emit(text, i, f, "rejected");
@@ -235,9 +265,18 @@ void Builder::assemble() {
             case Role::stale: emit(own, i, f, ""), emit(made[i], i, f, "corrected"), emit(own, i, f, "stale"); break;
             case Role::conflict: emit(own, i, f, ""), emit(made[i], i, f, "conflict"); break;
             case Role::late_correction: emit(own, i, f, ""); break;
+            case Role::withdrawal:
+                emit(made[i], i, f, "accepted");
+                emit(withdraw[i], i, f, "applied");
+                plan.lines.back().desk = true;
+                emit(resent[i], i, f, "accepted");
+                plan.intended.push_back({made[i]});
+                plan.intended.push_back({withdraw[i], true});
+                plan.intended.push_back({resent[i]});
+                continue;
         }
-        plan.intended.push_back(own);
-        if (role[i] == Role::out_of_order || role[i] == Role::stale) plan.intended.push_back(made[i]);
+        plan.intended.push_back({own});
+        if (role[i] == Role::out_of_order || role[i] == Role::stale) plan.intended.push_back({made[i]});
     }
 }
 
@@ -246,8 +285,8 @@ void Builder::assemble() {
 FaultPlan plan_without_faults(std::span<const NightLine> night) {
     FaultPlan plan;
     for (const auto& l : night) {
-        plan.lines.push_back({std::string(l.text), l.at, l.line_no, -1, {}, -1, milliseconds(0)});
-        plan.intended.emplace_back(l.text);
+        plan.lines.push_back({std::string(l.text), l.at, l.line_no, -1, {}, -1, milliseconds(0), false});
+        plan.intended.push_back({std::string(l.text)});
     }
     return plan;
 }

@@ -13,8 +13,10 @@
 // Only declarations of wards that come once in the night, with votes and no
 // lots, are subjects of faults, so each made-up revision is unambiguous.
 //
-// A new kind (a desk withdrawal, say) is one more case in plan_faults() that
-// emits PlannedLines with its own `via`; see docs/rehearsal.md.
+// A withdrawal is the one fault the desk answers: a wrong result is sent for a
+// ward, the desk withdraws it (a desk action, `desk` set), and the right
+// result follows as a higher revision. All three are part of the intended
+// night, since the withdrawal leaves its mark on the ward (docs/desk.md).
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -37,7 +39,9 @@ struct PlannedLine {
     std::string expect;     // the answer a sound daemon gives (empty: any acknowledgement)
     int burst = -1;         // lines of one burst are sent at once, concurrently
     std::chrono::milliseconds pause_before{0};  // silence before sending this line
+    bool desk = false;      // a desk action (POST /v1/desk/actions), not a declaration
 };
+
 
 struct InjectedFault {
     std::string kind;
@@ -49,7 +53,7 @@ struct InjectedFault {
 struct FaultPlan {
     std::uint64_t seed = 0;
     std::vector<PlannedLine> lines;     // what to send, in order
-    std::vector<std::string> intended;  // the fault-free night, in order
+    std::vector<NightInput> intended;    // the fault-free night, in order
     std::vector<InjectedFault> faults;
 };
 

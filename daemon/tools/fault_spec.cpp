@@ -17,6 +17,8 @@ constexpr FaultKind kReplayKinds[] = {
     {"malformed", 0.01, "a line that is not a valid declaration"},
     {"burst", 0.01, "a run of declarations sent at once, each in its own concurrent request"},
     {"pause", 0.005, "the sender falls silent for a while"},
+    {"withdrawal", 0.005, "a wrong result for a ward, withdrawn by the desk, then the right one as a higher revision "
+                          "(needs --desk-token)"},
 };
 
 constexpr FaultKind kSimKinds[] = {

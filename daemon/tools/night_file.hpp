@@ -31,6 +31,13 @@ struct NightLine {
     std::optional<Declaration> declaration;  // when it parses
 };
 
+// One input of a night as a daemon takes it: a declaration (a night file's
+// line), or a results-desk action (the body of POST /v1/desk/actions).
+struct NightInput {
+    std::string text;
+    bool desk = false;
+};
+
 // Every non-blank line, in file order. A line that does not parse is kept
 // (whoever receives it names the problem) at the previous line's time, and
 // times never go backwards. The lines point into text.

@@ -70,10 +70,11 @@ struct Line {
     std::size_t index = 0;                    // in the plan: where its answer is kept
     int burst = -1;                           // lines of one burst go at once, concurrently
     std::chrono::milliseconds pause_before{0};
+    bool desk = false;                        // a desk action, sent alone to the desk's route
 };
 
 struct Endpoint {
-    std::string host, port, target, host_header;
+    std::string host, port, target, desk_target, host_header;
 };
 
 std::optional<Endpoint> parse_endpoint(const std::string& url, std::string& error) {
@@ -88,6 +89,7 @@ std::optional<Endpoint> parse_endpoint(const std::string& url, std::string& erro
     std::string path(u->encoded_path());
     while (!path.empty() && path.back() == '/') path.pop_back();
     e.target = path + "/v1/declarations";
+    e.desk_target = path + "/v1/desk/actions";
     e.host_header = std::string(u->encoded_host_and_port());
     return e;
 }
@@ -119,7 +121,7 @@ public:
             }
             int status = 0;
             std::string answer, failure;
-            if (!post(body, status, answer, failure)) {
+            if (!post(ep_.target, opt_.token, "application/x-ndjson", body, status, answer, failure)) {
                 // Connection refused, reset or timed out: the daemon may be restarting.
             } else if (status == 200 || status == 409) {
                 if (down) std::cerr << "\nreplay: daemon is back; resending\n";
@@ -158,6 +160,27 @@ public:
         return true;
     }
 
+    // Sends one desk action (a rehearsal's withdrawal) until the daemon
+    // answers it. Unlike a declaration it is not resent once answered: a 409
+    // is the desk's refusal, kept as the line's answer.
+    bool send_desk(const Line& l) {
+        const auto since = Clock::now();
+        for (int attempt = 0;; ++attempt) {
+            int status = 0;
+            std::string answer, failure;
+            if (post(ep_.desk_target, opt_.desk_token, "application/json", std::string(l.text), status, answer, failure)) {
+                if (status == 200 || status == 409) return account_desk(l, status, answer), true;
+                if (status < 500) return fatal(status, answer);
+                failure = "HTTP " + std::to_string(status);
+            }
+            if (Clock::now() - since > opt_.give_up_after) {
+                std::cerr << "replay: giving up on a desk action: " << failure << '\n';
+                return false;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(std::min(3000, 50 << std::min(attempt, 6))));
+        }
+    }
+
     const Tally& tally() const { return tally_; }
     const std::vector<const Line*>& acknowledged() const { return acked_; }
     void clear_acknowledged() { acked_.clear(); }
@@ -176,16 +199,18 @@ private:
         return ec;
     }
 
-    bool post(const std::string& body, int& status, std::string& answer, std::string& failure) {
+    bool post(const std::string& target, const std::string& token, const char* type, const std::string& body,
+              int& status, std::string& answer, std::string& failure) {
         const bool reused = connected_;
-        if (exchange(body, status, answer, failure)) return true;
+        if (exchange(target, token, type, body, status, answer, failure)) return true;
         // A kept-alive connection that the daemon closed while it sat idle
         // fails on first use: reconnect once, quietly. Resending is safe, since
         // the daemon answers a declaration it holds as a duplicate.
-        return reused && exchange(body, status, answer, failure);
+        return reused && exchange(target, token, type, body, status, answer, failure);
     }
 
-    bool exchange(const std::string& body, int& status, std::string& answer, std::string& failure) {
+    bool exchange(const std::string& target, const std::string& token, const char* type, const std::string& body,
+                  int& status, std::string& answer, std::string& failure) {
         beast::error_code ec;
         if (!connected_) {
             tcp::resolver resolver(ioc_);
@@ -195,11 +220,11 @@ private:
             if (ec) return failure = "connect: " + ec.message(), close(), false;
             connected_ = true;
         }
-        http::request<http::string_body> req{http::verb::post, ep_.target, 11};
+        http::request<http::string_body> req{http::verb::post, target, 11};
         req.set(http::field::host, ep_.host_header);
         req.set(http::field::user_agent, "declared-replay");
-        req.set(http::field::content_type, "application/x-ndjson");
-        if (!opt_.token.empty()) req.set(http::field::authorization, "Bearer " + opt_.token);
+        req.set(http::field::content_type, type);
+        if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
         req.keep_alive(true);
         req.body() = body;
         req.prepare_payload();
@@ -253,6 +278,19 @@ private:
             }
             acked_.push_back(batch[i]);
         }
+    }
+
+    // The desk's answer: "applied", or its refusal ("refused") with the reason.
+    void account_desk(const Line& l, int status, const std::string& answer) {
+        boost::system::error_code ec;
+        auto v = boost::json::parse(answer, ec);
+        LineAnswer a{status == 200 ? "applied" : "refused", {}};
+        if (!ec && v.is_object())
+            if (auto* e = v.as_object().if_contains("error"); e && e->is_object())
+                if (auto* m = e->as_object().if_contains("message"); m && m->is_string()) a.message = std::string(m->as_string());
+        if (status != 200)
+            std::cerr << "\nreplay: the desk action after line " << l.line_no << " was refused: " << a.message << '\n';
+        answers_[l.index] = std::move(a);
     }
 
     // A 400 names the invalid lines; report them and keep the rest.
@@ -322,7 +360,11 @@ std::vector<Line> lines_of(const FaultPlan& plan, const Card& c, DeclarationPars
     std::vector<Line> lines;
     for (std::size_t k = 0; k < plan.lines.size(); ++k) {
         const PlannedLine& p = plan.lines[k];
-        Line l{p.text, p.line_no, p.at, SIZE_MAX, {}, k, p.burst, p.pause_before};
+        Line l{p.text, p.line_no, p.at, SIZE_MAX, {}, k, p.burst, p.pause_before, p.desk};
+        if (l.desk) {
+            lines.push_back(std::move(l));
+            continue;
+        }
         if (auto d = parser.parse(l.text); d.ok())
             if (const Council* council = c.council(d.value->council)) {
                 l.council = c.council_index(*council);
@@ -363,7 +405,7 @@ std::vector<const Line*> next_batch(const PushOptions& opt, const std::vector<Li
         return batch;
     }
     std::size_t bytes = 0;
-    while (i < lines.size() && batch.size() < opt.batch_lines &&
+    while (i < lines.size() && batch.size() < opt.batch_lines && !lines[i].desk &&
            (batch.empty() || (bytes + lines[i].text.size() + 1 <= opt.batch_bytes && lines[i].burst < 0 &&
                               lines[i].pause_before.count() == 0 && due_now(lines[i])))) {
         bytes += lines[i].text.size() + 1;
@@ -390,7 +432,8 @@ int finish_rehearsal(const PushOptions& opt, const Card& card, const FaultPlan& 
     bool written = opt.report_path.empty() || write_text(opt.report_path, "--report", rehearsal_report_json(outcome));
     if (!opt.intended_path.empty()) {
         std::string night;
-        for (const auto& l : plan.intended) night += l + "\n";
+        for (const auto& l : plan.intended)
+            if (!l.desk) night += l.text + "\n";
         written = write_text(opt.intended_path, "--intended", night) && written;
     }
     return all_sent && state.equal() && written ? 0 : 1;
@@ -420,6 +463,10 @@ int push_replay(const PushOptions& opt) {
 
     DeclarationParser parser;
     const auto night = read_night(files->declarations, parser);
+    if (opt.faults && opt.faults->contains("withdrawal") && opt.desk_token.empty())
+        return std::cerr << "declared replay: --faults withdrawal acts as the results desk: it needs --desk-token "
+                            "(the token of one of the daemon's --desk-token NAME:TOKEN)\n",
+               2;
     const FaultPlan plan = opt.faults ? plan_faults(c, night, *opt.faults, opt.seed) : plan_without_faults(night);
     if (opt.faults) std::cerr << "replay: rehearsal with seed " << opt.seed << ": " << plan.faults.size() << " faults planned\n";
     const std::vector<Line> lines = lines_of(plan, c, parser);
@@ -468,6 +515,10 @@ int push_replay(const PushOptions& opt) {
         }
         // A pause holds back what falls due meanwhile: it goes out together after.
         if (lines[i].pause_before.count() > 0) std::this_thread::sleep_for(lines[i].pause_before);
+        if (lines[i].desk) {
+            ok = pusher.send_desk(lines[i++]);
+            continue;
+        }
         const auto now = Clock::now();
         auto batch = next_batch(opt, lines, i, [&](const Line& l) { return !opt.speed || due(l) <= now; });
         ok = batch.front()->burst >= 0 ? send_burst(opt, *ep, batch, answers, bursts, burst_acked) : pusher.send(batch);

@@ -34,8 +34,9 @@ struct PushOptions {
     std::optional<FaultRates> faults;  // set: a rehearsal with these faults
     std::uint64_t seed = 0;            // for the faults' random points
     std::string report_path;           // with faults: also write the report here as JSON
-    std::string intended_path;         // with faults: write the fault-free night here (JSON lines)
+    std::string intended_path;         // with faults: write the fault-free night's declarations here (JSON lines)
     std::string read_token;            // with faults: to read the daemon's state on a private night
+    std::string desk_token;            // with the withdrawal fault: a desk token of the daemon
 };
 
 // Returns the process exit code: 0 when every declaration was acknowledged

@@ -9,10 +9,12 @@ namespace declared {
 namespace {
 
 bool acknowledged(const std::string& status) {
-    return status == "accepted" || status == "corrected" || status == "duplicate" || status == "stale";
+    return status == "accepted" || status == "corrected" || status == "duplicate" || status == "stale" ||
+           status == "applied";  // a desk action's
 }
 
 std::string line_label(const PlannedLine& l) {
+    if (l.desk) return "the desk's withdrawal at line " + std::to_string(l.line_no);
     return l.line_no ? "line " + std::to_string(l.line_no) : std::string("made-up line");
 }
 
@@ -56,7 +58,8 @@ std::string rehearsal_report_text(const RehearsalOutcome& o) {
     out += "refused or ignored by the daemon:\n";
     std::size_t refused = 0;
     for (std::size_t i = 0; i < o.plan.lines.size(); ++i)
-        if (const auto& a = o.answers[i]; a.status != "accepted" && a.status != "corrected" && a.status != "duplicate")
+        if (const auto& a = o.answers[i]; a.status != "accepted" && a.status != "corrected" && a.status != "duplicate" &&
+                                                        a.status != "applied")
             ++refused, out += "  " + line_label(o.plan.lines[i]) + ": " + answer_words(a) + "\n";
     if (!refused) out += "  nothing\n";
     const auto surprises = rehearsal_surprises(o);
@@ -85,8 +88,8 @@ std::string rehearsal_report_json(const RehearsalOutcome& o) {
         for (std::size_t i = 0; i < o.plan.lines.size(); ++i) {
             const PlannedLine& l = o.plan.lines[i];
             if (l.fault != static_cast<int>(f)) continue;
-            sent.push_back({{"line", l.line_no}, {"expected", l.expect}, {"answer", o.answers[i].status},
-                            {"message", o.answers[i].message}});
+            sent.push_back({{"line", l.line_no}, {"desk", l.desk}, {"expected", l.expect},
+                            {"answer", o.answers[i].status}, {"message", o.answers[i].message}});
         }
         faults.push_back({{"kind", fault.kind}, {"what", fault.what}, {"line", fault.line_no}, {"ward", fault.ward},
                           {"sent", std::move(sent)}});

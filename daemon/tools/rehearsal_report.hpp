@@ -14,7 +14,7 @@ namespace declared {
 
 // What the daemon said about one planned line (empty status: never answered).
 struct LineAnswer {
-    std::string status;   // accepted, corrected, duplicate, stale, conflict, rejected
+    std::string status;   // accepted, corrected, duplicate, stale, conflict, rejected; a desk action's applied, refused
     std::string message;  // its error message, when it gave one
 };
 

@@ -2,6 +2,7 @@
 // print the final state (--summary), the event stream (--events) or a table.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <random>
 #include <string>
@@ -71,10 +72,10 @@ int check_command(const std::string& url, const std::string& read_token, const s
     std::string error;
     auto night = read_night_files(card_path, decl_path, error);
     if (!night) return std::cerr << "declared replay: " << error << '\n', 1;
-    std::vector<std::string> lines;
+    std::vector<NightInput> lines;
     for (std::size_t pos = 0; pos < night->declarations.size();) {
         const std::size_t end = std::min(night->declarations.find('\n', pos), night->declarations.size());
-        lines.push_back(night->declarations.substr(pos, end - pos));
+        lines.push_back({night->declarations.substr(pos, end - pos)});
         pos = end + 1;
     }
     const StateComparison state = compare_with_offline(url, read_token, night->card, lines);
@@ -103,9 +104,11 @@ int replay_command(const Args& args) {
         ("faults", po::value<std::string>(), fault_help().c_str())
         ("seed", po::value<std::uint64_t>(), "with --faults: seed for the faults' random points (default: a random one, reported)")
         ("report", po::value<std::string>(), "with --faults: also write the rehearsal report to this file as JSON")
-        ("intended", po::value<std::string>(), "with --faults: write the fault-free night (the night plus its corrections) "
-                                               "to this file, to replay offline")
+        ("intended", po::value<std::string>(), "with --faults: write the fault-free night's declarations (the night plus "
+                                               "its corrections) to this file, to replay offline")
         ("read-token", po::value<std::string>()->default_value(""), "with --faults or --check: read token of a private night")
+        ("desk-token", po::value<std::string>(), "with --faults withdrawal: a desk token of the daemon, to withdraw the "
+                                                 "wrong results (default: $DECLARED_DESK_TOKEN)")
         ("check", "with --to: send nothing; compare the daemon's scoreboard and every council with the offline replay "
                   "(exit 1 when they differ)");
     po::variables_map vm;
@@ -125,11 +128,13 @@ int replay_command(const Args& args) {
         return 2;
     }
 
-    for (const char* with_to : {"faults", "seed", "report", "intended", "check"})
+    for (const char* with_to : {"faults", "seed", "report", "intended", "check", "desk-token"})
         if (vm.count(with_to) && !vm.count("to"))
             return std::cerr << "declared replay: --" << with_to << " rehearses against a daemon: it needs --to URL\n", 2;
-    if ((vm.count("seed") || vm.count("report") || vm.count("intended")) && !vm.count("faults"))
-        return std::cerr << "declared replay: --seed, --report and --intended belong to a rehearsal: add --faults SPEC\n", 2;
+    if ((vm.count("seed") || vm.count("report") || vm.count("intended") || vm.count("desk-token")) && !vm.count("faults"))
+        return std::cerr << "declared replay: --seed, --report, --intended and --desk-token belong to a rehearsal: "
+                            "add --faults SPEC\n",
+               2;
     if (vm.count("check") && vm.count("faults"))
         return std::cerr << "declared replay: --check sends nothing; --faults sends the night: choose one\n", 2;
     if (vm.count("check"))
@@ -151,6 +156,8 @@ int replay_command(const Args& args) {
             if (vm.count("report")) push.report_path = vm["report"].as<std::string>();
             if (vm.count("intended")) push.intended_path = vm["intended"].as<std::string>();
             push.read_token = vm["read-token"].as<std::string>();
+            if (vm.count("desk-token")) push.desk_token = vm["desk-token"].as<std::string>();
+            else if (const char* t = std::getenv("DECLARED_DESK_TOKEN")) push.desk_token = t;
         }
         return push_replay(push);
     }

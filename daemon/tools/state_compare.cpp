@@ -8,6 +8,7 @@
 
 #include "net/http_client.hpp"
 #include "model/declaration_json.hpp"
+#include "model/desk_action_json.hpp"
 #include "model/tally.hpp"
 
 namespace declared {
@@ -97,16 +98,25 @@ std::optional<std::string> compare(const std::string& daemon, const std::string&
 }  // namespace
 
 StateComparison compare_with_offline(const std::string& url, const std::string& read_token, const Card& card,
-                                     std::span<const std::string> intended) {
+                                     std::span<const NightInput> intended) {
     StateComparison out;
     auto base = net::parse_http_url(url);
     if (!base) return out.error = "expected an http://HOST:PORT URL, got '" + url + "'", out;
     Tally tally(card);
     tally.start();
     DeclarationParser parser;
-    for (const auto& text : intended) {
-        auto d = parser.parse(text);
+    std::string at;
+    for (const auto& input : intended) {
+        if (input.desk) {
+            auto a = parse_desk_action(input.text);
+            if (!a.ok()) continue;
+            a.value->by = "rehearsal";
+            if (!tally.check(*a.value, at)) (void)tally.apply(*a.value, at);
+            continue;
+        }
+        auto d = parser.parse(input.text);
         if (!d.ok()) continue;
+        at = d.value->declared_at;
         if (tally.assess(*d.value).accepted()) tally.apply(*d.value, d.value->declared_at);
     }
     auto scoreboard = fetch(*base, "/v1/scoreboard", read_token, out.error);

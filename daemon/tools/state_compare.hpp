@@ -6,11 +6,13 @@
 // left out of the comparison: event ids and seqs, and the scoreboard's
 // last_seq (a fault adds or removes events), whether a call's event exists
 // but not its seq, and each result's "source" (the daemon names the token
-// that sent it).
+// that sent it). Desk actions among the inputs (a rehearsal's withdrawals)
+// are applied offline too, as of the time of the declaration before them.
 #include <span>
 #include <string>
 #include <vector>
 
+#include "daemon/tools/night_file.hpp"
 #include "model/card.hpp"
 
 namespace declared {
@@ -24,6 +26,6 @@ struct StateComparison {
 
 // url: http://HOST:PORT[/prefix]; read_token: for a private night (may be empty).
 StateComparison compare_with_offline(const std::string& url, const std::string& read_token, const Card& card,
-                                     std::span<const std::string> intended);
+                                     std::span<const NightInput> intended);
 
 }  // namespace declared

@@ -15,14 +15,22 @@ namespace json = boost::json;
 namespace {
 
 const std::set<std::string> kReplayKinds{"burst", "conflict", "duplicate", "late_correction",
-                                         "malformed", "out_of_order", "pause", "stale"};
+                                         "malformed", "out_of_order", "pause", "stale", "withdrawal"};
+
+// The night's serve arguments with a results desk, whose token the rehearsal's
+// withdrawals use.
+std::vector<std::string> with_desk(const RehearsalNight& night) {
+    auto args = night.serve_args(0);
+    args.insert(args.end(), {"--desk-token", "rehearsal:d"});
+    return args;
+}
 
 CommandResult rehearse(const RehearsalNight& night, int port, const std::string& spec, const std::string& seed,
                        const std::string& report) {
     return run_command(kBinary,
                        {"replay", "--to", night.url(port), "--token", "t", "--card", night.card, "--declarations",
                         night.declarations, "--speed", "max", "--faults", spec, "--seed", seed, "--report", report,
-                        "--intended", night.dir / "intended.jsonl"},
+                        "--intended", night.dir / "intended.jsonl", "--desk-token", "d"},
                        night.dir.path());
 }
 
@@ -47,7 +55,7 @@ TEST_CASE("replay --faults all: every kind injected, the noise refused, the fina
           "[rehearsal][replay]") {
     RehearsalNight night(6, 21);
     DaemonProcess daemon;
-    REQUIRE(daemon.start(kBinary, night.serve_args(0), night.dir / "serve.log"));
+    REQUIRE(daemon.start(kBinary, with_desk(night), night.dir / "serve.log"));
     auto run = rehearse(night, daemon.port(), "all", "7", night.dir / "report.json");
     INFO(run.out);
     INFO(run.err);
@@ -69,6 +77,9 @@ TEST_CASE("replay --faults all: every kind injected, the noise refused, the fina
     CHECK(answers_to(report, "out_of_order").count("stale") > 0);
     CHECK(answers_to(report, "late_correction").count("corrected") > 0);
     CHECK(answers_to(report, "malformed").count("rejected") == answers_to(report, "malformed").size());
+    // A withdrawal: the wrong result accepted, the desk's withdrawal applied,
+    // the right result accepted as the next revision.
+    CHECK(answers_to(report, "withdrawal") == std::multiset<std::string>{"accepted", "accepted", "applied"});
     for (const auto& r : report.at("rejected").as_array()) {
         INFO(json::serialize(r));
         CHECK(!r.at("message").as_string().empty());  // each refusal says why
@@ -81,6 +92,65 @@ TEST_CASE("replay --faults all: every kind injected, the noise refused, the fina
     auto sb = get(daemon.port(), "/v1/scoreboard");
     CHECK(sb.status == 200);
     CHECK(without_last_seq(sb.body) == without_last_seq(night.summary_of(night.dir / "intended.jsonl")));
+}
+
+TEST_CASE("replay --faults withdrawal: the desk withdraws each wrong result, the right one follows, the state is the night's",
+          "[rehearsal][replay][desk]") {
+    RehearsalNight night(5, 27);
+    DaemonProcess daemon;
+    REQUIRE(daemon.start(kBinary, with_desk(night), night.dir / "serve.log"));
+    auto run = rehearse(night, daemon.port(), "withdrawal=0.02", "5", night.dir / "report.json");
+    INFO(run.out);
+    INFO(run.err);
+    REQUIRE(run.status.code == 0);
+    CHECK(run.out.find("unexpected answers: none") != std::string::npos);
+    auto report = read_report(night.dir / "report.json");
+    REQUIRE(kinds_injected(report) == std::set<std::string>{"withdrawal"});
+    CHECK(report.at("final_state").at("equal").as_bool());
+
+    // In the daemon's own events: one declaration_withdrawn per fault, each
+    // pointing at the wrong result's revision of the fault's ward, and the
+    // ward then holding the next revision with the night's own figures.
+    const auto events = json::parse(get(daemon.port(), "/v1/events?since=0&limit=10000").body).at("events").as_array();
+    std::map<std::string, std::int64_t> withdrawn;  // ward -> revision withdrawn
+    for (const auto& e : events)
+        if (e.at("type").as_string() == "declaration_withdrawn")
+            withdrawn[std::string(e.at("data").at("ward").as_string())] =
+                e.at("data").at("withdraws").at("revision").to_number<std::int64_t>();
+    const auto& faults = report.at("faults").as_array();
+    REQUIRE(withdrawn.size() == faults.size());
+    for (const auto& f : faults) {
+        const std::string key(f.at("ward").as_string());  // council/ward
+        const std::string council = key.substr(0, key.find('/')), ward = key.substr(key.find('/') + 1);
+        INFO(key);
+        REQUIRE(withdrawn.count(ward) == 1);
+        const auto state = json::parse(get(daemon.port(), "/v1/councils/" + council).body);
+        for (const auto& w : state.at("wards").as_array()) {
+            if (w.at("id").as_string() != ward) continue;
+            CHECK(w.at("withdrawn_revision").to_number<std::int64_t>() == withdrawn[ward]);
+            CHECK(w.at("result").at("revision").to_number<std::int64_t>() == withdrawn[ward] + 1);
+        }
+    }
+    // The file of the intended night holds declarations only: an offline
+    // replay of it gives the same scoreboard.
+    CHECK(without_last_seq(get(daemon.port(), "/v1/scoreboard").body) ==
+          without_last_seq(night.summary_of(night.dir / "intended.jsonl")));
+}
+
+TEST_CASE("replay --faults withdrawal without a desk token is refused before anything is sent", "[rehearsal][replay][desk]") {
+    RehearsalNight night(2, 28);
+    DaemonProcess daemon;
+    REQUIRE(daemon.start(kBinary, with_desk(night), night.dir / "serve.log"));
+    for (const std::string spec : {"withdrawal", "all"}) {
+        auto r = run_command(kBinary, {"replay", "--to", night.url(daemon.port()), "--token", "t", "--card", night.card,
+                                       "--declarations", night.declarations, "--faults", spec},
+                             night.dir.path());
+        INFO(spec);
+        CHECK(r.status.code == 2);
+        CHECK(r.err.find("--faults withdrawal acts as the results desk: it needs --desk-token") != std::string::npos);
+    }
+    auto sb = json::parse(get(daemon.port(), "/v1/scoreboard").body).as_object();
+    CHECK(sb.at("wards_declared").to_number<std::int64_t>() == 0);
 }
 
 TEST_CASE("replay --faults without corrections leaves exactly the night's own offline scoreboard", "[rehearsal][replay]") {
@@ -101,7 +171,7 @@ TEST_CASE("replay --faults without corrections leaves exactly the night's own of
 TEST_CASE("the same seed injects the same faults, another seed others", "[rehearsal][replay]") {
     RehearsalNight night(4, 24);
     DaemonProcess daemon;
-    REQUIRE(daemon.start(kBinary, night.serve_args(0), night.dir / "serve.log"));
+    REQUIRE(daemon.start(kBinary, with_desk(night), night.dir / "serve.log"));
     auto faults_of = [&](const std::string& seed, const std::string& name) {
         auto run = rehearse(night, daemon.port(), "all,pause=0", seed, night.dir / name);
         INFO(run.err);
