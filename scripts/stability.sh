@@ -9,8 +9,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 scripts/setup.sh
-scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" -DDECLARED_SANITIZE=address,undefined
+scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDECLARED_WERROR=ON
+scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" -DDECLARED_SANITIZE=address,undefined -DDECLARED_WERROR=ON
 
 # The load: clean rebuilds of a scratch tree, without the compiler cache (a
 # cached build would load nothing), niced so the suite still gets a share.
