@@ -29,7 +29,6 @@ constexpr std::string_view kEventEnd = "\n\n";
 constexpr std::string_view kDataLine = "\ndata: ";
 constexpr std::size_t kIdPrefixMax = 4 + 20 + 7;  // "id: " seq "\ndata: "
 constexpr std::size_t kKeptEvents = 8;
-constexpr int kPeerTimeoutMs = 60'000;
 constexpr std::chrono::seconds kCloseTimeout{5};  // for the peer to hang up after our close event
 // How long an EventSource waits before it reconnects (it then sends
 // Last-Event-ID and resumes).
@@ -45,32 +44,18 @@ void append_number(std::string& out, std::uint64_t n) {
 
 SseSession::SseSession(tcp::socket&& socket, FeedShard& shard, std::shared_ptr<FeedContext> ctx, EventFilter filter,
                        StartPoint start)
-    : socket_(shard.executor()), shard_(shard), ctx_(std::move(ctx)), filter_(std::move(filter)), start_(std::move(start)) {
-    // As the WebSocket session: from the connection's strand to the shard's.
-    if (auto ec = adopt(socket, socket_)) {
-        net::fail(ec, "event stream takeover");
-        stage_ = Stage::done;
-    }
-}
+    : SessionCore(std::move(socket), shard, std::move(ctx), std::move(filter), std::move(start)) {}
 
-SseSession::~SseSession() { leave_registry(); }
-
-void SseSession::leave_registry() {
-    if (registry_id_) ctx_->sessions.remove(std::exchange(registry_id_, 0));
-}
+SseSession::~SseSession() = default;
 
 void SseSession::run(std::size_t registry_id, std::string response_head) {
-    registry_id_ = registry_id;
-    ++ctx_->metrics.subscribers_total;
+    enter(registry_id);
     asio::dispatch(socket_.get_executor(),
                   [self = shared_from_this(), head = std::move(response_head)] { self->open(head); });
 }
 
 void SseSession::open(const std::string& head) {
-    if (stage_ == Stage::done) return;
-    shard_.add(shared_from_this());
-    const int timeout = kPeerTimeoutMs;
-    ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout, sizeof timeout);
+    if (!join_shard()) return;
     std::string opening = head;
     opening += kRetry;
     opening += "event: hello\ndata: ";
@@ -246,26 +231,9 @@ void SseSession::begin_close(int code, std::string reason, std::uint64_t since) 
     });
 }
 
-void SseSession::finish() {
-    if (stage_ == Stage::done) return;
-    stage_ = Stage::done;
-    leave_registry();
-    boost::system::error_code ignored;
-    socket_.close(ignored);
-    if (close_timer_) close_timer_->cancel();
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->shard_.remove(self.get()); });
-}
-
 void SseSession::tick(Clock::time_point now) {
-    if (stage_ == Stage::done) return;
-    if (writing_ != Message::none) {
-        if (now - write_started_ > ctx_->options.write_timeout) {
-            ++ctx_->metrics.closed_stuck;
-            finish();
-        }
-        return;
-    }
-    if (stage_ == Stage::live && now - last_sent_ >= ctx_->options.heartbeat) {
+    if (done() || writing_or_stuck(now)) return;
+    if (heartbeat_time(now)) {
         heartbeat_due_ = true;
         write_loop();
     }

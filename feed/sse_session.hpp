@@ -39,7 +39,7 @@
 #include "feed/event_filter.hpp"
 #include "feed/feed_context.hpp"
 #include "feed/feed_session.hpp"
-#include "feed/session_writer.hpp"
+#include "feed/session_core.hpp"
 #include "feed/start_point.hpp"
 
 namespace declared::feed {
@@ -48,7 +48,7 @@ class FeedShard;
 
 class SseSession : public FeedSession,
                    public net::Closable,
-                   public SessionWriter<SseSession>,
+                   public SessionCore<SseSession>,
                    public std::enable_shared_from_this<SseSession> {
 public:
     // socket: the connection the GET came on; it moves to the shard's strand.
@@ -65,13 +65,12 @@ public:
     void close_gracefully() override;  // any thread
 
 private:
-    friend class SessionWriter<SseSession>;
+    friend class SessionCore<SseSession>;
+    static constexpr const char* kTakeoverWhat = "event stream takeover";
     static constexpr const char* kWriteWhat = "event stream write";
-    enum class Stage { opening, live, closing, done };
     enum class Message { none, opening, events, heartbeat, close };
 
     void open(const std::string& head);
-    bool done() const { return stage_ == Stage::done; }
     bool in_flight() const { return writing_ != Message::none; }
     bool prepare_next();
     void write_own(std::string text, Message kind);
@@ -80,16 +79,8 @@ private:
     void written();
     void on_readable(boost::system::error_code ec);
     void begin_close(int code, std::string reason, std::uint64_t since);
-    void finish();
-    void leave_registry();
 
-    boost::asio::ip::tcp::socket socket_;
-    FeedShard& shard_;
-    std::shared_ptr<FeedContext> ctx_;
-    EventFilter filter_;
-    StartPoint start_;
 
-    Stage stage_ = Stage::opening;
     Message writing_ = Message::none;
     std::uint64_t cursor_ = 0;          // every event up to here has been examined
     std::uint64_t pending_cursor_ = 0;  // cursor once the message in flight is out
@@ -98,8 +89,6 @@ private:
     std::string close_message_;  // the close event waiting its turn
     bool lagging_ = false;
     bool heartbeat_due_ = false;
-    std::unique_ptr<boost::asio::steady_timer> close_timer_;
-    std::size_t registry_id_ = 0;
 };
 
 }  // namespace declared::feed

@@ -25,7 +25,6 @@ namespace {
 
 constexpr char kNewline = '\n';
 constexpr std::size_t kKeptEvents = 8;  // batch capacity kept between messages
-constexpr int kPeerTimeoutMs = 60'000;
 constexpr std::chrono::seconds kCloseTimeout{5};  // for the peer's answer to our close frame
 constexpr int kReadRounds = 16;                   // reads per readiness before others get a turn
 
@@ -35,44 +34,20 @@ boost::system::error_code last_error() { return {errno, boost::system::system_ca
 
 WebSocketSession::WebSocketSession(tcp::socket&& socket, FeedShard& shard, std::shared_ptr<FeedContext> ctx,
                                    EventFilter filter, StartPoint start)
-    : socket_(shard.executor()),
-      shard_(shard),
-      ctx_(std::move(ctx)),
-      filter_(std::move(filter)),
-      start_(std::move(start)),
-      reader_(ctx_->options.max_client_message) {
-    // The connection came with a strand of its own; its work from now on is
-    // on the shard's, with the shard's other subscribers.
-    if (auto ec = adopt(socket, socket_)) {
-        net::fail(ec, "websocket takeover");
-        stage_ = Stage::done;
-    }
-}
+    : SessionCore(std::move(socket), shard, std::move(ctx), std::move(filter), std::move(start)),
+      reader_(ctx_->options.max_client_message) {}
 
-WebSocketSession::~WebSocketSession() { leave_registry(); }
-
-// A closing subscriber no longer counts against the limit: by the time the
-// client reads the close frame, its slot is free for it to reconnect.
-void WebSocketSession::leave_registry() {
-    if (registry_id_) ctx_->sessions.remove(std::exchange(registry_id_, 0));
-}
+WebSocketSession::~WebSocketSession() = default;
 
 void WebSocketSession::run(std::size_t registry_id, std::string accept_key) {
-    registry_id_ = registry_id;
-    ++ctx_->metrics.subscribers_total;
+    enter(registry_id);
     asio::dispatch(socket_.get_executor(),
                   [self = shared_from_this(), key = std::move(accept_key)] { self->open(key); });
 }
 
 // On the strand: joins the shard, answers the upgrade and starts reading.
 void WebSocketSession::open(const std::string& accept_key) {
-    if (stage_ == Stage::done) return;  // the socket could not be taken over
-    shard_.add(shared_from_this());
-    // A dead peer is found by the kernel, not by a timer per subscriber: the
-    // heartbeat puts data on the wire every few seconds of quiet, and data
-    // unacknowledged this long fails the connection.
-    const int timeout = kPeerTimeoutMs;
-    ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout, sizeof timeout);
+    if (!join_shard()) return;  // the socket could not be taken over
 
     const std::string hello = hello_json(*ctx_, start_);
     std::string().swap(start_.notice);
@@ -270,33 +245,16 @@ void WebSocketSession::begin_close(std::uint16_t code, std::string_view reason) 
     });
 }
 
-void WebSocketSession::finish() {
-    if (stage_ == Stage::done) return;
-    stage_ = Stage::done;
-    leave_registry();
-    boost::system::error_code ignored;
-    socket_.close(ignored);  // ends the pending waits
-    if (close_timer_) close_timer_->cancel();
-    // Not from inside the shard's pass over its sessions: posted.
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->shard_.remove(self.get()); });
-}
-
 void WebSocketSession::tick(Clock::time_point now) {
     // From the feed's Ticker: heartbeats for idle subscribers; an end for
     // writes the peer never takes.
-    if (stage_ == Stage::done) return;
+    if (done()) return;
     if (ping_out_ && now - ping_sent_ > ctx_->options.pong_timeout) {
         ++ctx_->metrics.closed_stuck;
         return finish();  // it reads nothing: a close frame would not be read either
     }
-    if (writing_ != Message::none) {
-        if (now - write_started_ > ctx_->options.write_timeout) {
-            ++ctx_->metrics.closed_stuck;
-            finish();  // no close frame can get through
-        }
-        return;
-    }
-    if (stage_ == Stage::live && now - last_sent_ >= ctx_->options.heartbeat) {
+    if (writing_or_stuck(now)) return;
+    if (heartbeat_time(now)) {
         heartbeat_due_ = true;
         if (!ping_out_) {
             ping_due_ = ping_out_ = true;

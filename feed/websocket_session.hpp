@@ -26,7 +26,7 @@
 #include "feed/event_filter.hpp"
 #include "feed/feed_context.hpp"
 #include "feed/feed_session.hpp"
-#include "feed/session_writer.hpp"
+#include "feed/session_core.hpp"
 #include "feed/start_point.hpp"
 #include "feed/ws_frame.hpp"
 
@@ -36,7 +36,7 @@ class FeedShard;
 
 class WebSocketSession : public FeedSession,
                          public net::Closable,
-                         public SessionWriter<WebSocketSession>,
+                         public SessionCore<WebSocketSession>,
                          public std::enable_shared_from_this<WebSocketSession> {
 public:
 
@@ -55,13 +55,12 @@ public:
     void close_gracefully() override;
 
 private:
-    friend class SessionWriter<WebSocketSession>;
+    friend class SessionCore<WebSocketSession>;
+    static constexpr const char* kTakeoverWhat = "websocket takeover";
     static constexpr const char* kWriteWhat = "websocket write";
-    enum class Stage { opening, live, closing, done };
     enum class Message { none, opening, events, heartbeat, control, close };
 
     void open(const std::string& accept_key);
-    bool done() const { return stage_ == Stage::done; }
     bool in_flight() const { return writing_ != Message::none; }
     bool prepare_next();
     void write_own(std::string message, Message kind);
@@ -72,17 +71,9 @@ private:
     void on_frames(std::span<char> data);
 
     void begin_close(std::uint16_t code, std::string_view reason);
-    void finish();
-    void leave_registry();
 
-    boost::asio::ip::tcp::socket socket_;
-    FeedShard& shard_;
-    std::shared_ptr<FeedContext> ctx_;
-    EventFilter filter_;
-    StartPoint start_;
     ws::FrameReader reader_;
 
-    Stage stage_ = Stage::opening;
     Message writing_ = Message::none;   // the message in flight
     std::uint64_t cursor_ = 0;          // every event up to here has been examined
     std::uint64_t pending_cursor_ = 0;  // cursor once the message in flight is out
@@ -98,8 +89,6 @@ private:
     bool ping_due_ = false, ping_out_ = false;
     Clock::time_point ping_sent_;
     bool close_sent_ = false, close_received_ = false;
-    std::unique_ptr<boost::asio::steady_timer> close_timer_;  // only while closing
-    std::size_t registry_id_ = 0;
 };
 
 }  // namespace declared::feed
