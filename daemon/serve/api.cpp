@@ -194,67 +194,51 @@ void Api::handle(Request&& req, Respond respond) {
     Params params;
     for (auto p : target->params())
         if (p.key != "token") params.emplace_back(p.key, p.value);  // token= is read access, taken by authorize()
-    const auto method = req.method();
     respond = net::with_cors(options_.cors, req, std::move(respond));  // Access-Control-Allow-Origin, when allowed
-    if (method == http::verb::options)  // a CORS preflight
+    if (req.method() == http::verb::options)  // a CORS preflight
         return respond(options_.cors.preflight(
             req, path == "/v1/declarations" || path == "/v1/desk/actions" ? "POST" : "GET, HEAD"));
-    auto only = [&](http::verb allowed) { return method_allowed(req, path, allowed, respond); };
-
     if (path == "/v1/declarations") {
-        if (only(http::verb::post)) post_declarations(std::move(req), admission.principal, respond);
+        if (method_allowed(req, path, http::verb::post, respond)) post_declarations(std::move(req), admission.principal, respond);
         return;
     }
     if (path == "/v1/desk/actions") {
-        if (only(http::verb::post)) post_desk_action(std::move(req), admission.principal, respond);
+        if (method_allowed(req, path, http::verb::post, respond)) post_desk_action(std::move(req), admission.principal, respond);
         return;
     }
-    if (path == "/v1/desk") {
-        if (only(http::verb::get)) get_from_tally(req, path, "", std::move(respond));
-        return;
-    }
-    if (path == "/desk") {  // the page in its desk mode, behind the desk token
-        if (!only(http::verb::get)) return;
-        if (const StaticAsset* page = find_static_asset("/")) respond(static_response(req, *page, options_.frame_ancestors));
-        return;
-    }
-    if (path == "/healthz") {
-        if (only(http::verb::get)) respond(json_response(req.version(), req.keep_alive(), http::status::ok, R"({"status":"ok"})"));
-        return;
-    }
-    if (path == "/readyz") {
-        if (only(http::verb::get)) respond(readiness(req));
-        return;
-    }
-    if (path == "/metrics") {
-        if (only(http::verb::get)) respond(metrics_response(req));
-        return;
-    }
-    if (path == "/v1/feed") return respond(feed_without_upgrade(req));
-    if (queries_.takes(path, params)) {  // /v1/events, /v1/councils?..., /v1/export/*.csv, /v1/card
-        if (only(http::verb::get)) queries_.get(req, path, params, std::move(respond));
-        return;
-    }
-    if (path == "/v1/events/stream") {  // reached only when not a GET: the stream itself is the feed's
-        if (only(http::verb::get)) respond(error_response(req.version(), req.keep_alive(), http::status::method_not_allowed,
-                                                          "method_not_allowed", "/v1/events/stream is for GET"));
-        return;
-    }
-    if (path == "/v1/scoreboard" || path == "/v1/councils") {
-        if (only(http::verb::get)) get_from_tally(req, path, "", std::move(respond));
-        return;
-    }
-    constexpr std::string_view kCouncil = "/v1/councils/";
-    if (path.starts_with(kCouncil) && path.size() > kCouncil.size()) {
-        if (only(http::verb::get)) get_from_tally(req, "/v1/councils/", path.substr(kCouncil.size()), std::move(respond));
-        return;
-    }
-    if (const StaticAsset* asset = find_static_asset(path)) {  // the live results page (web/)
-        if (only(http::verb::get)) respond(static_response(req, *asset, options_.frame_ancestors));
-        return;
-    }
+    if (route_read(req, path, params, respond)) return;
     respond(error_response(req.version(), req.keep_alive(), http::status::not_found, "no_route",
                            fmt::format("no resource at {}; see /v1/councils, /v1/scoreboard, /v1/events", path)));
+}
+
+// Every GET route: the tally's state, the queries, health and metrics, and the
+// page. False when no route has the path.
+bool Api::route_read(const Request& req, const std::string& path, const Params& params, Respond& respond) {
+    auto only_get = [&] { return method_allowed(req, path, http::verb::get, respond); };
+    if (path == "/healthz") {
+        if (only_get()) respond(json_response(req.version(), req.keep_alive(), http::status::ok, R"({"status":"ok"})"));
+    } else if (path == "/readyz") {
+        if (only_get()) respond(readiness(req));
+    } else if (path == "/metrics") {
+        if (only_get()) respond(metrics_response(req));
+    } else if (path == "/v1/feed") {
+        respond(feed_without_upgrade(req));
+    } else if (queries_.takes(path, params)) {  // /v1/events, /v1/councils?..., /v1/export/*.csv, /v1/card
+        if (only_get()) queries_.get(req, path, params, std::move(respond));
+    } else if (path == "/v1/events/stream") {  // reached only when not a GET: the stream itself is the feed's
+        if (only_get()) respond(error_response(req.version(), req.keep_alive(), http::status::method_not_allowed,
+                                               "method_not_allowed", "/v1/events/stream is for GET"));
+    } else if (path == "/v1/scoreboard" || path == "/v1/councils" || path == "/v1/desk") {
+        if (only_get()) get_from_tally(req, path, "", std::move(respond));
+    } else if (constexpr std::string_view kCouncil = "/v1/councils/"; path.starts_with(kCouncil) && path.size() > kCouncil.size()) {
+        if (only_get()) get_from_tally(req, std::string(kCouncil), path.substr(kCouncil.size()), std::move(respond));
+    } else if (const StaticAsset* asset = find_static_asset(path == "/desk" ? "/" : path)) {
+        // The live results page (web/); /desk is the page in its desk mode, behind the desk token.
+        if (only_get()) respond(static_response(req, *asset, options_.frame_ancestors));
+    } else {
+        return false;
+    }
+    return true;
 }
 
 void Api::post_declarations(Request&& req, const std::string& source, Respond& respond) {

@@ -59,6 +59,7 @@ private:
     void post_declarations(net::Request&& req, const std::string& source, net::Respond& respond);
     void post_desk_action(net::Request&& req, const std::string& desk, net::Respond& respond);
     using Params = std::vector<std::pair<std::string, std::string>>;  // decoded query, in order
+    bool route_read(const net::Request& req, const std::string& path, const Params& params, net::Respond& respond);
     void get_from_tally(const net::Request& req, std::string what, std::string id, net::Respond respond);
     std::string metrics_text() const;
 

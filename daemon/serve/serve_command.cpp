@@ -34,6 +34,110 @@ namespace declared {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// The card, with every problem reported at once, as `declared card check`
+// does: a desk fixes the card in one pass, not one error per restart.
+std::optional<Card> load_card_of(const ServeConfig& cfg) {
+    auto text = read_file(cfg.card_path);
+    if (!text.ok()) return spdlog::critical("card: {}", text.error.message()), std::nullopt;
+    auto card = load_card(*text.value);
+    for (const auto& w : card.report.warnings) spdlog::warn("card {}: {} [{}]", cfg.card_path, w.message(), w.code);
+    for (const auto& e : card.report.errors) spdlog::critical("card {}: {} [{}]", cfg.card_path, e.message(), e.code);
+    if (!card.card)
+        return spdlog::critical("card {}: {} error(s): not serving", cfg.card_path, card.report.errors.size()), std::nullopt;
+    if (card.card->election.test) spdlog::warn("the card is marked test: every event says so (rehearsal data)");
+    return std::move(card.card);
+}
+
+bool replay_journal(const ServeConfig& cfg, Ingest& ingest, Journal& journal, const feed::EventHub& hub) {
+    auto loaded = ingest.load(journal, !cfg.desk_tokens.empty());
+    if (!loaded.ok()) {
+        spdlog::critical("journal {}: {}", cfg.journal_path, loaded.error.message());
+        if (loaded.error.code.starts_with("journal_corrupt"))
+            spdlog::critical("hint: 'declared serve --repair-journal ...' keeps the valid records before the damage");
+        return false;
+    }
+    for (const auto& w : loaded.value->warnings) spdlog::warn("journal {}: {}", cfg.journal_path, w.message());
+    spdlog::info("journal {}: {} declarations replayed, last seq {}", cfg.journal_path, loaded.value->records,
+                 hub.last_seq());
+    return true;
+}
+
+feed::FeedOptions feed_options_of(const ServeConfig& cfg, const Card& card) {
+    feed::FeedOptions o;
+    o.election = card.election.id;
+    o.test = card.election.test;
+    o.max_subscribers = cfg.feed_max_subscribers;
+    o.max_subscribers_per_address = cfg.feed_max_subscribers_per_address;
+    o.max_lag = cfg.feed_max_lag;
+    o.write_timeout = cfg.feed_write_timeout;
+    o.pong_timeout = cfg.feed_pong_timeout;
+    o.heartbeat = cfg.feed_heartbeat;
+    o.shards = cfg.threads;
+    o.council_known = [&card](std::string_view id) { return card.council(id) != nullptr; };
+    o.cors = net::CorsPolicy(cfg.web.allow_origins);
+    return o;
+}
+
+ApiOptions api_options_of(const ServeConfig& cfg, const feed::FeedOptions& feed) {
+    ApiOptions o;
+    o.access = AccessOptions{cfg.ingest_tokens, cfg.read_tokens, cfg.metrics_token, cfg.desk_tokens};
+    if (cfg.ingest_tokens.empty()) spdlog::warn("no ingest tokens configured: POST /v1/declarations is refused");
+    if (cfg.read_tokens.empty()) spdlog::info("no read tokens: the night is public (every read route answers anyone)");
+    o.cors = feed.cors;
+    o.frame_ancestors = cfg.web.frame_ancestors;
+    o.council_known = feed.council_known;
+    return o;
+}
+
+// Heartbeats and stuck writes are checked for every subscriber at twice the
+// rate of the smaller of the two intervals.
+std::chrono::milliseconds tick_of(const feed::FeedOptions& o) {
+    return std::max(std::chrono::milliseconds(10), std::min(o.heartbeat, o.write_timeout) / 2);
+}
+
+// The drop directory first: its files are on disk already.
+bool start_sources(const ServeConfig& cfg, asio::io_context& ioc, Ingest& ingest, SourceHealth& health,
+                   std::vector<std::unique_ptr<Source>>& out) {
+    if (!cfg.drop_dir.empty()) out.push_back(std::make_unique<DropSource>(ioc, ingest, health, cfg.drop_dir, cfg.drop_rescan));
+    if (!cfg.upstream_url.empty())
+        out.push_back(std::make_unique<UpstreamSource>(
+            ioc, ingest, UpstreamOptions{cfg.upstream_url, cfg.upstream_interval, cfg.upstream_token, cfg.upstream_timeout}));
+    for (auto& input : out)
+        if (auto e = input->start()) return spdlog::critical("{}", e->message()), false;
+    return true;
+}
+
+// Each webhook keeps its cursor beside the journal.
+bool start_webhooks(const ServeConfig& cfg, asio::io_context& ioc, feed::EventHub& hub, Metrics& metrics,
+                    std::vector<std::unique_ptr<feed::Webhook>>& out) {
+    if (cfg.webhooks_path.empty()) return true;
+    auto text = read_file(cfg.webhooks_path);
+    if (!text.ok()) return spdlog::critical("webhooks: {}", text.error.message()), false;
+    const std::string cursor_dir = cfg.journal_path + ".webhooks";
+    std::error_code mk;
+    std::filesystem::create_directories(cursor_dir, mk);
+    if (mk) return spdlog::critical("webhooks: cannot create {}: {}", cursor_dir, mk.message()), false;
+    auto parsed = parse_webhooks(*text.value, cursor_dir);
+    if (!parsed.ok()) return spdlog::critical("webhooks {}: {}", cfg.webhooks_path, parsed.error.message()), false;
+    for (auto& options : *parsed.value) {
+        out.push_back(std::make_unique<feed::Webhook>(ioc, hub, std::move(options)));
+        if (auto e = out.back()->start()) return spdlog::critical("{}", e->message()), false;
+    }
+    metrics.add_renderer([&out](std::string& page) { render_webhook_metrics(page, out); });
+    return true;
+}
+
+void run_threads(asio::io_context& ioc, unsigned threads) {
+    std::vector<std::thread> extra;
+    for (unsigned i = 1; i < threads; ++i) extra.emplace_back([&] { ioc.run(); });
+    ioc.run();
+    for (auto& t : extra) t.join();
+}
+
+}  // namespace
+
 int serve_command(const Args& args) {
     auto parsed = parse_serve_config(args);
     if (parsed.help) return std::cout << parsed.help_text << '\n', 0;
@@ -49,65 +153,25 @@ int serve_command(const Args& args) {
     // which ingest answers with 503, rather than kill the daemon.
     ::signal(SIGXFSZ, SIG_IGN);
 
-    auto card_text = read_file(cfg.card_path);
-    if (!card_text.ok()) return spdlog::critical("card: {}", card_text.error.message()), 1;
-    // Every problem at once, as `declared card check` reports it: a desk fixes
-    // the card in one pass, not one error per restart.
-    auto card = load_card(*card_text.value);
-    for (const auto& w : card.report.warnings) spdlog::warn("card {}: {} [{}]", cfg.card_path, w.message(), w.code);
-    for (const auto& e : card.report.errors) spdlog::critical("card {}: {} [{}]", cfg.card_path, e.message(), e.code);
-    if (!card.card) return spdlog::critical("card {}: {} error(s): not serving", cfg.card_path, card.report.errors.size()), 1;
-    if (card.card->election.test) spdlog::warn("the card is marked test: every event says so (rehearsal data)");
-
+    const auto card = load_card_of(cfg);
+    if (!card) return 1;
     boost::system::error_code ec;
-    auto address = asio::ip::make_address(cfg.listen_address, ec);
+    const auto address = asio::ip::make_address(cfg.listen_address, ec);
     if (ec) return spdlog::critical("--listen: '{}' is not an IP address", cfg.listen_address), 1;
 
     Metrics metrics;
     SourceHealth sources;
     feed::EventHub hub(cfg.feed_retain);
-    Ingest ingest(ioc, *card.card, hub, metrics);
-
+    Ingest ingest(ioc, *card, hub, metrics);
     FileJournal journal(cfg.journal_path, FileJournalOptions{cfg.repair_journal});
-    auto loaded = ingest.load(journal, !cfg.desk_tokens.empty());
-    if (!loaded.ok()) {
-        spdlog::critical("journal {}: {}", cfg.journal_path, loaded.error.message());
-        if (loaded.error.code.starts_with("journal_corrupt"))
-            spdlog::critical("hint: 'declared serve --repair-journal ...' keeps the valid records before the damage");
-        return 1;
-    }
-    for (const auto& w : loaded.value->warnings) spdlog::warn("journal {}: {}", cfg.journal_path, w.message());
-    spdlog::info("journal {}: {} declarations replayed, last seq {}", cfg.journal_path, loaded.value->records,
-                 hub.last_seq());
-
+    if (!replay_journal(cfg, ingest, journal, hub)) return 1;
     GroupCommitOptions commit_options;
     commit_options.on_sync = [&metrics](double seconds) { metrics.journal_sync.observe(seconds); };
     GroupCommitter committer(journal, commit_options);
-    ApiOptions api_options;
-    api_options.access = AccessOptions{cfg.ingest_tokens, cfg.read_tokens, cfg.metrics_token, cfg.desk_tokens};
-    if (cfg.ingest_tokens.empty()) spdlog::warn("no ingest tokens configured: POST /v1/declarations is refused");
-    if (cfg.read_tokens.empty()) spdlog::info("no read tokens: the night is public (every read route answers anyone)");
-    feed::FeedOptions feed_options;
-    feed_options.election = card.card->election.id;
-    feed_options.test = card.card->election.test;
-    feed_options.max_subscribers = cfg.feed_max_subscribers;
-    feed_options.max_subscribers_per_address = cfg.feed_max_subscribers_per_address;
-    feed_options.max_lag = cfg.feed_max_lag;
-    feed_options.write_timeout = cfg.feed_write_timeout;
-    feed_options.pong_timeout = cfg.feed_pong_timeout;
-    feed_options.heartbeat = cfg.feed_heartbeat;
-    feed_options.shards = cfg.threads;
-    const Card& the_card = *card.card;
-    feed_options.council_known = [&the_card](std::string_view id) { return the_card.council(id) != nullptr; };
-    feed_options.cors = net::CorsPolicy(cfg.web.allow_origins);
-    api_options.cors = feed_options.cors;
-    api_options.frame_ancestors = cfg.web.frame_ancestors;
-    api_options.council_known = feed_options.council_known;
-    // Heartbeats and stuck writes are checked for every subscriber at twice the
-    // rate of the smaller of the two intervals.
-    const auto tick = std::max(std::chrono::milliseconds(10),
-                               std::min(feed_options.heartbeat, feed_options.write_timeout) / 2);
-    feed::Ticker ticker(asio::make_strand(ioc), hub, tick);
+
+    auto feed_options = feed_options_of(cfg, *card);
+    const auto api_options = api_options_of(cfg, feed_options);
+    feed::Ticker ticker(asio::make_strand(ioc), hub, tick_of(feed_options));
     ticker.start();
     feed::FeedEndpoint feed(ioc, hub, std::move(feed_options));
     Api api(api_options, ingest, hub, metrics, &committer, &sources);
@@ -121,34 +185,12 @@ int serve_command(const Args& args) {
     api.set_server(&*server);
     server->start();
     ingest.start(committer);
-    auto ep = server->local_endpoint();
+    const auto ep = server->local_endpoint();
     spdlog::info("listening on http://{}:{}", ep.address().to_string(), ep.port());
 
-    // The drop directory first: its files are on disk already.
     std::vector<std::unique_ptr<Source>> inputs;
-    if (!cfg.drop_dir.empty())
-        inputs.push_back(std::make_unique<DropSource>(ioc, ingest, sources, cfg.drop_dir, cfg.drop_rescan));
-    if (!cfg.upstream_url.empty())
-        inputs.push_back(std::make_unique<UpstreamSource>(
-            ioc, ingest, UpstreamOptions{cfg.upstream_url, cfg.upstream_interval, cfg.upstream_token, cfg.upstream_timeout}));
-    for (auto& input : inputs)
-        if (auto e = input->start()) return spdlog::critical("{}", e->message()), 1;
     std::vector<std::unique_ptr<feed::Webhook>> webhooks;
-    if (!cfg.webhooks_path.empty()) {
-        auto text = read_file(cfg.webhooks_path);
-        if (!text.ok()) return spdlog::critical("webhooks: {}", text.error.message()), 1;
-        const std::string cursor_dir = cfg.journal_path + ".webhooks";
-        std::error_code mk;
-        std::filesystem::create_directories(cursor_dir, mk);
-        if (mk) return spdlog::critical("webhooks: cannot create {}: {}", cursor_dir, mk.message()), 1;
-        auto parsed_hooks = parse_webhooks(*text.value, cursor_dir);
-        if (!parsed_hooks.ok()) return spdlog::critical("webhooks {}: {}", cfg.webhooks_path, parsed_hooks.error.message()), 1;
-        for (auto& options : *parsed_hooks.value) {
-            webhooks.push_back(std::make_unique<feed::Webhook>(ioc, hub, std::move(options)));
-            if (auto e = webhooks.back()->start()) return spdlog::critical("{}", e->message()), 1;
-        }
-        metrics.add_renderer([&webhooks](std::string& out) { render_webhook_metrics(out, webhooks); });
-    }
+    if (!start_sources(cfg, ioc, ingest, sources, inputs) || !start_webhooks(cfg, ioc, hub, metrics, webhooks)) return 1;
 
     // Shutdown: stop accepting, refuse new batches, let in-flight ones reach
     // the journal and be answered, close idle connections, then return.
@@ -170,13 +212,9 @@ int serve_command(const Args& args) {
             });
         });
     });
-
-    std::vector<std::thread> threads;
-    for (unsigned i = 1; i < cfg.threads; ++i) threads.emplace_back([&] { ioc.run(); });
-    ioc.run();
-    for (auto& t : threads) t.join();
+    run_threads(ioc, cfg.threads);
     if (flusher.joinable()) flusher.join();
-    auto stats = committer.stats();
+    const auto stats = committer.stats();
     spdlog::info("stopped: {} records durable in {} syncs; last seq {}", stats.records, stats.syncs, hub.last_seq());
     spdlog::default_logger()->flush();
     return 0;
