@@ -5,26 +5,29 @@
 
 namespace declared {
 
-std::string encode_entry(std::string_view received_at, const Declaration& d) {
+namespace {
+
+// {"v":1,"received_at":"...",KEY:INPUT}
+template <class Input, class Write>
+std::string entry(std::string_view received_at, std::string_view key, const Input& input, Write write) {
     JsonWriter w;
     w.begin_object();
     w.field("v", 1);
     w.field("received_at", received_at);
-    w.key("declaration");
-    write_declaration(w, d);
+    w.key(key);
+    write(w, input);
     w.end_object();
     return w.str();
 }
 
+}  // namespace
+
+std::string encode_entry(std::string_view received_at, const Declaration& d) {
+    return entry(received_at, "declaration", d, write_declaration);
+}
+
 std::string encode_entry(std::string_view received_at, const DeskAction& a) {
-    JsonWriter w;
-    w.begin_object();
-    w.field("v", 1);
-    w.field("received_at", received_at);
-    w.key("desk");
-    write_desk_action(w, a);
-    w.end_object();
-    return w.str();
+    return entry(received_at, "desk", a, write_desk_action);
 }
 
 // encode_entry() writes one fixed layout, {"v":1,"received_at":"...",
@@ -37,7 +40,7 @@ Result<JournalEntry> decode_entry(std::string_view record, DeclarationParser& pa
     constexpr std::string_view kMiddle = R"(","declaration":)";
     constexpr std::string_view kDesk = R"(","desk":)";
     if (!record.starts_with(kHead))
-        return R::fail({"bad_journal_entry", "v", "an entry of version 1 ({\"v\":1,\"received_at\":...)",
+        return R::of_error({"bad_journal_entry", "v", "an entry of version 1 ({\"v\":1,\"received_at\":...)",
                         std::string(record.substr(0, 32))});
     // received_at never holds a quote: the first one after it ends it.
     const auto at_end = record.find('"', kHead.size());
@@ -47,15 +50,15 @@ Result<JournalEntry> decode_entry(std::string_view record, DeclarationParser& pa
     const std::size_t middle = desk ? kDesk.size() : kMiddle.size();
     if ((!desk && !rest.starts_with(kMiddle)) || received_at.find('\\') != std::string_view::npos ||
         !record.ends_with('}'))
-        return R::fail({"bad_journal_entry", "", "received_at and a declaration or desk action", "an entry without them"});
+        return R::of_error({"bad_journal_entry", "", "received_at and a declaration or desk action", "an entry without them"});
     const auto body = record.substr(at_end + middle, record.size() - at_end - middle - 1);
     if (desk) {
         auto action = parse_desk_action(body, true);
-        if (!action.ok()) return R::fail(action.error);
+        if (!action.ok()) return R::of_error(action.error);
         return R{JournalEntry{std::string(received_at), {}, std::move(*action.value)}, {}};
     }
     auto parsed = parser.parse(body);
-    if (!parsed.ok()) return R::fail(parsed.error);
+    if (!parsed.ok()) return R::of_error(parsed.error);
     return R{JournalEntry{std::string(received_at), std::move(*parsed.value), std::nullopt}, {}};
 }
 

@@ -265,14 +265,22 @@ struct Tally::State {
         w.field("control", call->control);
         w.field("outcome", call->outcome);
         w.field("status", control::to_string(s.status));
+        write_grounds(w, cs, s, cause, &actor);
+        finish(out);
+        call.reset();
+    }
+
+    // What a call-shaped event ends with: the arithmetic, the declaration that
+    // caused it, and (but for a conflict) who decided.
+    void write_grounds(JsonWriter& w, const CouncilState& cs, const control::Settlement& s, const Declaration* cause,
+                       const CalledBy* by) const {
         w.key("arithmetic").begin_object();
         cs.write_arithmetic(w, s);
         w.end_object();
         write_cause(w, cause);
+        if (!by) return;
         w.key("called_by");
-        write_called_by(w, actor, writer);
-        finish(out);
-        call.reset();
+        write_called_by(w, *by, writer);
     }
 
     // The body every call-shaped event shares: which call, its outcome, the arithmetic.
@@ -302,12 +310,7 @@ struct Tally::State {
         JsonWriter& w = begin(EventType::control_called, &c, at, received_at, c.name + ": " + words + kind);
         write_call_body(w, cs, status, control, outcome);
         w.field("wire", wire_call(card, cs, control));  // model/wire_text
-        w.key("arithmetic").begin_object();
-        cs.write_arithmetic(w, s);
-        w.end_object();
-        write_cause(w, cause);
-        w.key("called_by");
-        write_called_by(w, by, writer);
+        write_grounds(w, cs, s, cause, &by);
         finish(out);
         cs.call() = Call{status, control, outcome, words, seq, by};
         board.add_council_control(control_key(cs.control_before()), control_key(control), +1);
@@ -322,12 +325,8 @@ struct Tally::State {
         JsonWriter& w = begin(EventType::call_proposed, &c, at, received_at,
                               c.name + ": " + words + " proposed, awaiting the desk");
         write_call_body(w, cs, s.status, control, outcome);
-        w.key("arithmetic").begin_object();
-        cs.write_arithmetic(w, s);
-        w.end_object();
-        write_cause(w, cause);
-        w.key("called_by");
-        write_called_by(w, CalledBy::arithmetic(), writer);
+        const CalledBy arithmetic = CalledBy::arithmetic();
+        write_grounds(w, cs, s, cause, &arithmetic);
         finish(out);
         desk[index_of(cs)].proposal = Proposal{s.status, control, outcome, seq, std::nullopt};
     }
@@ -353,10 +352,7 @@ struct Tally::State {
         w.key("called_by");
         write_called_by(w, CalledBy{true, d.desk_call->name, d.desk_call->reason, 0}, writer);
         w.end_object();
-        w.key("arithmetic").begin_object();
-        cs.write_arithmetic(w, s);
-        w.end_object();
-        write_cause(w, cause);
+        write_grounds(w, cs, s, cause, nullptr);
         finish(out);
     }
 
@@ -845,7 +841,7 @@ std::optional<Error> Tally::check(const DeskAction& a, std::string_view received
 }
 
 Result<std::vector<Event>> Tally::apply(const DeskAction& a, std::string_view received_at) {
-    if (auto e = check(a, received_at)) return Result<std::vector<Event>>::fail(std::move(*e));
+    if (auto e = check(a, received_at)) return Result<std::vector<Event>>::of_error(std::move(*e));
     auto& st = *state_;
     std::vector<Event> out;
     // Policies and embargoes set before the first input shape the calls
