@@ -333,7 +333,7 @@ std::string scoreboard_vs_summary(const std::string& event_line, const json::obj
 
 int run(const Options& o) {
     std::vector<std::string> failures;
-    auto fail = [&](const std::string& what) {
+    auto wrong = [&](const std::string& what) {
         failures.push_back(what);
         std::printf("FAIL: %s\n", what.c_str());
     };
@@ -453,7 +453,7 @@ int run(const Options& o) {
     const std::int64_t self1 = ws_load::self_cpu_us();
     const std::int64_t peak_rss = ws_load::proc_peak_rss_kb(dpid);
     if (done < o.subs)
-        fail(std::to_string(o.subs - done) + " of " + std::to_string(o.subs) + " subscribers do not hold seq " +
+        wrong(std::to_string(o.subs - done) + " of " + std::to_string(o.subs) + " subscribers do not hold seq " +
              std::to_string(final_seq) + " after " + std::to_string(seconds(t_waited - t_replayed)) + " s");
     std::int64_t gen_thread_us = 0;
     for (auto& wk : workers) {
@@ -468,13 +468,13 @@ int run(const Options& o) {
 
     // 6. Checks.
     if (final_seq != off.final_seq)
-        fail("the daemon's final seq is " + std::to_string(final_seq) + ", the offline replay's " + std::to_string(off.final_seq));
+        wrong("the daemon's final seq is " + std::to_string(final_seq) + ", the offline replay's " + std::to_string(off.final_seq));
     if (live_summary != off.summary) {
         std::string how = json::parse(live_summary) == json::parse(off.summary) ? "same JSON, different bytes: " : "";
-        fail("GET /v1/scoreboard differs from `declared replay --summary`: " + how + first_difference(live_summary, off.summary));
+        wrong("GET /v1/scoreboard differs from `declared replay --summary`: " + how + first_difference(live_summary, off.summary));
     }
     const std::string sb_vs_summary = scoreboard_vs_summary(off.last_scoreboard_masked, live.as_object());
-    if (!sb_vs_summary.empty()) fail("the offline replay's last scoreboard event vs /v1/scoreboard: " + sb_vs_summary);
+    if (!sb_vs_summary.empty()) wrong("the offline replay's last scoreboard event vs /v1/scoreboard: " + sb_vs_summary);
     std::uint64_t events_total = 0, min_events = UINT64_MAX, max_events = 0, resumes = 0, attempts = 0, bad = 0;
     std::vector<double> catchup;
     std::map<int, std::uint64_t> by_code;
@@ -509,22 +509,22 @@ int run(const Options& o) {
                     if (&other == &wk) break;
                     number += other->subs.size();
                 }
-                fail("subscriber " + std::to_string(number) + (s.witness ? " (witness)" : "") + ": " + why);
+                wrong("subscriber " + std::to_string(number) + (s.witness ? " (witness)" : "") + ": " + why);
             }
         }
     }
-    if (bad > 10) fail(std::to_string(bad - 10) + " more subscribers with a problem");
+    if (bad > 10) wrong(std::to_string(bad - 10) + " more subscribers with a problem");
     // Every distinct final scoreboard held (there should be one) against the daemon's summary, parsed.
     for (const auto& [line, n] : scoreboards) {
         if (line.empty()) {
-            fail(std::to_string(n) + " subscribers hold no scoreboard event");
+            wrong(std::to_string(n) + " subscribers hold no scoreboard event");
             continue;
         }
         const std::string diff = scoreboard_vs_summary(line, live.as_object());
-        if (!diff.empty()) fail(std::to_string(n) + " subscribers' last scoreboard event vs /v1/scoreboard: " + diff);
+        if (!diff.empty()) wrong(std::to_string(n) + " subscribers' last scoreboard event vs /v1/scoreboard: " + diff);
     }
     if (!daemon_end.exited() || daemon_end.code != 0)
-        fail("the daemon ended with " + (daemon_end.exited() ? "exit " + std::to_string(daemon_end.code) : "signal " + std::to_string(daemon_end.signal)) +
+        wrong("the daemon ended with " + (daemon_end.exited() ? "exit " + std::to_string(daemon_end.code) : "signal " + std::to_string(daemon_end.signal)) +
              " after SIGTERM");
 
     // Report.

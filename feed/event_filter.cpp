@@ -51,7 +51,7 @@ Result<EventFilter> EventFilter::parse(std::string_view councils, std::string_vi
         for (const auto& n : names) {
             auto t = event_type_from_string(n);
             if (!t)
-                return Result<EventFilter>::fail(
+                return Result<EventFilter>::of_error(
                     {"bad_filter", "types", "event types among ward_declared, declaration_corrected, council_updated, "
                                             "control_called, call_retracted, scoreboard, call_proposed, "
                                             "call_conflict, declaration_withdrawn, ward_state, embargo_set, embargo_lifted",

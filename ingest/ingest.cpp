@@ -99,7 +99,7 @@ Result<LoadReport> Ingest::load(Journal& journal, bool desk) {
     }
     asio::post(strand_, [this] { embargo_timer_.arm(tally_.embargo_until()); });
     if (broken)
-        return Result<LoadReport>::fail(Error{"journal_mismatch", broken->path,
+        return Result<LoadReport>::of_error(Error{"journal_mismatch", broken->path,
                                               "journal entries that apply to this card (" + broken->expected + ")",
                                               broken->got + "; was the card changed after the night started?"});
     return report;

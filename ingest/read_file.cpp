@@ -9,10 +9,10 @@ namespace declared {
 
 Result<std::string> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return Result<std::string>::fail({"unreadable_file", path, "a readable file", std::strerror(errno)});
+    if (!in) return Result<std::string>::of_error({"unreadable_file", path, "a readable file", std::strerror(errno)});
     std::ostringstream ss;
     ss << in.rdbuf();
-    if (in.bad()) return Result<std::string>::fail({"unreadable_file", path, "a readable file", "a read error"});
+    if (in.bad()) return Result<std::string>::of_error({"unreadable_file", path, "a readable file", "a read error"});
     return {ss.str(), {}};
 }
 

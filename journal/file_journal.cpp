@@ -106,14 +106,14 @@ bool FileJournal::write_all(const std::string& bytes, std::uint64_t offset, Erro
 
 Result<LoadReport> FileJournal::load(const RecordFn& on_record) {
     if (fd_ >= 0 || failed_)
-        return Result<LoadReport>::fail(
+        return Result<LoadReport>::of_error(
             Error{"journal_already_loaded", path_, "load() once per journal", "a second load()"});
 
     auto refuse = [this](Error e) {
         if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
         failed_ = e;
-        return Result<LoadReport>::fail(std::move(e));
+        return Result<LoadReport>::of_error(std::move(e));
     };
 
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -165,16 +165,16 @@ std::optional<Result<LoadReport>> FileJournal::load_header(const std::string& im
                 report.warnings.push_back(Error{
                     "journal_torn_header", where(0), "a complete file header",
                     plural(image.size(), "byte", "bytes") + " of one (creation was interrupted); rewrote it"});
-            if (!truncate_to(0, error) || !write_all(fmt::header(), 0, error)) return R::fail(error);
-            if (::fdatasync(fd_) < 0) return R::fail(io_error("sync the journal header", errno, 0));
+            if (!truncate_to(0, error) || !write_all(fmt::header(), 0, error)) return R::of_error(error);
+            if (::fdatasync(fd_) < 0) return R::of_error(io_error("sync the journal header", errno, 0));
             end_ = fmt::kHeaderSize;
             return R{std::move(report), {}};
         }
         case fmt::HeaderCheck::bad_magic:
-            return R::fail(Error{"journal_bad_magic", where(0), "a declared journal starting with \"DECLJRNL\"",
+            return R::of_error(Error{"journal_bad_magic", where(0), "a declared journal starting with \"DECLJRNL\"",
                                  printable_prefix(image) + " (not a journal; check --journal)"});
         case fmt::HeaderCheck::bad_version:
-            return R::fail(
+            return R::of_error(
                 Error{"journal_bad_version", where(fmt::kMagic.size()),
                       "journal format version " + std::to_string(fmt::kVersion),
                       image.size() < fmt::kHeaderSize
@@ -182,7 +182,7 @@ std::optional<Result<LoadReport>> FileJournal::load_header(const std::string& im
                           : "version " + std::to_string(header.version) +
                                 " (written by a different release of declared)"});
         case fmt::HeaderCheck::bad_flags:
-            return R::fail(Error{"journal_bad_version", where(fmt::kMagic.size() + 4),
+            return R::of_error(Error{"journal_bad_version", where(fmt::kMagic.size() + 4),
                                  "header flags 0 in format version 1", "flags " + hex32(header.flags)});
     }
     return std::nullopt;
@@ -229,7 +229,7 @@ Result<LoadReport> FileJournal::load_image(const std::string& image, const Recor
     LoadReport report;
     const auto scan = fmt::scan(image);
     if (scan.bad)
-        if (auto refused = cut_damage(*scan.bad, image.size(), report)) return Result<LoadReport>::fail(*refused);
+        if (auto refused = cut_damage(*scan.bad, image.size(), report)) return Result<LoadReport>::of_error(*refused);
     end_ = scan.end;
     records_ = durable_ = scan.records.size();
     for (std::string_view record : scan.records) on_record(record);
@@ -239,15 +239,15 @@ Result<LoadReport> FileJournal::load_image(const std::string& image, const Recor
 
 Result<std::uint64_t> FileJournal::append(std::span<const std::string> records) {
     if (fd_ < 0 && !failed_)
-        return Result<std::uint64_t>::fail(
+        return Result<std::uint64_t>::of_error(
             Error{"journal_not_loaded", path_, "load() before append()", "append() on an unloaded journal"});
     if (failed_)
-        return Result<std::uint64_t>::fail(Error{"journal_failed", path_, "a journal accepting writes",
+        return Result<std::uint64_t>::of_error(Error{"journal_failed", path_, "a journal accepting writes",
                                                  "one that failed earlier: " + failed_->message()});
     std::size_t bytes = 0;
     for (const auto& record : records) {
         if (!fmt::record_size_ok(record.size()))
-            return Result<std::uint64_t>::fail(
+            return Result<std::uint64_t>::of_error(
                 Error{"journal_record_size", path_,
                       "a record of 1 to " + std::to_string(fmt::kMaxRecordSize) + " bytes",
                       plural(record.size(), "byte", "bytes")});
@@ -263,7 +263,7 @@ Result<std::uint64_t> FileJournal::append(std::span<const std::string> records) 
         Error ignored;
         (void)truncate_to(end_, ignored);
         failed_ = error;
-        return Result<std::uint64_t>::fail(error);
+        return Result<std::uint64_t>::of_error(error);
     }
     const std::uint64_t first = records_;
     records_ += records.size();
@@ -275,17 +275,17 @@ std::size_t FileJournal::max_record_size() const { return fmt::kMaxRecordSize; }
 
 Result<std::uint64_t> FileJournal::sync() {
     if (fd_ < 0 && !failed_)
-        return Result<std::uint64_t>::fail(
+        return Result<std::uint64_t>::of_error(
             Error{"journal_not_loaded", path_, "load() before sync()", "sync() on an unloaded journal"});
     if (failed_)
-        return Result<std::uint64_t>::fail(Error{"journal_failed", path_, "a journal accepting writes",
+        return Result<std::uint64_t>::of_error(Error{"journal_failed", path_, "a journal accepting writes",
                                                  "one that failed earlier: " + failed_->message()});
     if (durable_ == records_) return Result<std::uint64_t>{durable_, {}};
     if (::fdatasync(fd_) < 0) {
         // After a failed fsync the kernel may have dropped the dirty pages:
         // nothing since the last good sync can be trusted. Stop writing.
         failed_ = io_error("fdatasync the journal", errno, end_);
-        return Result<std::uint64_t>::fail(*failed_);
+        return Result<std::uint64_t>::of_error(*failed_);
     }
     durable_ = records_;
     return Result<std::uint64_t>{durable_, {}};

@@ -26,14 +26,14 @@ Result<std::size_t> GroupCommitter::append(std::vector<std::string> records, Don
     std::size_t bytes = 0;
     for (const auto& record : records) {
         if (record.empty() || record.size() > max_record)
-            return Result<std::size_t>::fail(
+            return Result<std::size_t>::of_error(
                 Error{"journal_record_size", "journal",
                       "records of 1 to " + std::to_string(max_record) + " bytes",
                       "a record of " + std::to_string(record.size()) + " bytes"});
         bytes += record.size();
     }
     if (records.size() > options_.max_queued_records || bytes > options_.max_queued_bytes)
-        return Result<std::size_t>::fail(Error{
+        return Result<std::size_t>::of_error(Error{
             "journal_record_size", "journal",
             "at most " + std::to_string(options_.max_queued_records) + " records and " +
                 std::to_string(options_.max_queued_bytes) + " bytes in one append",
@@ -42,14 +42,14 @@ Result<std::size_t> GroupCommitter::append(std::vector<std::string> records, Don
     {
         std::lock_guard lock(mutex_);
         if (stopping_)
-            return Result<std::size_t>::fail(
+            return Result<std::size_t>::of_error(
                 Error{"journal_closed", "journal", "a running journal", "one that is shutting down"});
         if (failed_)
-            return Result<std::size_t>::fail(Error{"journal_failed", "journal", "a journal accepting writes",
+            return Result<std::size_t>::of_error(Error{"journal_failed", "journal", "a journal accepting writes",
                                                    "one that failed earlier: " + failed_->message()});
         if (queued_records_ + records.size() > options_.max_queued_records ||
             queued_bytes_ + bytes > options_.max_queued_bytes)
-            return Result<std::size_t>::fail(Error{
+            return Result<std::size_t>::of_error(Error{
                 "journal_busy", "journal",
                 "room in the commit queue (at most " + std::to_string(options_.max_queued_records) +
                     " records or " + std::to_string(options_.max_queued_bytes) + " bytes waiting for a sync)",
@@ -160,7 +160,7 @@ void GroupCommitter::commit(std::vector<Item>& batch) {
         if (!item.done) {
             position += item.records.size();
         } else if (failure) {
-            item.done(Result<std::uint64_t>::fail(*failure));
+            item.done(Result<std::uint64_t>::of_error(*failure));
         } else {
             item.done(Result<std::uint64_t>{position, {}});
             position += item.records.size();

@@ -12,7 +12,7 @@ Result<LoadReport> MemoryJournal::load(const RecordFn& on_record) {
     {
         std::lock_guard lock(mutex_);
         if (loaded_)
-            return Result<LoadReport>::fail(
+            return Result<LoadReport>::of_error(
                 Error{"journal_already_loaded", "memory", "load() once per journal", "a second load()"});
         loaded_ = true;
         copy = records_;
@@ -24,18 +24,18 @@ Result<LoadReport> MemoryJournal::load(const RecordFn& on_record) {
 Result<std::uint64_t> MemoryJournal::append(std::span<const std::string> records) {
     std::lock_guard lock(mutex_);
     if (!loaded_)
-        return Result<std::uint64_t>::fail(
+        return Result<std::uint64_t>::of_error(
             Error{"journal_not_loaded", "memory", "load() before append()", "append() on an unloaded journal"});
     if (fail_append_) {
         failed_ = std::exchange(fail_append_, std::nullopt);
-        return Result<std::uint64_t>::fail(*failed_);
+        return Result<std::uint64_t>::of_error(*failed_);
     }
     if (failed_)
-        return Result<std::uint64_t>::fail(Error{"journal_failed", "memory", "a journal accepting writes",
+        return Result<std::uint64_t>::of_error(Error{"journal_failed", "memory", "a journal accepting writes",
                                                  "one that failed earlier: " + failed_->message()});
     for (const auto& record : records) {
         if (record.empty() || record.size() > max_record_size_)
-            return Result<std::uint64_t>::fail(
+            return Result<std::uint64_t>::of_error(
                 Error{"journal_record_size", "memory",
                       "a record of 1 to " + std::to_string(max_record_size_) + " bytes",
                       std::to_string(record.size()) + " bytes"});
@@ -49,14 +49,14 @@ Result<std::uint64_t> MemoryJournal::append(std::span<const std::string> records
 Result<std::uint64_t> MemoryJournal::sync() {
     std::lock_guard lock(mutex_);
     if (!loaded_)
-        return Result<std::uint64_t>::fail(
+        return Result<std::uint64_t>::of_error(
             Error{"journal_not_loaded", "memory", "load() before sync()", "sync() on an unloaded journal"});
     if (fail_sync_) {
         failed_ = std::exchange(fail_sync_, std::nullopt);
-        return Result<std::uint64_t>::fail(*failed_);
+        return Result<std::uint64_t>::of_error(*failed_);
     }
     if (failed_)
-        return Result<std::uint64_t>::fail(Error{"journal_failed", "memory", "a journal accepting writes",
+        return Result<std::uint64_t>::of_error(Error{"journal_failed", "memory", "a journal accepting writes",
                                                  "one that failed earlier: " + failed_->message()});
     durable_ = records_.size();
     ++syncs_;

@@ -58,7 +58,7 @@ Ward read_ward(JsonReader& r, object o, const std::string& path) {
     w.by_election = w.id.find(".by.") != std::string::npos;
     r.boolean(o, path, "by_election", w.by_election, false);
     if (!r.failed() && !w.last_won.empty() && static_cast<int>(w.last_won.size()) != w.seats)
-        r.fail("last_won_count", join_path(path, "last_won"),
+        r.reject("last_won_count", join_path(path, "last_won"),
                std::to_string(w.seats) + " entries (one per seat up) or none", std::to_string(w.last_won.size()));
     return w;
 }
@@ -79,7 +79,7 @@ Council read_council(JsonReader& r, object o, const std::string& path) {
     r.string(o, path, "cycle", cycle, false);
     if (!r.failed()) {
         if (auto cy = cycle_from_string(cycle)) c.cycle = *cy;
-        else r.fail("bad_value", join_path(path, "cycle"), "all-out, thirds, halves or unknown", "\"" + cycle + "\"");
+        else r.reject("bad_value", join_path(path, "cycle"), "all-out, thirds, halves or unknown", "\"" + cycle + "\"");
     }
     read_party_map(r, o, path, "composition", c.composition);
     r.integer(o, path, "vacancies", vac, 0, kMaxSeats, false);
@@ -95,7 +95,7 @@ Council read_council(JsonReader& r, object o, const std::string& path) {
             std::string wp = index_path(join_path(path, "wards"), i++);
             object wo;
             if (item.get_object().get(wo) != simdjson::SUCCESS) {
-                r.fail("wrong_type", wp, "an object", details::describe(item));
+                r.reject("wrong_type", wp, "an object", details::describe(item));
                 break;
             }
             c.wards.push_back(read_ward(r, wo, wp));
@@ -115,7 +115,7 @@ Council read_council(JsonReader& r, object o, const std::string& path) {
             std::string mp = index_path(join_path(path, "mayors"), i++);
             object mo;
             if (item.get_object().get(mo) != simdjson::SUCCESS) {
-                r.fail("wrong_type", mp, "an object", details::describe(item));
+                r.reject("wrong_type", mp, "an object", details::describe(item));
                 break;
             }
             Mayoralty m;
@@ -124,7 +124,7 @@ Council read_council(JsonReader& r, object o, const std::string& path) {
             r.string(mo, mp, "previous", m.previous, false);
             r.string(mo, mp, "kind", m.kind, false, 16);
             if (!r.failed() && m.kind != "mayor" && m.kind != "pcc")
-                r.fail("bad_value", join_path(mp, "kind"), "mayor or pcc", "\"" + m.kind + "\"");
+                r.reject("bad_value", join_path(mp, "kind"), "mayor or pcc", "\"" + m.kind + "\"");
             c.mayors.push_back(std::move(m));
         }
     }
@@ -135,24 +135,24 @@ Council read_council(JsonReader& r, object o, const std::string& path) {
 
 CardLoad load_card(std::string_view json) {
     CardLoad out;
-    auto fail = [&](Error e) {
+    auto refuse = [&](Error e) {
         out.report.errors.push_back(std::move(e));
         return std::move(out);
     };
     simdjson::dom::parser parser;
     simdjson::dom::element root;
     if (auto err = parser.parse(json.data(), json.size(), true).get(root); err != simdjson::SUCCESS)
-        return fail({"invalid_json", "", "a valid UTF-8 JSON card", simdjson::error_message(err)});
+        return refuse({"invalid_json", "", "a valid UTF-8 JSON card", simdjson::error_message(err)});
     object o;
     if (root.get_object().get(o) != simdjson::SUCCESS)
-        return fail({"wrong_type", "", "a JSON object", details::describe(root)});
+        return refuse({"wrong_type", "", "a JSON object", details::describe(root)});
 
     JsonReader r;
     Card card;
     std::string format;
     r.string(o, "", "format", format, true);
     if (!r.failed() && format != "declared-card/1")
-        r.fail("bad_format", "format", "\"declared-card/1\"", "\"" + format + "\"");
+        r.reject("bad_format", "format", "\"declared-card/1\"", "\"" + format + "\"");
     if (auto e = r.object(o, "", "election", true)) {
         r.string(*e, "election", "id", card.election.id, true);
         r.string(*e, "election", "name", card.election.name, false);
@@ -165,7 +165,7 @@ CardLoad load_card(std::string_view json) {
             std::string path = index_path("parties", i++);
             object po;
             if (item.get_object().get(po) != simdjson::SUCCESS) {
-                r.fail("wrong_type", path, "an object", details::describe(item));
+                r.reject("wrong_type", path, "an object", details::describe(item));
                 break;
             }
             Party p;
@@ -186,7 +186,7 @@ CardLoad load_card(std::string_view json) {
             std::string path = index_path("councils", i++);
             object co;
             if (item.get_object().get(co) != simdjson::SUCCESS) {
-                r.fail("wrong_type", path, "an object", details::describe(item));
+                r.reject("wrong_type", path, "an object", details::describe(item));
                 break;
             }
             card.councils.push_back(read_council(r, co, path));
@@ -194,7 +194,7 @@ CardLoad load_card(std::string_view json) {
         }
     }
     // A field that cannot be read stops the reading: what follows it is unknown.
-    if (r.failed()) return fail(r.error());
+    if (r.failed()) return refuse(r.error());
     out.report = check_card(card);
     if (out.report.ok()) out.card = std::move(card);
     return out;
@@ -202,7 +202,7 @@ CardLoad load_card(std::string_view json) {
 
 Result<Card> parse_card(std::string_view json) {
     CardLoad load = load_card(json);
-    if (!load.card) return Result<Card>::fail(load.report.errors.front());
+    if (!load.card) return Result<Card>::of_error(load.report.errors.front());
     return Result<Card>{std::move(load.card), {}};
 }
 

@@ -20,16 +20,16 @@ constexpr std::size_t kMaxBytes = 1 << 20;
 
 void read_candidates(details::JsonReader& r, simdjson::dom::object o, std::vector<Candidate>& out) {
     if (auto cands = r.array(o, "", "candidates", true)) {
-        if (cands->size() == 0) r.fail("no_candidates", "candidates", "at least one candidate", "an empty array");
+        if (cands->size() == 0) r.reject("no_candidates", "candidates", "at least one candidate", "an empty array");
         if (cands->size() > kMaxCandidates)
-            r.fail("too_many", "candidates", "at most " + std::to_string(kMaxCandidates) + " candidates",
+            r.reject("too_many", "candidates", "at most " + std::to_string(kMaxCandidates) + " candidates",
                    std::to_string(cands->size()));
         std::size_t i = 0;
         for (auto item : *cands) {
             if (r.failed()) break;
             simdjson::dom::object c;
             if (item.get_object().get(c) != simdjson::SUCCESS) {
-                r.fail("wrong_type", details::index_path("candidates", i), "an object", details::describe(item));
+                r.reject("wrong_type", details::index_path("candidates", i), "an object", details::describe(item));
                 break;
             }
             // Candidate paths are short and fixed: build them without the heap.
@@ -64,18 +64,18 @@ void read_lots(details::JsonReader& r, simdjson::dom::object o, std::optional<Lo
         std::string winner;
         r.string(*lots, "lots", "winner", winner, false);
         if (auto winners = r.array(*lots, "lots", "winners", false)) {
-            if (!winner.empty()) r.fail("bad_lots", "lots.winners", "\"winner\" or \"winners\", not both", "both");
+            if (!winner.empty()) r.reject("bad_lots", "lots.winners", "\"winner\" or \"winners\", not both", "both");
             std::size_t i = 0;
             for (auto item : *winners) {
                 std::string name;
                 r.string_value(item, details::Where{"lots.winners", {}, i++}, name);
                 l.winners.push_back(std::move(name));
             }
-            if (!r.failed() && l.winners.empty()) r.fail("bad_lots", "lots.winners", "at least one name", "an empty array");
+            if (!r.failed() && l.winners.empty()) r.reject("bad_lots", "lots.winners", "at least one name", "an empty array");
         } else if (!winner.empty()) {
             l.winners.push_back(std::move(winner));
         } else if (!r.failed()) {
-            r.fail("missing_field", "lots.winner", "a value", "nothing (field is missing)");
+            r.reject("missing_field", "lots.winner", "a value", "nothing (field is missing)");
         }
         out = std::move(l);
     }
@@ -93,14 +93,14 @@ DeclarationParser::~DeclarationParser() = default;
 Result<Declaration> DeclarationParser::parse(std::string_view json) {
     using R = Result<Declaration>;
     if (json.size() > kMaxBytes)
-        return R::fail({"too_large", "", "a declaration of at most " + std::to_string(kMaxBytes) + " bytes",
+        return R::of_error({"too_large", "", "a declaration of at most " + std::to_string(kMaxBytes) + " bytes",
                         std::to_string(json.size()) + " bytes"});
     simdjson::dom::element root;
     if (auto err = impl_->parser.parse(json.data(), json.size(), true).get(root); err != simdjson::SUCCESS)
-        return R::fail({"invalid_json", "", "a valid UTF-8 JSON object", simdjson::error_message(err)});
+        return R::of_error({"invalid_json", "", "a valid UTF-8 JSON object", simdjson::error_message(err)});
     simdjson::dom::object o;
     if (root.get_object().get(o) != simdjson::SUCCESS)
-        return R::fail({"wrong_type", "", "a JSON object", details::describe(root)});
+        return R::of_error({"wrong_type", "", "a JSON object", details::describe(root)});
 
     details::JsonReader r;
     Declaration d;
@@ -118,7 +118,7 @@ Result<Declaration> DeclarationParser::parse(std::string_view json) {
 
     read_candidates(r, o, d.candidates);
     read_lots(r, o, d.lots);
-    if (r.failed()) return R::fail(r.error());
+    if (r.failed()) return R::of_error(r.error());
     return R{std::move(d), {}};
 }
 

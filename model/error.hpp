@@ -28,7 +28,7 @@ struct Result {
     Error error;
 
     bool ok() const { return value.has_value(); }
-    static Result fail(Error e) { return Result{std::nullopt, std::move(e)}; }
+    static Result of_error(Error e) { return Result{std::nullopt, std::move(e)}; }
 };
 
 }  // namespace declared

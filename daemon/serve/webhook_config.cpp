@@ -44,21 +44,21 @@ Result<std::vector<feed::WebhookOptions>> parse_webhooks(std::string_view json, 
     using R = Result<std::vector<feed::WebhookOptions>>;
     boost::system::error_code ec;
     auto v = boost::json::parse(boost::json::string_view(json.data(), json.size()), ec);
-    if (ec) return R::fail({"bad_webhooks", "", "a JSON array of webhooks", ec.message()});
-    if (!v.is_array()) return R::fail({"bad_webhooks", "", "a JSON array of webhooks", "another JSON value"});
+    if (ec) return R::of_error({"bad_webhooks", "", "a JSON array of webhooks", ec.message()});
+    if (!v.is_array()) return R::of_error({"bad_webhooks", "", "a JSON array of webhooks", "another JSON value"});
     std::vector<feed::WebhookOptions> out;
     std::set<std::string> names;
     std::size_t i = 0;
     for (const auto& item : v.as_array()) {
         const std::string path = "[" + std::to_string(i++) + "]";
-        if (!item.is_object()) return R::fail({"bad_webhooks", path, "an object", "another JSON value"});
+        if (!item.is_object()) return R::of_error({"bad_webhooks", path, "an object", "another JSON value"});
         const auto& o = item.as_object();
         for (const auto& kv : o) {
             static const std::set<std::string> known{"name",     "url",          "secret",
                                                      "types",    "councils",     "regions",
                                                      "body",     "max_attempts", "alert_after_seconds"};
             if (!known.count(std::string(kv.key())))
-                return R::fail({"bad_webhooks", path + "." + std::string(kv.key()),
+                return R::of_error({"bad_webhooks", path + "." + std::string(kv.key()),
                                 "one of name, url, secret, types, councils, regions, body, max_attempts, alert_after_seconds",
                                 "an unknown field"});
         }
@@ -72,20 +72,20 @@ Result<std::vector<feed::WebhookOptions>> parse_webhooks(std::string_view json, 
         auto name = str("name"), url = str("url"), secret = str("secret"), types = str("types"),
              councils = str("councils"), regions = str("regions");
         if (!name || !url || !secret || !types || !councils || !regions)
-            return R::fail({"bad_webhooks", path, "string fields", "a field of another type"});
+            return R::of_error({"bad_webhooks", path, "string fields", "a field of another type"});
         if (name->empty() || name->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
-            return R::fail({"bad_webhooks", path + ".name", "a name of lower-case letters, digits, - and _", "\"" + *name + "\""});
-        if (!names.insert(*name).second) return R::fail({"bad_webhooks", path + ".name", "a unique name", "\"" + *name + "\" again"});
-        if (url->empty()) return R::fail({"bad_webhooks", path + ".url", "a URL", "nothing"});
+            return R::of_error({"bad_webhooks", path + ".name", "a name of lower-case letters, digits, - and _", "\"" + *name + "\""});
+        if (!names.insert(*name).second) return R::of_error({"bad_webhooks", path + ".name", "a unique name", "\"" + *name + "\" again"});
+        if (url->empty()) return R::of_error({"bad_webhooks", path + ".url", "a URL", "nothing"});
         auto filter = feed::EventFilter::parse(*councils, *regions, *types);
-        if (!filter.ok()) return R::fail({"bad_webhooks", path + "." + filter.error.path, filter.error.expected, filter.error.got});
+        if (!filter.ok()) return R::of_error({"bad_webhooks", path + "." + filter.error.path, filter.error.expected, filter.error.got});
         w.name = *name;
         w.url = *url;
         w.secret = *secret;
         w.filter = std::move(*filter.value);
         w.cursor_path = cursor_dir + "/" + *name + ".cursor";
         w.dead_letter_path = cursor_dir + "/" + *name + ".dead.jsonl";
-        if (auto e = delivery_options(o, path, w)) return R::fail(std::move(*e));
+        if (auto e = delivery_options(o, path, w)) return R::of_error(std::move(*e));
         out.push_back(std::move(w));
     }
     return {std::move(out), {}};

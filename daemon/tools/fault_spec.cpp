@@ -55,7 +55,7 @@ std::span<const FaultKind> sim_fault_kinds() { return kSimKinds; }
 Result<FaultRates> parse_fault_spec(std::string_view spec, std::span<const FaultKind> kinds) {
     using R = Result<FaultRates>;
     FaultRates rates;
-    if (spec.empty()) return R::fail({"bad_faults", "--faults", "all, or kind=rate[,kind=rate...]", "nothing"});
+    if (spec.empty()) return R::of_error({"bad_faults", "--faults", "all, or kind=rate[,kind=rate...]", "nothing"});
     std::size_t index = 0;
     for (std::size_t pos = 0; pos <= spec.size(); ++index) {
         std::size_t end = std::min(spec.find(',', pos), spec.size());
@@ -72,7 +72,7 @@ Result<FaultRates> parse_fault_spec(std::string_view spec, std::span<const Fault
         if (!kind) {
             std::string got = "'" + std::string(name) + "'";
             if (auto owner = owner_of(name); !owner.empty()) got += " (a fault of " + std::string(owner) + ")";
-            return R::fail({"bad_faults", where, "all or one of " + names_of(kinds), got});
+            return R::of_error({"bad_faults", where, "all or one of " + names_of(kinds), got});
         }
         if (eq == std::string_view::npos) {
             rates[std::string(name)] = kind->default_rate;
@@ -82,7 +82,7 @@ Result<FaultRates> parse_fault_spec(std::string_view spec, std::span<const Fault
         double rate = -1;
         auto r = std::from_chars(value.data(), value.data() + value.size(), rate);
         if (r.ec != std::errc() || r.ptr != value.data() + value.size() || !(rate >= 0 && rate <= 1))
-            return R::fail({"bad_faults", where + " (" + std::string(name) + ")", "a rate from 0 to 1",
+            return R::of_error({"bad_faults", where + " (" + std::string(name) + ")", "a rate from 0 to 1",
                             "'" + std::string(value) + "'"});
         rates[std::string(name)] = rate;
     }

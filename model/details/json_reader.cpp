@@ -48,7 +48,7 @@ std::string Where::str() const {
     return join_path(parent, key);
 }
 
-void JsonReader::fail(std::string code, std::string path, std::string expected, std::string got) {
+void JsonReader::reject(std::string code, std::string path, std::string expected, std::string got) {
     if (!error_) error_ = Error{std::move(code), std::move(path), std::move(expected), std::move(got)};
 }
 
@@ -60,7 +60,7 @@ void JsonReader::only_fields(simdjson::dom::object o, std::string_view path,
     std::vector<std::string_view> seen;
     for (auto [key, value] : o) {
         if (std::find(seen.begin(), seen.end(), key) != seen.end())
-            return fail("duplicate_field", join_path(path, key.substr(0, 48)), "each field at most once",
+            return reject("duplicate_field", join_path(path, key.substr(0, 48)), "each field at most once",
                         "\"" + std::string(key.substr(0, 48)) + "\" more than once");
         seen.push_back(key);
         if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
@@ -69,7 +69,7 @@ void JsonReader::only_fields(simdjson::dom::object o, std::string_view path,
         std::string got = "unknown field \"";
         got += key.substr(0, 48);
         got += '"';
-        return fail("unknown_field", join_path(path, key.substr(0, 48)), expected, got);
+        return reject("unknown_field", join_path(path, key.substr(0, 48)), expected, got);
     }
 }
 
@@ -78,7 +78,7 @@ std::optional<element> JsonReader::field(simdjson::dom::object o, std::string_vi
     if (failed()) return std::nullopt;
     element e;
     if (o.at_key(key).get(e) != simdjson::SUCCESS) {
-        if (required) fail("missing_field", join_path(path, key), "a value", "nothing (field is missing)");
+        if (required) reject("missing_field", join_path(path, key), "a value", "nothing (field is missing)");
         return std::nullopt;
     }
     return e;
@@ -87,10 +87,10 @@ std::optional<element> JsonReader::field(simdjson::dom::object o, std::string_vi
 void JsonReader::string_value(element e, Where where, std::string& out, std::size_t max_len) {
     if (failed()) return;
     std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) return fail("wrong_type", where.str(), "a string", describe(e));
+    if (e.get_string().get(s) != simdjson::SUCCESS) return reject("wrong_type", where.str(), "a string", describe(e));
     if (s.empty() || s.size() > max_len) {  // the path is spelled out only then
         auto bad = text_error(where.str(), s, max_len);
-        return fail(bad->code, bad->path, bad->expected, bad->got);
+        return reject(bad->code, bad->path, bad->expected, bad->got);
     }
     out.assign(s);
 }
@@ -111,11 +111,11 @@ void JsonReader::integer_value(element e, Where where, std::int64_t& out, std::i
     auto expected = [&] { return "an integer from " + std::to_string(min) + " to " + std::to_string(max); };
     std::int64_t v = 0;
     auto t = e.type();
-    if (t == element_type::DOUBLE) return fail("not_integer", where.str(), expected(), describe(e));
-    if (t == element_type::UINT64) return fail("out_of_range", where.str(), expected(), describe(e));
+    if (t == element_type::DOUBLE) return reject("not_integer", where.str(), expected(), describe(e));
+    if (t == element_type::UINT64) return reject("out_of_range", where.str(), expected(), describe(e));
     if (t != element_type::INT64 || e.get_int64().get(v) != simdjson::SUCCESS)
-        return fail("wrong_type", where.str(), expected(), describe(e));
-    if (v < min || v > max) return fail("out_of_range", where.str(), expected(), std::to_string(v));
+        return reject("wrong_type", where.str(), expected(), describe(e));
+    if (v < min || v > max) return reject("out_of_range", where.str(), expected(), std::to_string(v));
     out = v;
 }
 
@@ -149,7 +149,7 @@ void JsonReader::boolean(simdjson::dom::object o, std::string_view path, std::st
     if (!e) return;
     bool b = false;
     if (e->get_bool().get(b) != simdjson::SUCCESS)
-        return fail("wrong_type", join_path(path, key), "true or false", describe(*e));
+        return reject("wrong_type", join_path(path, key), "true or false", describe(*e));
     out = b;
 }
 
@@ -160,7 +160,7 @@ std::optional<simdjson::dom::array> JsonReader::array(simdjson::dom::object o, s
     simdjson::dom::array a;
     if (e->get_array().get(a) != simdjson::SUCCESS) {
         if (!required && e->is_null()) return std::nullopt;
-        fail("wrong_type", join_path(path, key), "an array", describe(*e));
+        reject("wrong_type", join_path(path, key), "an array", describe(*e));
         return std::nullopt;
     }
     return a;
@@ -173,7 +173,7 @@ std::optional<simdjson::dom::object> JsonReader::object(simdjson::dom::object o,
     simdjson::dom::object obj;
     if (e->get_object().get(obj) != simdjson::SUCCESS) {
         if (!required && e->is_null()) return std::nullopt;
-        fail("wrong_type", join_path(path, key), "an object", describe(*e));
+        reject("wrong_type", join_path(path, key), "an object", describe(*e));
         return std::nullopt;
     }
     return obj;

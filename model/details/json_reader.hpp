@@ -36,7 +36,7 @@ class JsonReader {
 public:
     bool failed() const { return error_.has_value(); }
     const Error& error() const { return *error_; }
-    void fail(std::string code, std::string path, std::string expected, std::string got);
+    void reject(std::string code, std::string path, std::string expected, std::string got);
 
     // Rejects keys not in `allowed` (a typo must not silently lose data).
     void only_fields(simdjson::dom::object o, std::string_view path, std::initializer_list<std::string_view> allowed);

@@ -25,7 +25,7 @@ struct Loaded {
 };
 
 Loaded load(FileJournal& journal) {
-    Loaded out{Result<LoadReport>::fail({}), {}};
+    Loaded out{Result<LoadReport>::of_error({}), {}};
     out.result = journal.load([&](std::string_view r) { out.records.emplace_back(r); });
     return out;
 }

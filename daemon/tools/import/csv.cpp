@@ -48,7 +48,7 @@ CsvTable parse_csv(std::string_view text, std::string file) {
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
 
     csv_parser p{};
-    if (csv_init(&p, CSV_APPEND_NULL) != 0) fail(table.file, 0, "", "cannot initialise the CSV parser");
+    if (csv_init(&p, CSV_APPEND_NULL) != 0) refuse(table.file, 0, "", "cannot initialise the CSV parser");
     Builder b;
     b.table = &table;
     // Feed line by line so that rows carry the line they start on (a quoted
@@ -61,7 +61,7 @@ CsvTable parse_csv(std::string_view text, std::string file) {
         if (csv_parse(&p, chunk.data(), chunk.size(), Builder::on_field, Builder::on_row, &b) != chunk.size()) {
             std::string why = csv_strerror(csv_error(&p));
             csv_free(&p);
-            fail(table.file, b.row_start ? b.row_start : b.line, "", "malformed CSV: " + why);
+            refuse(table.file, b.row_start ? b.row_start : b.line, "", "malformed CSV: " + why);
         }
         if (nl != std::string_view::npos) ++b.line;
         pos = end;
@@ -69,7 +69,7 @@ CsvTable parse_csv(std::string_view text, std::string file) {
     if (csv_fini(&p, Builder::on_field, Builder::on_row, &b) != 0) {
         std::string why = csv_strerror(csv_error(&p));
         csv_free(&p);
-        fail(table.file, b.row_start ? b.row_start : b.line, "", "malformed CSV: " + why);
+        refuse(table.file, b.row_start ? b.row_start : b.line, "", "malformed CSV: " + why);
     }
     csv_free(&p);
     return table;
@@ -77,10 +77,10 @@ CsvTable parse_csv(std::string_view text, std::string file) {
 
 CsvTable read_csv_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) fail(path, 0, "", "cannot open file for reading");
+    if (!in) refuse(path, 0, "", "cannot open file for reading");
     std::ostringstream ss;
     ss << in.rdbuf();
-    if (in.bad()) fail(path, 0, "", "cannot read file");
+    if (in.bad()) refuse(path, 0, "", "cannot read file");
     return parse_csv(ss.str(), path);
 }
 
@@ -248,10 +248,10 @@ Header Header::find(const CsvTable& table, const std::vector<ColumnSpec>& specs,
         std::string names;
         for (const auto& s : specs)
             if (s.required) names += (names.empty() ? "" : ", ") + ("'" + s.names.front() + "'");
-        fail(table.file, 0, "", "no header row found in the first " + std::to_string(limit) +
+        refuse(table.file, 0, "", "no header row found in the first " + std::to_string(limit) +
                                     " rows (looked for columns " + names + ")");
     }
-    fail(table.file, table.rows[best_row].line, "",
+    refuse(table.file, table.rows[best_row].line, "",
          best_missing + "; columns found: " + quoted_list(table.rows[best_row].fields));
 }
 
@@ -264,7 +264,7 @@ std::vector<Header> Header::find_all(const CsvTable& table, const std::vector<Co
         std::size_t found = 0;
         auto h = at_row(table, specs, r, missing, found);
         if (!h && found * 2 > required && found < required)
-            fail(table.file, table.rows[r].line, "",
+            refuse(table.file, table.rows[r].line, "",
                  "table " + std::to_string(out.size() + 1) + " (header on line " + std::to_string(table.rows[r].line) + "): " + missing +
                      "; columns found: " + quoted_list(table.rows[r].fields));
         if (!h) continue;

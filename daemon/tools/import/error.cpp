@@ -13,7 +13,7 @@ std::string ImportError::what() const {
 
 ImportFailure::ImportFailure(ImportError e) : std::runtime_error(e.what()), error_(std::move(e)) {}
 
-void fail(std::string file, std::size_t line, std::string column, std::string message) {
+void refuse(std::string file, std::size_t line, std::string column, std::string message) {
     throw ImportFailure(ImportError{std::move(file), line, std::move(column), std::move(message)});
 }
 

@@ -27,6 +27,7 @@ private:
     ImportError error_;
 };
 
-[[noreturn]] void fail(std::string file, std::size_t line, std::string column, std::string message);
+// Stops the import: throws ImportFailure, caught at the importer's edge.
+[[noreturn]] void refuse(std::string file, std::size_t line, std::string column, std::string message);
 
 }  // namespace declared::import

@@ -159,7 +159,7 @@ private:
     // ---- the night and its councils
     void note_nation() {
         if (leh_.councils.empty())
-            fail(in_.candidates.file, 0, "", "no candidates found" + std::string(leh_.skipped_rows ? " for --nation " + opt_.nation : ""));
+            refuse(in_.candidates.file, 0, "", "no candidates found" + std::string(leh_.skipped_rows ? " for --nation " + opt_.nation : ""));
         if (!leh_.skipped_councils.empty())
             rep().notes.push_back("skipped " + std::to_string(leh_.skipped_councils.size()) + " councils (" +
                                   std::to_string(leh_.skipped_rows) + " candidates) outside --nation " + opt_.nation);
@@ -168,7 +168,7 @@ private:
     void choose_date() {
         date_ = opt_.date;
         if (date_.empty()) {
-            if (leh_.year == 0) fail(in_.candidates.file, 0, "", "no Year column: give the polling day with --date");
+            if (leh_.year == 0) refuse(in_.candidates.file, 0, "", "no Year column: give the polling day with --date");
             date_ = first_thursday_of_may(leh_.year);
             rep().notes.push_back("polling day " + date_ + " (first Thursday of May " + std::to_string(leh_.year) + "; --date overrides)");
         }
@@ -772,7 +772,7 @@ private:
         if (clamps_) rep().notes.push_back(std::to_string(clamps_) + " derived continuing group(s) clamped at 0 (see warnings)");
         for (auto& [c, w] : opt_.postponed)
             if (!postponed_used_.count({council_key(c), match_key(w)}))
-                fail("--postponed", 0, "", "no ward '" + w + "' in council '" + c + "' in " + in_.candidates.file);
+                refuse("--postponed", 0, "", "no ward '" + w + "' in council '" + c + "' in " + in_.candidates.file);
     }
 
     void note_unmapped_baseline() {
@@ -865,7 +865,7 @@ private:
     // The card as written loads, and every declaration is valid against it.
     void self_check() {
         if (auto loaded = parse_card(card_to_json(card())); !loaded.ok())
-            fail("card.json", 0, "", "the importer built a card that does not load (" + loaded.error.message() + ")");
+            refuse("card.json", 0, "", "the importer built a card that does not load (" + loaded.error.message() + ")");
         card().index();
         std::vector<Declaration> valid;
         for (auto& d : res_.declarations) {
@@ -984,19 +984,19 @@ ImportResult run_import(const ImportOptions& opt) {
 void write_import(const ImportResult& result, const std::string& dir) {
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) fail(dir, 0, "", "cannot create output directory: " + ec.message());
+    if (ec) refuse(dir, 0, "", "cannot create output directory: " + ec.message());
     auto write = [&](const std::string& name, const std::string& text) {
         const fs::path final_path = fs::path(dir) / name;
         const fs::path tmp = fs::path(dir) / ("." + name + ".tmp");
         {
             std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-            if (!out) fail(tmp.string(), 0, "", "cannot open for writing");
+            if (!out) refuse(tmp.string(), 0, "", "cannot open for writing");
             out << text;
             out.flush();
-            if (!out) fail(tmp.string(), 0, "", "cannot write");
+            if (!out) refuse(tmp.string(), 0, "", "cannot write");
         }
         fs::rename(tmp, final_path, ec);
-        if (ec) fail(final_path.string(), 0, "", "cannot rename into place: " + ec.message());
+        if (ec) refuse(final_path.string(), 0, "", "cannot rename into place: " + ec.message());
     };
     std::string lines;
     for (const auto& d : result.declarations) {

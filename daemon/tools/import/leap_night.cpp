@@ -72,7 +72,7 @@ ImportResult run_leap_import(const ImportOptions& opt) {
     if (!opt.notional.empty()) in.notional = read_csv_file(opt.notional);
     ImportOptions o = opt;
     if (o.date.empty()) o.date = date_from_leap_name(opt.candidates);
-    if (o.date.empty()) fail(opt.candidates, 0, "", "no polling day in the file name (leap-YYYY-MM-DD.csv): give it with --date");
+    if (o.date.empty()) refuse(opt.candidates, 0, "", "no polling day in the file name (leap-YYYY-MM-DD.csv): give it with --date");
     const LehData leh = leh_from_leap(in.candidates, o.nation);
     ImportResult r = build_import(in, o, leh);
     r.report.notes.insert(r.report.notes.begin(),

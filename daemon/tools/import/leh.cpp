@@ -65,14 +65,14 @@ public:
         }
         auto seats = parse_count(h.get(r, "seats"));
         if (!seats || *seats < 1 || *seats > 20)
-            fail(table_.file, r.line, h.label("seats"), "expected a number of seats from 1 to 20, got '" + std::string(h.get(r, "seats")) + "'");
+            refuse(table_.file, r.line, h.label("seats"), "expected a number of seats from 1 to 20, got '" + std::string(h.get(r, "seats")) + "'");
         LehCandidate c = candidate(h, r);
         if (h.has("year") && out_.year == 0) {
             if (auto y = parse_count(h.get(r, "year")); y && *y > 1900 && *y < 3000) out_.year = static_cast<int>(*y);
         }
         LehWard& lw = ward_of(h, r, council_ons, council, ward_ons, ward, static_cast<int>(*seats));
         if (lw.seats != *seats)
-            fail(table_.file, r.line, h.label("seats"), "ward '" + ward + "' has " + std::to_string(*seats) +
+            refuse(table_.file, r.line, h.label("seats"), "ward '" + ward + "' has " + std::to_string(*seats) +
                                                            " seats here but " + std::to_string(lw.seats) + " on line " +
                                                            std::to_string(lw.line));
         lw.candidates.push_back(std::move(c));
@@ -84,7 +84,7 @@ public:
 private:
     std::string need(const Header& h, const CsvRow& r, const std::string& key) const {
         std::string v = trim(h.get(r, key));
-        if (v.empty()) fail(table_.file, r.line, h.label(key), "empty value");
+        if (v.empty()) refuse(table_.file, r.line, h.label(key), "empty value");
         return v;
     }
 
@@ -97,10 +97,10 @@ private:
         const std::string votes = trim(h.get(r, "votes"));
         if (!votes.empty()) {
             c.votes = parse_count(votes);
-            if (!c.votes) fail(table_.file, r.line, h.label("votes"), "expected a whole number of votes, got '" + votes + "'");
+            if (!c.votes) refuse(table_.file, r.line, h.label("votes"), "expected a whole number of votes, got '" + votes + "'");
         }
         auto elected = parse_flag(h.get(r, "elected"));
-        if (!elected) fail(table_.file, r.line, h.label("elected"), "expected 1 or 0, got '" + std::string(h.get(r, "elected")) + "'");
+        if (!elected) refuse(table_.file, r.line, h.label("elected"), "expected 1 or 0, got '" + std::string(h.get(r, "elected")) + "'");
         c.elected = *elected;
         return c;
     }

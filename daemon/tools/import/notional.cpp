@@ -22,9 +22,9 @@ std::vector<NotionalWard> read_notional(const CsvTable& table) {
     };
     const Header h = Header::find(table, specs);
     if (!h.has("council") && !h.has("council_ons"))
-        fail(table.file, table.rows[h.row()].line, "", "no council column (a name or an ONS code); " + h.found());
+        refuse(table.file, table.rows[h.row()].line, "", "no council column (a name or an ONS code); " + h.found());
     if (!h.has("ward") && !h.has("ward_ons"))
-        fail(table.file, table.rows[h.row()].line, "", "no ward column (a name or an ONS code); " + h.found());
+        refuse(table.file, table.rows[h.row()].line, "", "no ward column (a name or an ONS code); " + h.found());
     std::vector<NotionalWard> out;
     std::map<std::string, std::size_t> at;
     for (std::size_t i = h.row() + 1; i < table.rows.size(); ++i) {
@@ -32,12 +32,12 @@ std::vector<NotionalWard> read_notional(const CsvTable& table) {
         if (r.blank()) continue;
         NotionalWard w{trim(h.get(r, "council")), trim(h.get(r, "council_ons")), trim(h.get(r, "ward")), trim(h.get(r, "ward_ons")), {}, r.line};
         const std::string party = trim(h.get(r, "party"));
-        if (party.empty()) fail(table.file, r.line, h.label("party"), "empty party");
+        if (party.empty()) refuse(table.file, r.line, h.label("party"), "empty party");
         int seats = 1;
         if (h.has("seats")) {
             auto n = parse_count(h.get(r, "seats"));
             if (!n || *n < 0 || *n > 20)
-                fail(table.file, r.line, h.label("seats"), "expected a number of seats from 0 to 20, got '" + std::string(h.get(r, "seats")) + "'");
+                refuse(table.file, r.line, h.label("seats"), "expected a number of seats from 0 to 20, got '" + std::string(h.get(r, "seats")) + "'");
             seats = static_cast<int>(*n);
         }
         const std::string key = w.council_ons + "|" + council_key(w.council) + "|" + w.ward_ons + "|" + match_key(w.ward);

@@ -55,7 +55,7 @@ std::vector<CbpCouncil> read_cbp_councils(const CsvTable& table) {
         c.name = trim(h.get(r, "name"));
         if (c.name.empty()) {
             if (c.ons.empty()) continue;  // notes and footers
-            fail(table.file, r.line, h.label("name"), "empty council name");
+            refuse(table.file, r.line, h.label("name"), "empty council name");
         }
         c.region = trim(h.get(r, "region"));
         c.type = trim(h.get(r, "type"));
@@ -72,18 +72,18 @@ std::vector<CbpCouncil> read_cbp_councils(const CsvTable& table) {
                 const std::string key = year + "." + g;
                 const std::string v = trim(h.get(r, key));
                 auto n = v.empty() || v == "-" ? std::optional<std::int64_t>(0) : parse_count(v);
-                if (!n) fail(table.file, r.line, h.label(key), "expected a number of seats, got '" + v + "'");
+                if (!n) refuse(table.file, r.line, h.label(key), "expected a number of seats, got '" + v + "'");
                 comp.seats[g] = static_cast<int>(*n);
             }
             auto t = parse_count(total);
-            if (!t) fail(table.file, r.line, h.label(year + ".Total"), "expected a number of seats, got '" + total + "'");
+            if (!t) refuse(table.file, r.line, h.label(year + ".Total"), "expected a number of seats, got '" + total + "'");
             comp.total = static_cast<int>(*t);
             comp.control = trim(h.get(r, year + ".Control"));
         }
         const std::string vac = trim(h.get(r, "2022.Vacant"));
         if (!vac.empty() && vac != "-") {
             auto v = parse_count(vac);
-            if (!v) fail(table.file, r.line, h.label("2022.Vacant"), "expected a number of seats, got '" + vac + "'");
+            if (!v) refuse(table.file, r.line, h.label("2022.Vacant"), "expected a number of seats, got '" + vac + "'");
             c.vacant_2022 = static_cast<int>(*v);
         }
         out.push_back(std::move(c));
@@ -99,7 +99,7 @@ std::vector<LeapWard> read_leap_baseline(const CsvTable& table) {
     for (const CsvRow& r : table.rows) {
         if (r.blank()) continue;
         if (r.fields.size() < 8)
-            fail(table.file, r.line, "", "expected 8 columns (council, council ONS, ward, ward ONS, candidate, party, votes, elected), got " +
+            refuse(table.file, r.line, "", "expected 8 columns (council, council ONS, ward, ward ONS, candidate, party, votes, elected), got " +
                                              std::to_string(r.fields.size()));
         auto f = [&](int i) { return trim(r.fields[static_cast<std::size_t>(i)]); };
         if (f(4).empty() || f(4) == "NULL") continue;  // placeholder rows (a mayoralty, a council with no poll)
@@ -111,8 +111,8 @@ std::vector<LeapWard> read_leap_baseline(const CsvTable& table) {
             continue;
         }
         first = false;
-        if (!votes) fail(table.file, r.line, kCols[6], "expected a whole number of votes, got '" + votes_s + "'");
-        if (!elected) fail(table.file, r.line, kCols[7], "expected 1 or 0, got '" + f(7) + "'");
+        if (!votes) refuse(table.file, r.line, kCols[6], "expected a whole number of votes, got '" + votes_s + "'");
+        if (!elected) refuse(table.file, r.line, kCols[7], "expected 1 or 0, got '" + f(7) + "'");
         const std::string key = f(1) + "|" + f(0) + "|" + f(3) + "|" + f(2);
         auto [it, fresh] = at.emplace(key, out.size());
         if (fresh) out.push_back(LeapWard{f(0), f(1), f(2), f(3), {}, r.line});
