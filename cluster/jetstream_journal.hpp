@@ -61,7 +61,7 @@ struct JetStreamStats {
     std::uint64_t resends = 0;    // attempts after an unknown outcome
     std::uint64_t unknown = 0;    // outcomes that were unknown at first (timeouts, no responders)
     std::uint64_t read_back = 0;  // outcomes settled by reading the stream
-    std::uint64_t acknowledged = 0;
+    std::uint64_t acknowledged = 0;  // messages, the genesis this journal wrote included
 };
 
 class JetStreamJournal final : public Journal {
