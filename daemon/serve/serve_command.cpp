@@ -25,6 +25,7 @@
 #include "ingest/read_file.hpp"
 #include "ingest/sources/drop_source.hpp"
 #include "ingest/sources/upstream_source.hpp"
+#include "cluster/jetstream_journal.hpp"
 #include "journal/file_journal.hpp"
 #include "journal/group_commit.hpp"
 #include "model/card_json.hpp"
@@ -68,16 +69,35 @@ int serve_command(const Args& args) {
     feed::EventHub hub(cfg.feed_retain);
     Ingest ingest(ioc, *card.card, hub, metrics);
 
-    FileJournal journal(cfg.journal_path, FileJournalOptions{cfg.repair_journal});
+    // The file journal by default; in cluster mode the JetStream stream.
+    std::unique_ptr<Journal> journal_owner;
+    std::string journal_name = cfg.journal_path;
+    if (cfg.cluster_urls.empty()) {
+        journal_owner = std::make_unique<FileJournal>(cfg.journal_path, FileJournalOptions{cfg.repair_journal});
+    } else {
+        cluster::JetStreamJournalOptions options;
+        options.nats.urls = cfg.cluster_urls;
+        options.nats.name = "declared " + card.card->election.id;
+        options.stream = cfg.cluster_stream;
+        options.replicas = cfg.cluster_replicas;
+        options.card = *card_text.value;
+        auto opened = cluster::JetStreamJournal::open(std::move(options));
+        if (!opened.ok()) return spdlog::critical("cluster: {} [{}]", opened.error.message(), opened.error.code), 1;
+        journal_name = (*opened.value)->where();
+        journal_owner = std::move(*opened.value);
+    }
+    Journal& journal = *journal_owner;
     auto loaded = ingest.load(journal, !cfg.desk_tokens.empty());
     if (!loaded.ok()) {
-        spdlog::critical("journal {}: {}", cfg.journal_path, loaded.error.message());
+        spdlog::critical("journal {}: {}", journal_name, loaded.error.message());
         if (loaded.error.code.starts_with("journal_corrupt"))
             spdlog::critical("hint: 'declared serve --repair-journal ...' keeps the valid records before the damage");
         return 1;
     }
-    for (const auto& w : loaded.value->warnings) spdlog::warn("journal {}: {}", cfg.journal_path, w.message());
-    spdlog::info("journal {}: {} declarations replayed, last seq {}", cfg.journal_path, loaded.value->records,
+    for (const auto& w : loaded.value->warnings) spdlog::warn("journal {}: {}", journal_name, w.message());
+    if (auto* js = dynamic_cast<cluster::JetStreamJournal*>(&journal))
+        spdlog::info("journal {}: epoch {}, card SHA-256 {}", journal_name, js->genesis().epoch, js->genesis().card_sha256);
+    spdlog::info("journal {}: {} declarations replayed, last seq {}", journal_name, loaded.value->records,
                  hub.last_seq());
 
     GroupCommitOptions commit_options;
