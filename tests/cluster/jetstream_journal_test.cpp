@@ -157,6 +157,18 @@ TEST_CASE("cluster: a JetStream journal gives back the records it acknowledged, 
     auto st = declared::cluster::stream_state(*conn, "NIGHT");
     REQUIRE(st.ok());
     CHECK(st.value->last_seq == loaded.size() + 1);
+
+    // What the journal settles an unknown outcome by: each stored message
+    // keeps the Nats-Msg-Id of the writer that sent it.
+    natsMsg* m = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    REQUIRE(js_GetMsg(&m, conn->js(), "NIGHT", 2, nullptr, &jerr) == NATS_OK);
+    const char* id = nullptr;
+    REQUIRE(natsMsgHeader_Get(m, "Nats-Msg-Id", &id) == NATS_OK);
+    CHECK(std::string(id).ends_with(".2"));
+    CHECK(std::string(id).size() == 32 + 2);  // the writer's random id, then the sequence
+    CHECK(std::string(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m))) == a[0]);
+    natsMsg_Destroy(m);
 }
 
 TEST_CASE("cluster: a second writer on the stream is fenced and writes nothing", "[cluster][jetstream]") {
@@ -317,4 +329,42 @@ TEST_CASE("cluster: killing the stream leader loses no acknowledged record and t
 
     auto reader = open_journal(opts);
     CHECK(load_ok(*reader) == concat({before, inflight, during, records("after", 10)}));
+}
+
+TEST_CASE("cluster: a journal that cannot learn an outcome within its bound fails and writes no more", "[cluster][jetstream]") {
+    if (!have_nats_server()) return;
+    auto cluster = start_cluster();
+    auto opts = options_for(*cluster, "NIGHT");
+    opts.ack_timeout = std::chrono::milliseconds(500);
+    opts.retry_for = std::chrono::seconds(3);
+    auto j = open_journal(opts);
+    REQUIRE(load_ok(*j).empty());
+    append_and_sync(*j, records("kept", 5), 0);
+
+    // Two of three servers gone: no quorum, so no answer can come.
+    cluster->kill(0);
+    cluster->kill(1);
+    const auto start = std::chrono::steady_clock::now();
+    REQUIRE(j->append(records("unknown", 3)).ok());
+    auto synced = j->sync();
+    const auto took = std::chrono::steady_clock::now() - start;
+    REQUIRE_FALSE(synced.ok());
+    CHECK(synced.error.code == "cluster_unavailable");
+    CHECK(synced.error.message().find("outcome is unknown") != std::string::npos);
+    CHECK(took >= std::chrono::seconds(3));
+    CHECK(took < std::chrono::seconds(30));
+    CHECK(j->stats().resends > 0);
+    CHECK(j->append(records("later", 1)).error.code == "cluster_unavailable");
+
+    // Once the cluster is back, what was acknowledged is all there, in order;
+    // the unknown ones may or may not have landed, but never twice.
+    REQUIRE(cluster->restart(0));
+    REQUIRE(cluster->restart(1));
+    auto reader = open_journal(options_for(*cluster, "NIGHT"));
+    const auto loaded = load_ok(*reader);
+    REQUIRE(loaded.size() >= 5);
+    CHECK(std::vector<std::string>(loaded.begin(), loaded.begin() + 5) == records("kept", 5));
+    const auto unknown = records("unknown", 3);
+    CHECK(std::vector<std::string>(loaded.begin() + 5, loaded.end()) ==
+          std::vector<std::string>(unknown.begin(), unknown.begin() + static_cast<long>(loaded.size() - 5)));
 }
