@@ -48,7 +48,7 @@ JetStreamJournalOptions options_for(const NatsCluster& c, const std::string& str
     o.card = card;
     o.ack_timeout = std::chrono::milliseconds(2000);
     // Longer than a leader election (4 to 9 s) with room for a loaded machine.
-    o.retry_for = std::chrono::seconds(45);
+    o.retry_for = std::chrono::seconds(60);
     o.load_timeout = std::chrono::seconds(60);
     return o;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cluster/jetstream_journal.hpp"
+#include "cluster/stream_setup.hpp"
 #include "tests/cluster/nats_cluster.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
@@ -34,14 +35,17 @@ std::string joined(const std::vector<std::string>& urls) {
     return out;
 }
 
+bool have_nats_server() {
+    if (NatsCluster::server_binary()) return true;
+    std::printf("SKIPPED: nats-server is not installed (Debian's nats-server package; scripts/setup.sh installs it)\n");
+    return false;
+}
+
 }  // namespace
 
 TEST_CASE("cluster: serve on a JetStream stream rebuilds byte-identical events after a restart, and answers 503 once fenced",
           "[cluster][daemon]") {
-    if (!NatsCluster::server_binary()) {
-        std::printf("SKIPPED: nats-server is not installed (Debian's nats-server package; scripts/setup.sh installs it)\n");
-        return;
-    }
+    if (!have_nats_server()) return;
     NatsCluster cluster(3);
     {
         const bool started = cluster.start();
@@ -102,6 +106,62 @@ TEST_CASE("cluster: serve on a JetStream stream rebuilds byte-identical events a
     CHECK(ready.status == 503);
     CHECK(ready.body.find("cluster_fenced") != std::string::npos);
     // Reads go on, with what was acknowledged.
+    CHECK(get(d.port(), "/v1/events?since=0").body == before.body);
+    d.terminate();
+}
+
+TEST_CASE("cluster: serve loses no acknowledged declaration when the stream leader is killed mid-night",
+          "[cluster][daemon]") {
+    if (!have_nats_server()) return;
+    NatsCluster cluster(3);
+    {
+        const bool started = cluster.start();
+        INFO(cluster.log());
+        REQUIRE(started);
+    }
+    TempDir dir;
+    const std::string card = dir / "card.json";
+    write_whole_file(card, std::string(kSmallCard));
+    const std::vector<std::string> args{"--card", card, "--cluster.url", joined(cluster.urls()), "--cluster.stream",
+                                        "NIGHT", "--listen", "127.0.0.1:0", "--ingest-token", "tok"};
+    DaemonProcess d;
+    {
+        const bool started = d.start(DECLARED_BINARY, args, dir / "daemon.log", std::chrono::seconds(60));
+        INFO(d.log());
+        REQUIRE(started);
+    }
+    declared::cluster::NatsOptions raw;
+    raw.urls = cluster.urls();
+    auto conn = declared::cluster::NatsConnection::connect(raw);
+    REQUIRE(conn.ok());
+
+    int killed = -1;
+    for (int revision = 1; revision <= 30; ++revision) {
+        if (revision == 11) {
+            auto st = declared::cluster::stream_state(**conn.value, "NIGHT");
+            REQUIRE(st.ok());
+            killed = cluster.index_of(st.value->leader);
+            REQUIRE(killed >= 0);
+            cluster.kill(killed);
+        }
+        // Each is answered once the stream holds it: during the election that is a few seconds later.
+        auto r = request(d.port(), "POST", "/v1/declarations",
+                         {{"Authorization", "Bearer tok"}, {"Content-Type", "application/json"}},
+                         brook(revision, 700 + revision), std::chrono::seconds(60));
+        INFO("revision " << revision << ": " << r.body << "\n" << d.log());
+        REQUIRE(r.status == 200);
+    }
+    const auto before = get(d.port(), "/v1/events?since=0");
+    REQUIRE(before.status == 200);
+    REQUIRE(cluster.restart(killed));
+
+    REQUIRE(d.terminate().code == 0);
+    {
+        const bool started = d.start(DECLARED_BINARY, args, dir / "daemon.log", std::chrono::seconds(60));
+        INFO(d.log());
+        REQUIRE(started);
+    }
+    CHECK(d.log().find("30 declarations replayed") != std::string::npos);
     CHECK(get(d.port(), "/v1/events?since=0").body == before.body);
     d.terminate();
 }
