@@ -166,11 +166,50 @@ std::optional<std::string> JetStreamJournal::msg_id_at(std::uint64_t seq, Error&
     return out;
 }
 
-// Waits for every answer of the pipeline, in stream order, resending what
-// has no known outcome. Everything before pipeline[k] is acknowledged, so a
-// wrong-last-sequence answer for pipeline[k] is settled by one read: the
-// message at its sequence is ours (an earlier attempt landed) or another
+// What an answer says about pipeline record p, all before it acknowledged.
+// Since they are, a wrong-last-sequence answer is settled by one read: the
+// message at p's sequence is ours (an earlier attempt landed) or another
 // writer's (fenced).
+JetStreamJournal::Verdict JetStreamJournal::judge(const Pending& p, const Reply& r) {
+    using Kind = Verdict::Kind;
+    const std::uint64_t seq = p.expected + 1;
+    const std::string at = where_ + ", sequence " + std::to_string(seq);
+    if (!r.arrived) return {Kind::unknown, "no answer within " + ms(options_.ack_timeout), false, {}};
+    if (r.no_responders) return {Kind::unknown, "no responders (no stream leader, e.g. during an election)", true, {}};
+    if (r.send_failed) return {Kind::unknown, "publish failed: " + r.body, true, {}};
+    auto ack = parse_pub_ack(r.body);
+    if (!ack.ok()) return {Kind::unknown, ack.error.message(), false, {}};
+    if (ack.value->stored()) {
+        if (ack.value->seq == seq) return {Kind::acknowledged, {}, false, {}};
+        return {Kind::failed, {}, false,
+                Error{"cluster_diverged", at, "an acknowledgement at stream sequence " + std::to_string(seq),
+                      "one at " + std::to_string(ack.value->seq) +
+                          (ack.value->duplicate ? " as a duplicate of message id " + p.msg_id : std::string())}};
+    }
+    if (ack.value->err_code == kWrongLastSequence) {
+        Error read;
+        const auto id = msg_id_at(seq, read);
+        if (!id) {
+            if (read.code == "cluster_diverged") return {Kind::failed, {}, false, read};
+            return {Kind::unknown, read.message(), true, {}};
+        }
+        if (*id == p.msg_id) return {Kind::acknowledged, {}, false, {}};
+        return {Kind::fenced, {}, false,
+                Error{"cluster_fenced", at, "this writer's record at the stream's next sequence",
+                      "another writer's (Nats-Msg-Id \"" + *id +
+                          "\"): another primary took over the stream; this node takes no more writes"}};
+    }
+    if (ack.value->code >= 500)
+        return {Kind::unknown, "JetStream answered " + std::to_string(ack.value->code) + ": " + ack.value->description,
+                true, {}};
+    return {Kind::failed, {}, false,
+            Error{"cluster_refused", at, "the record stored",
+                  "refused with JetStream error " + std::to_string(ack.value->err_code) + ": " +
+                      ack.value->description}};
+}
+
+// Waits for every answer of the pipeline, in stream order, resending from
+// the first record whose outcome is unknown, for at most retry_for.
 JetStreamJournal::Outcome JetStreamJournal::resolve(std::vector<Pending>& pipeline, Error& error) {
     std::size_t k = 0;
     // Since when pipeline[k]'s outcome has been unknown (zero: it is not).
@@ -185,77 +224,35 @@ JetStreamJournal::Outcome JetStreamJournal::resolve(std::vector<Pending>& pipeli
     };
     while (k < pipeline.size()) {
         Pending& p = pipeline[k];
-        const std::uint64_t seq = p.expected + 1;
-        const std::string at = where_ + ", sequence " + std::to_string(seq);
         Reply r;
         {
             std::unique_lock lock(reply_mutex_);
             reply_cv_.wait_until(lock, p.sent_at + options_.ack_timeout, [&] { return replies_[p.token].arrived; });
             r = replies_[p.token];
         }
-        std::string why;
-        bool pause = false;  // the cluster answered "not now": do not resend at once
-        if (!r.arrived) {
-            why = "no answer within " + ms(options_.ack_timeout);
-        } else if (r.no_responders) {
-            why = "no responders (no stream leader, e.g. during an election)";
-            pause = true;
-        } else if (r.send_failed) {
-            why = "publish failed: " + r.body;
-            pause = true;
-        } else if (auto ack = parse_pub_ack(r.body); !ack.ok()) {
-            why = ack.error.message();
-        } else if (ack.value->stored()) {
-            if (ack.value->seq != seq) {
-                error = Error{"cluster_diverged", at, "an acknowledgement at stream sequence " + std::to_string(seq),
-                              "one at " + std::to_string(ack.value->seq) +
-                                  (ack.value->duplicate ? " as a duplicate of message id " + p.msg_id : std::string())};
-                return finish(Outcome::failed);
-            }
-        } else if (ack.value->err_code == kWrongLastSequence) {
-            Error read;
-            if (auto id = msg_id_at(seq, read)) {
-                if (*id != p.msg_id) {
-                    error = Error{"cluster_fenced", at, "this writer's record at the stream's next sequence",
-                                  "another writer's (Nats-Msg-Id \"" + *id +
-                                      "\"): another primary took over the stream; this node takes no more writes"};
-                    return finish(Outcome::fenced);
-                }
-            } else if (read.code == "cluster_diverged") {
-                error = read;
-                return finish(Outcome::failed);
-            } else {
-                why = read.message();
-                pause = true;
-            }
-        } else if (ack.value->code >= 500) {
-            why = "JetStream answered " + std::to_string(ack.value->code) + ": " + ack.value->description;
-            pause = true;
-        } else {
-            error = Error{"cluster_refused", at, "the record stored",
-                          "refused with JetStream error " + std::to_string(ack.value->err_code) + ": " +
-                              ack.value->description};
-            return finish(Outcome::failed);
-        }
-
-        if (why.empty()) {  // acknowledged, directly or by reading it back
-            forget(p);
-            last_seq_ = seq;
-            ++counters_.acknowledged;
-            unknown_since = {};
-            ++k;
-            continue;
+        Verdict v = judge(p, r);
+        switch (v.kind) {
+            case Verdict::Kind::acknowledged:
+                forget(p);
+                last_seq_ = p.expected + 1;
+                ++counters_.acknowledged;
+                unknown_since = {};
+                ++k;
+                continue;
+            case Verdict::Kind::fenced: error = std::move(v.error); return finish(Outcome::fenced);
+            case Verdict::Kind::failed: error = std::move(v.error); return finish(Outcome::failed);
+            case Verdict::Kind::unknown: break;
         }
         ++counters_.unknown;
         const auto now = Clock::now();
         if (unknown_since == Clock::time_point{}) unknown_since = now;
         if (now - unknown_since >= options_.retry_for) {
-            error = Error{"cluster_unavailable", at, "an acknowledgement within " + ms(options_.retry_for),
-                          "none; last: " + why +
-                              ". The outcome is unknown, so this journal takes no more writes"};
+            error = Error{"cluster_unavailable", where_ + ", sequence " + std::to_string(p.expected + 1),
+                          "an acknowledgement within " + ms(options_.retry_for),
+                          "none; last: " + v.why + ". The outcome is unknown, so this journal takes no more writes"};
             return finish(Outcome::failed);
         }
-        if (pause) std::this_thread::sleep_for(options_.retry_wait);
+        if (v.pause) std::this_thread::sleep_for(options_.retry_wait);
         // Same bytes, id and expected sequence: a copy that already landed
         // comes back as a duplicate with its sequence.
         for (std::size_t j = k; j < pipeline.size(); ++j) {
@@ -278,7 +275,7 @@ Result<std::uint64_t> JetStreamJournal::failed_result() const {
     return Result<std::uint64_t>::fail(std::move(e));
 }
 
-Error JetStreamJournal::write_genesis(const StreamState&) {
+Error JetStreamJournal::write_genesis() {
     genesis_ = make_genesis(options_.card, max_record_, utc_now());
     std::vector<Pending> pipeline(1);
     Pending& p = pipeline[0];
@@ -312,7 +309,7 @@ Result<LoadReport> JetStreamJournal::load(const RecordFn& on_record) {
     }
     report.warnings = std::move(st.warnings);
     if (st.last_seq == 0)
-        if (Error e = write_genesis(st); !e.code.empty()) return R::fail(refuse(e));
+        if (Error e = write_genesis(); !e.code.empty()) return R::fail(refuse(e));
     auto loaded = load_stream(on_record, deadline);
     if (!loaded.ok()) return R::fail(refuse(loaded.error));
     for (auto& w : report.warnings) loaded.value->warnings.push_back(std::move(w));
@@ -340,7 +337,21 @@ Result<LoadReport> JetStreamJournal::load_stream(const RecordFn& on_record, Cloc
                        std::to_string(st.messages) + " messages from sequence " + std::to_string(st.first_seq) +
                            " (messages were deleted or purged: the journal cannot be rebuilt from it)");
 
-    // An ordered consumer: in sequence, no acks, recreated by libnats on a gap.
+    auto records = read_records(st.last_seq, deadline);
+    if (!records.ok()) return R::fail(records.error);
+    // Nothing is delivered unless the whole stream was usable.
+    for (const auto& record : *records.value) on_record(record);
+    last_seq_ = st.last_seq;
+    loaded_ = true;
+    LoadReport report;
+    report.records = records.value->size();
+    return R{std::move(report), {}};
+}
+
+// Messages 1 to last_seq through an ordered consumer: in sequence, no acks,
+// recreated by libnats after a gap. The genesis is checked, not returned.
+Result<std::vector<std::string>> JetStreamJournal::read_records(std::uint64_t last_seq, Clock::time_point deadline) {
+    using R = Result<std::vector<std::string>>;
     jsSubOptions so;
     jsSubOptions_Init(&so);
     so.Stream = spec_.name.c_str();
@@ -360,13 +371,13 @@ Result<LoadReport> JetStreamJournal::load_stream(const RecordFn& on_record, Cloc
     } guard{sub};
 
     std::vector<std::string> records;
-    records.reserve(static_cast<std::size_t>(st.last_seq - 1));
+    records.reserve(static_cast<std::size_t>(last_seq - 1));
     std::uint64_t next = 1;
-    while (next <= st.last_seq) {
+    while (next <= last_seq) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0)
             return R::fail(Error{"cluster_unavailable", where_,
-                                 "all " + std::to_string(st.last_seq) + " messages within " + ms(options_.load_timeout),
+                                 "all " + std::to_string(last_seq) + " messages within " + ms(options_.load_timeout),
                                  std::to_string(next - 1) + " of them"});
         natsMsg* m = nullptr;
         s = natsSubscription_NextMsg(&m, sub, std::min<std::int64_t>(left.count(), 1000));
@@ -383,34 +394,35 @@ Result<LoadReport> JetStreamJournal::load_stream(const RecordFn& on_record, Cloc
         const char* data = natsMsg_GetData(m);
         std::string bytes(data ? data : "", static_cast<std::size_t>(natsMsg_GetDataLength(m)));
         natsMsg_Destroy(m);
-        const std::string at = where_ + ", sequence " + std::to_string(seq);
         if (seq != next)
-            return R::fail(Error{"cluster_stream_damaged", at, "message " + std::to_string(next),
+            return R::fail(Error{"cluster_stream_damaged", where_ + ", sequence " + std::to_string(seq),
+                                 "message " + std::to_string(next),
                                  "message " + std::to_string(seq) + " (a gap in the stream)"});
-        if (seq == 1) {
-            if (subject != spec_.genesis_subject)
-                return R::fail(Error{"cluster_bad_genesis", at, "a genesis message on " + spec_.genesis_subject,
-                                     "a message on " + subject + " (this stream was not started by declared)"});
-            auto g = decode_genesis(bytes, at);
-            if (!g.ok()) return R::fail(g.error);
-            if (Error e = check_genesis(*g.value, options_.card, at); !e.code.empty()) return R::fail(e);
-            genesis_ = std::move(*g.value);
-        } else {
-            if (subject != spec_.records_subject)
-                return R::fail(Error{"cluster_stream_damaged", at, "a record on " + spec_.records_subject,
-                                     "a message on " + subject});
-            if (bytes.empty()) return R::fail(Error{"cluster_stream_damaged", at, "a record of 1 byte or more", "an empty message"});
-            records.push_back(std::move(bytes));
-        }
+        if (Error e = take_message(seq, subject, std::move(bytes), records); !e.code.empty()) return R::fail(e);
         ++next;
     }
-    // Nothing is delivered unless the whole stream was usable.
-    for (const auto& record : records) on_record(record);
-    last_seq_ = st.last_seq;
-    loaded_ = true;
-    LoadReport report;
-    report.records = records.size();
-    return R{std::move(report), {}};
+    return R{std::move(records), {}};
+}
+
+// Message 1 must be a genesis of this card; every later one a record.
+Error JetStreamJournal::take_message(std::uint64_t seq, const std::string& subject, std::string bytes,
+                                     std::vector<std::string>& records) {
+    const std::string at = where_ + ", sequence " + std::to_string(seq);
+    if (seq == 1) {
+        if (subject != spec_.genesis_subject)
+            return Error{"cluster_bad_genesis", at, "a genesis message on " + spec_.genesis_subject,
+                         "a message on " + subject + " (this stream was not started by declared)"};
+        auto g = decode_genesis(bytes, at);
+        if (!g.ok()) return g.error;
+        if (Error e = check_genesis(*g.value, options_.card, at); !e.code.empty()) return e;
+        genesis_ = std::move(*g.value);
+        return {};
+    }
+    if (subject != spec_.records_subject)
+        return Error{"cluster_stream_damaged", at, "a record on " + spec_.records_subject, "a message on " + subject};
+    if (bytes.empty()) return Error{"cluster_stream_damaged", at, "a record of 1 byte or more", "an empty message"};
+    records.push_back(std::move(bytes));
+    return {};
 }
 
 Result<std::uint64_t> JetStreamJournal::append(std::span<const std::string> records) {

@@ -100,6 +100,14 @@ private:
     };
     // How resolving a pipeline ended.
     enum class Outcome { acknowledged, fenced, failed };
+    // What one answer (or its absence) says about its record.
+    struct Verdict {
+        enum class Kind { acknowledged, unknown, fenced, failed };
+        Kind kind = Kind::unknown;
+        std::string why;     // unknown: what happened instead of an answer
+        bool pause = false;  // unknown: the cluster said "not now", so do not resend at once
+        Error error;         // fenced, failed
+    };
 
     explicit JetStreamJournal(JetStreamJournalOptions options);
     static void on_reply(natsConnection* nc, natsSubscription* sub, natsMsg* msg, void* closure);
@@ -107,9 +115,12 @@ private:
 
     void publish(Pending& p);
     Outcome resolve(std::vector<Pending>& pipeline, Error& error);
+    Verdict judge(const Pending& p, const Reply& r);
     std::optional<std::string> msg_id_at(std::uint64_t seq, Error& error);
     Result<LoadReport> load_stream(const RecordFn& on_record, std::chrono::steady_clock::time_point deadline);
-    Error write_genesis(const StreamState& st);
+    Result<std::vector<std::string>> read_records(std::uint64_t last_seq, std::chrono::steady_clock::time_point deadline);
+    Error take_message(std::uint64_t seq, const std::string& subject, std::string bytes, std::vector<std::string>& records);
+    Error write_genesis();
     Error refuse(Error e);
     Result<std::uint64_t> failed_result() const;
 

@@ -252,6 +252,36 @@ TEST_CASE("cluster: an existing stream that could drop records is refused", "[cl
     CHECK(st.value->last_seq == 0);  // no genesis written into it
 }
 
+TEST_CASE("cluster: a stream whose first message is no genesis is refused", "[cluster][jetstream]") {
+    if (!have_nats_server()) return;
+    auto cluster = start_cluster();
+    auto conn = raw_connection(*cluster);
+
+    // Configured as declared would, but written by something else first.
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    const char* subjects[] = {"declared.NIGHT.genesis", "declared.NIGHT.records"};
+    cfg.Name = "NIGHT";
+    cfg.Subjects = subjects;
+    cfg.SubjectsLen = 2;
+    cfg.Replicas = 3;
+    cfg.DenyDelete = true;
+    cfg.DenyPurge = true;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    REQUIRE(js_AddStream(nullptr, conn->js(), &cfg, nullptr, &jerr) == NATS_OK);
+    const std::string stray = records("stray", 1)[0];
+    REQUIRE(js_Publish(nullptr, conn->js(), "declared.NIGHT.records", stray.data(), static_cast<int>(stray.size()),
+                       nullptr, &jerr) == NATS_OK);
+
+    auto j = open_journal(options_for(*cluster, "NIGHT"));
+    auto l = load(*j);
+    REQUIRE_FALSE(l.result.ok());
+    CHECK(l.records.empty());
+    CHECK(l.result.error.code == "cluster_bad_genesis");
+    CHECK(l.result.error.got.find("not started by declared") != std::string::npos);
+    CHECK(j->stats().published == 0);  // nothing added to a stream it cannot read
+}
+
 TEST_CASE("cluster: the stream refuses to delete or purge the journal's messages", "[cluster][jetstream]") {
     if (!have_nats_server()) return;
     auto cluster = start_cluster();
