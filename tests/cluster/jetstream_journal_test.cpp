@@ -2,6 +2,7 @@
 // starts its own cluster on free loopback ports (tests/cluster/nats_cluster.*).
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include "cluster/jetstream_journal.hpp"
 #include "cluster/nats_connection.hpp"
 #include "cluster/stream_setup.hpp"
+#include "journal/group_commit.hpp"
 #include "tests/cluster/nats_cluster.hpp"
 
 using declared::Error;
@@ -397,4 +399,49 @@ TEST_CASE("cluster: a journal that cannot learn an outcome within its bound fail
     const auto unknown = records("unknown", 3);
     CHECK(std::vector<std::string>(loaded.begin() + 5, loaded.end()) ==
           std::vector<std::string>(unknown.begin(), unknown.begin() + static_cast<long>(loaded.size() - 5)));
+}
+
+TEST_CASE("cluster: the group committer over a JetStream journal shares one round trip among many appends",
+          "[cluster][jetstream]") {
+    if (!have_nats_server()) return;
+    auto cluster = start_cluster();
+    const auto opts = options_for(*cluster, "NIGHT");
+    auto j = open_journal(opts);
+    REQUIRE(load_ok(*j).empty());
+
+    constexpr int kThreads = 4, kEach = 500;
+    std::atomic<int> acknowledged{0}, failed{0};
+    {
+        declared::GroupCommitter committer(*j);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t)
+            threads.emplace_back([&, t] {
+                for (const auto& r : records("t" + std::to_string(t), kEach)) {
+                    auto queued = committer.append(r, [&](const declared::Result<std::uint64_t>& res) {
+                        (res.ok() ? acknowledged : failed)++;
+                    });
+                    if (!queued.ok()) failed++;
+                }
+            });
+        for (auto& t : threads) t.join();
+        committer.stop();  // drains and syncs what is queued
+        const auto stats = committer.stats();
+        CHECK(stats.records == kThreads * kEach);
+        CHECK(stats.syncs < stats.records);  // batches, not one round trip per record
+    }
+    CHECK(acknowledged == kThreads * kEach);
+    CHECK(failed == 0);
+
+    // Each thread's records are in the stream in the order it appended them.
+    auto reader = open_journal(opts);
+    const auto loaded = load_ok(*reader);
+    REQUIRE(loaded.size() == static_cast<std::size_t>(kThreads * kEach));
+    for (int t = 0; t < kThreads; ++t) {
+        const auto mine = records("t" + std::to_string(t), kEach);
+        std::vector<std::string> seen;
+        const std::string tag = "\"ward\":\"t" + std::to_string(t) + "-";
+        for (const auto& r : loaded)
+            if (r.find(tag) != std::string::npos) seen.push_back(r);
+        CHECK(seen == mine);
+    }
 }
