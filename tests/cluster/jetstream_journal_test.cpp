@@ -146,6 +146,9 @@ TEST_CASE("cluster: a JetStream journal gives back the records it acknowledged, 
             CHECK(j->append(huge).error.code == "journal_record_size");
             CHECK(j->append(std::vector<std::string>{""}).error.code == "journal_record_size");
             append_and_sync(*j, records("d", 2), 1101);
+            // The largest record it takes fits in one message, headers and all.
+            const std::vector<std::string> largest{std::string(j->max_record_size(), 'y')};
+            append_and_sync(*j, largest, 1103);
         }
     }
     auto again = open_journal(opts);
