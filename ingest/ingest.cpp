@@ -49,7 +49,8 @@ Ingest::Ingest(asio::io_context& ioc, const Card& card, feed::EventHub& hub, Met
               if (r.status == DeskResult::Status::done) return spdlog::info("embargo until {} lifted at its time", until);
               // Not yet open, or the journal queue full: try again shortly, never give up silently.
               const bool transient = r.status == DeskResult::Status::busy ||
-                                     (r.status == DeskResult::Status::unavailable && !stopping_ && failure().code != "journal_failed");
+                                     (r.status == DeskResult::Status::unavailable && !stopping_ && failure().code != "journal_failed" &&
+                                      failure().code != "cluster_fenced");
               spdlog::warn("embargo until {}: not lifted by its timer: {}{}", until, r.error.message(),
                            transient ? "; trying again in a second" : "");
               if (transient) embargo_timer_.retry(until);
@@ -378,6 +379,14 @@ void Ingest::journal_failed(const Error& e) {
     ready_ = false;
     std::lock_guard lock(failure_mutex_);
     if (!failure_.code.empty()) return;
+    if (e.code == "cluster_fenced") {
+        // Not a fault to fix here: another node is the writer now. Say so in
+        // every 503, under its own code, so a client or balancer can tell.
+        failure_ = Error{"cluster_fenced", e.path, "this node to be the stream's one writer",
+                         e.got + "; ingest is refused here (503): send to the new primary"};
+        spdlog::error("journal fenced: {}; refusing ingest (503) from now on, reads go on", e.message());
+        return;
+    }
     failure_ = Error{"journal_failed", e.path, "a journal that accepts writes",
                      e.message() + "; ingest is refused until the daemon is restarted with the disk fixed"};
     spdlog::error("journal write failed: {} ({}); refusing ingest (503) from now on, reads go on; "

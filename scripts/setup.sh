@@ -10,6 +10,7 @@ packages=(
   clang libclang-rt-14-dev
   systemd
   prometheus  # promtool checks /metrics in the tests
+  nats-server libnats-dev  # cluster mode: the JetStream journal (cluster/) and its tests
 )
 
 missing=()

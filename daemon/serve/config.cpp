@@ -56,6 +56,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
     ServeConfig c;
     std::string listen = "127.0.0.1:8080", config_file;
     std::vector<std::string> tokens, desk_tokens;
+    std::string cluster_url;
     std::size_t body = c.limits.max_body_bytes, header = c.limits.max_header_bytes,
                 connections = c.limits.max_connections, per_address = c.limits.max_connections_per_address,
                 reserved = c.limits.reserved_connections;
@@ -100,13 +101,17 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("feed.pong_timeout_ms", po::value(&pong_ms), "a subscriber that leaves a heartbeat's ping unanswered this long is dropped")
         ("feed.heartbeat_ms", po::value(&heartbeat_ms), "heartbeat interval for idle subscribers")
         ("feed.retain", po::value(&c.feed_retain), "events kept for since= readers (older ones get a snapshot)")
-        ("webhooks", po::value(&c.webhooks_path), "JSON file of webhooks (URL, event filter, HMAC secret); cursors kept beside the journal");
+        ("webhooks", po::value(&c.webhooks_path), "JSON file of webhooks (URL, event filter, HMAC secret); cursors kept beside the journal")
+        ("cluster.url", po::value(&cluster_url), "cluster mode: NATS server URLs, comma-separated (nats://host:port,...); the journal is then the JetStream stream --cluster.stream instead of --journal (docs/cluster.md)")
+        ("cluster.stream", po::value(&c.cluster_stream), "cluster mode: the JetStream stream holding the night's journal (created if absent)")
+        ("cluster.replicas", po::value(&c.cluster_replicas), "cluster mode: replicas of a stream created here (3; 1 for a single server)");
     WebOptionValues web;
     add_web_options(shared, web);
     po::options_description all;
     all.add(flags_only).add(shared);
     std::ostringstream help;
-    help << "declared serve --card FILE --journal FILE [--listen ADDR:PORT] [--config FILE] [options]\n" << all;
+    help << "declared serve --card FILE (--journal FILE | --cluster.url URL[,URL]) [--listen ADDR:PORT] [--config FILE] [options]\n"
+         << all;
     out.help_text = help.str();
 
     po::variables_map vm;
@@ -130,7 +135,33 @@ ServeConfigParse parse_serve_config(const Args& args) {
         return out;
     }
     if (c.card_path.empty()) return out.error = option_error("card", "an election card file", "nothing"), out;
-    if (c.journal_path.empty()) return out.error = option_error("journal", "a journal file path", "nothing"), out;
+    for (std::size_t start = 0; !cluster_url.empty() && start <= cluster_url.size();) {
+        const auto comma = cluster_url.find(',', start);
+        const std::string url = cluster_url.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!url.starts_with("nats://") || url.size() == 7)
+            return out.error = option_error("cluster.url", "nats://HOST:PORT URLs separated by commas", "'" + url + "'"), out;
+        c.cluster_urls.push_back(url);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    if (c.cluster_urls.empty()) {
+        if (c.journal_path.empty()) return out.error = option_error("journal", "a journal file path (or --cluster.url)", "nothing"), out;
+    } else {
+        // One truth per daemon: a file beside the stream would be a second journal.
+        if (!c.journal_path.empty())
+            return out.error = option_error("journal", "no journal file in cluster mode (the stream is the journal)",
+                                            "'" + c.journal_path + "' with --cluster.url"), out;
+        if (c.repair_journal)
+            return out.error = option_error("repair-journal", "file mode (a stream is never cut)", "--cluster.url"), out;
+        if (!c.webhooks_path.empty())
+            return out.error = option_error("webhooks", "file mode: webhooks across a failover are not built yet (issue 11)",
+                                            "--cluster.url"), out;
+        if (c.cluster_stream.empty() || c.cluster_stream.find_first_of(" .*>\t") != std::string::npos)
+            return out.error = option_error("cluster.stream", "a stream name without spaces, '.', '*' or '>'",
+                                            "'" + c.cluster_stream + "'"), out;
+        if (c.cluster_replicas < 1 || c.cluster_replicas > 5)
+            return out.error = option_error("cluster.replicas", "1 to 5", std::to_string(c.cluster_replicas)), out;
+    }
     if (auto e = parse_listen(listen, c.listen_address, c.listen_port)) return out.error = *e, out;
     if (c.threads < 1 || c.threads > 64) return out.error = option_error("threads", "1 to 64", std::to_string(c.threads)), out;
     if (timeout_ms < 100) return out.error = option_error("limits.request_timeout_ms", "at least 100", std::to_string(timeout_ms)), out;

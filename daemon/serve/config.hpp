@@ -45,6 +45,11 @@ struct ServeConfig {
     std::chrono::milliseconds feed_heartbeat{5'000};
     std::size_t feed_retain = 1'000'000;  // events kept for since= readers
     std::string webhooks_path;  // JSON file of webhooks; empty: none
+    // Cluster mode (docs/cluster.md): the journal is a NATS JetStream stream
+    // instead of the file. Empty urls: file mode, the default.
+    std::vector<std::string> cluster_urls;
+    std::string cluster_stream = "DECLARED";
+    int cluster_replicas = 3;
     WebConfig web;  // web.*: CORS origins, frame-ancestors
 };
 

@@ -25,6 +25,7 @@
 #include "ingest/read_file.hpp"
 #include "ingest/sources/drop_source.hpp"
 #include "ingest/sources/upstream_source.hpp"
+#include "cluster/jetstream_journal.hpp"
 #include "journal/file_journal.hpp"
 #include "journal/group_commit.hpp"
 #include "model/card_json.hpp"
@@ -36,9 +37,14 @@ namespace asio = boost::asio;
 
 namespace {
 
+struct LoadedCard {
+    Card card;
+    std::string text;  // as read: a cluster's genesis record carries it
+};
+
 // The card, with every problem reported at once, as `declared card check`
 // does: a desk fixes the card in one pass, not one error per restart.
-std::optional<Card> load_card_of(const ServeConfig& cfg) {
+std::optional<LoadedCard> load_card_of(const ServeConfig& cfg) {
     auto text = read_file(cfg.card_path);
     if (!text.ok()) return spdlog::critical("card: {}", text.error.message()), std::nullopt;
     auto card = load_card(*text.value);
@@ -47,20 +53,38 @@ std::optional<Card> load_card_of(const ServeConfig& cfg) {
     if (!card.card)
         return spdlog::critical("card {}: {} error(s): not serving", cfg.card_path, card.report.errors.size()), std::nullopt;
     if (card.card->election.test) spdlog::warn("the card is marked test: every event says so (rehearsal data)");
-    return std::move(card.card);
+    return LoadedCard{std::move(*card.card), std::move(*text.value)};
 }
 
-bool replay_journal(const ServeConfig& cfg, Ingest& ingest, Journal& journal, const feed::EventHub& hub) {
+// The file journal by default; in cluster mode the JetStream stream.
+std::unique_ptr<Journal> open_journal(const ServeConfig& cfg, const LoadedCard& card, std::string& name) {
+    name = cfg.journal_path;
+    if (cfg.cluster_urls.empty()) return std::make_unique<FileJournal>(cfg.journal_path, FileJournalOptions{cfg.repair_journal});
+    cluster::JetStreamJournalOptions options;
+    options.nats.urls = cfg.cluster_urls;
+    options.nats.name = "declared " + card.card.election.id;
+    options.stream = cfg.cluster_stream;
+    options.replicas = cfg.cluster_replicas;
+    options.card = card.text;
+    auto opened = cluster::JetStreamJournal::open(std::move(options));
+    if (!opened.ok()) return spdlog::critical("cluster: {} [{}]", opened.error.message(), opened.error.code), nullptr;
+    name = (*opened.value)->where();
+    spdlog::info("journal {}: epoch {}, card SHA-256 {}", name, (*opened.value)->genesis().epoch,
+                 (*opened.value)->genesis().card_sha256);
+    return std::move(*opened.value);
+}
+
+bool replay_journal(const ServeConfig& cfg, const std::string& name, Ingest& ingest, Journal& journal,
+                    const feed::EventHub& hub) {
     auto loaded = ingest.load(journal, !cfg.desk_tokens.empty());
     if (!loaded.ok()) {
-        spdlog::critical("journal {}: {}", cfg.journal_path, loaded.error.message());
+        spdlog::critical("journal {}: {}", name, loaded.error.message());
         if (loaded.error.code.starts_with("journal_corrupt"))
             spdlog::critical("hint: 'declared serve --repair-journal ...' keeps the valid records before the damage");
         return false;
     }
-    for (const auto& w : loaded.value->warnings) spdlog::warn("journal {}: {}", cfg.journal_path, w.message());
-    spdlog::info("journal {}: {} declarations replayed, last seq {}", cfg.journal_path, loaded.value->records,
-                 hub.last_seq());
+    for (const auto& w : loaded.value->warnings) spdlog::warn("journal {}: {}", name, w.message());
+    spdlog::info("journal {}: {} declarations replayed, last seq {}", name, loaded.value->records, hub.last_seq());
     return true;
 }
 
@@ -153,8 +177,9 @@ int serve_command(const Args& args) {
     // which ingest answers with 503, rather than kill the daemon.
     ::signal(SIGXFSZ, SIG_IGN);
 
-    const auto card = load_card_of(cfg);
-    if (!card) return 1;
+    const auto loaded_card = load_card_of(cfg);
+    if (!loaded_card) return 1;
+    const Card& card = loaded_card->card;
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(cfg.listen_address, ec);
     if (ec) return spdlog::critical("--listen: '{}' is not an IP address", cfg.listen_address), 1;
@@ -162,14 +187,15 @@ int serve_command(const Args& args) {
     Metrics metrics;
     SourceHealth sources;
     feed::EventHub hub(cfg.feed_retain);
-    Ingest ingest(ioc, *card, hub, metrics);
-    FileJournal journal(cfg.journal_path, FileJournalOptions{cfg.repair_journal});
-    if (!replay_journal(cfg, ingest, journal, hub)) return 1;
+    Ingest ingest(ioc, card, hub, metrics);
+    std::string journal_name;
+    const auto journal = open_journal(cfg, *loaded_card, journal_name);
+    if (!journal || !replay_journal(cfg, journal_name, ingest, *journal, hub)) return 1;
     GroupCommitOptions commit_options;
     commit_options.on_sync = [&metrics](double seconds) { metrics.journal_sync.observe(seconds); };
-    GroupCommitter committer(journal, commit_options);
+    GroupCommitter committer(*journal, commit_options);
 
-    auto feed_options = feed_options_of(cfg, *card);
+    auto feed_options = feed_options_of(cfg, card);
     const auto api_options = api_options_of(cfg, feed_options);
     feed::Ticker ticker(asio::make_strand(ioc), hub, tick_of(feed_options));
     ticker.start();
