@@ -15,6 +15,7 @@
 
 #include "daemon/commands.hpp"
 #include "daemon/serve/api.hpp"
+#include "daemon/serve/cluster_metrics.hpp"
 #include "daemon/serve/config.hpp"
 #include "daemon/serve/webhook_config.hpp"
 #include "daemon/serve/webhook_metrics.hpp"
@@ -194,6 +195,8 @@ int serve_command(const Args& args) {
     GroupCommitOptions commit_options;
     commit_options.on_sync = [&metrics](double seconds) { metrics.journal_sync.observe(seconds); };
     GroupCommitter committer(*journal, commit_options);
+    if (const auto* js = dynamic_cast<const cluster::JetStreamJournal*>(journal.get()))
+        metrics.add_renderer([js, &ingest](std::string& page) { render_cluster_metrics(page, *js, ingest); });
 
     auto feed_options = feed_options_of(cfg, card);
     const auto api_options = api_options_of(cfg, feed_options);

@@ -84,6 +84,9 @@ TEST_CASE("cluster: serve on a JetStream stream rebuilds byte-identical events a
     const auto after = get(d.port(), "/v1/events?since=0");
     CHECK(after.body == before.body);
     CHECK(get(d.port(), "/readyz").status == 200);
+    const auto metrics = get(d.port(), "/metrics").body;
+    CHECK(metrics.find("\ndeclared_cluster_writer 1\n") != std::string::npos);
+    CHECK(metrics.find("\ndeclared_cluster_resends_total 0\n") != std::string::npos);
 
     // Another writer appends, as a new primary would: this daemon is fenced at its next write.
     declared::cluster::JetStreamJournalOptions o;
@@ -105,6 +108,7 @@ TEST_CASE("cluster: serve on a JetStream stream rebuilds byte-identical events a
     auto ready = get(d.port(), "/readyz");
     CHECK(ready.status == 503);
     CHECK(ready.body.find("cluster_fenced") != std::string::npos);
+    CHECK(get(d.port(), "/metrics").body.find("\ndeclared_cluster_writer 0\n") != std::string::npos);
     // Reads go on, with what was acknowledged.
     CHECK(get(d.port(), "/v1/events?since=0").body == before.body);
     d.terminate();
