@@ -154,6 +154,221 @@ void print_tail(const std::string& path, std::size_t lines) {
     for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) std::cerr << "  " << all[i] << '\n';
 }
 
+// The demo's run, step by step: the night, the daemon, the desk, then the
+// tail and the replay watched until Ctrl-C, and everything stopped in reverse.
+class Demo {
+public:
+    Demo(std::string listen, std::string host, std::string port, std::optional<double> speed, bool speed_given)
+        : listen_(std::move(listen)), host_(std::move(host)), port_(std::move(port)), base_("http://" + host_ + ":" + port_),
+          speed_(speed), speed_given_(speed_given) {}
+    ~Demo() {
+        if (progress_ >= 0) close(progress_);
+        if (log_fd_ >= 0) close(log_fd_);
+        std::error_code ec;
+        if (!tmp_.empty()) fs::remove_all(tmp_, ec);
+    }
+
+    int run(const std::string& night, std::uint64_t seed) {
+        // Signals arrive on a descriptor, read in the loop; children unblock them.
+        sigset_t mask;
+        sigemptyset(&mask);
+        for (int sig : {SIGINT, SIGTERM, SIGCHLD}) sigaddset(&mask, sig);
+        sigprocmask(SIG_BLOCK, &mask, nullptr);
+        sig_fd_ = signalfd(-1, &mask, SFD_CLOEXEC);
+        char tmpl[] = "/tmp/declared-demo-XXXXXX";
+        if (!mkdtemp(tmpl)) return std::perror("declared demo: mkdtemp"), 1;
+        tmp_ = tmpl;
+        if (int rc = prepare_night(night, seed)) return rc;
+        log_path_ = (tmp_ / "daemon.log").string();
+        log_fd_ = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (!start_daemon()) return stop_children(), 1;
+        act_as_desk();
+        if (!start_tail_and_replay()) return stop_children(), 1;
+        print_banner();
+        const bool failed = supervise();
+        stop_children();
+        std::cout << "  demo: stopped\n" << std::flush;
+        return failed ? 1 : 0;
+    }
+
+private:
+    // The night to play: --night DIR, or a generated one.
+    int prepare_night(const std::string& night, std::uint64_t seed) {
+        if (night.empty()) {
+            // A rehearsal card: a synthetic night must never pass for real results.
+            std::cout << "demo: generating the default night (seed " << seed << ")\n" << std::flush;
+            if (int rc = generate_command({"--seed", std::to_string(seed), "--test", "--out", (tmp_ / "night").string()}))
+                return rc;
+            card_ = (tmp_ / "night" / "card.json").string();
+            decls_ = (tmp_ / "night" / "declarations.jsonl").string();
+        } else {
+            card_ = (fs::path(night) / "card.json").string();
+            decls_ = (fs::path(night) / "declarations.jsonl").string();
+        }
+        std::string error;
+        auto span = night_span(decls_, error);
+        if (!span) return std::cerr << "declared demo: " << error << '\n', 1;
+        span_ = *span;
+        if (!speed_given_)
+            speed_ = std::max(1.0, std::round(static_cast<double>(span_.last - span_.first) / kTargetSeconds));
+        return 0;
+    }
+
+    // Starts the daemon and waits for it to be ready, or to fail (a port in use, a bad card).
+    bool start_daemon() {
+        serve_.pid = spawn({"serve", "--card", card_, "--journal", (tmp_ / "journal.dcl").string(), "--listen", listen_,
+                            "--ingest-token", "demo:" + token_, "--desk-token", "demo desk:" + desk_token_},
+                           log_fd_, log_fd_);
+        for (int i = 0; i < 300; ++i) {
+            int status = 0;
+            if (waitpid(serve_.pid, &status, WNOHANG) == serve_.pid) {
+                std::cerr << "declared demo: the daemon stopped at start (exit "
+                          << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << "); its log:\n";
+                print_tail(log_path_, 10);
+                std::cerr << "(is something else on " << listen_ << "? try --listen 127.0.0.1:8081)\n";
+                serve_.pid = -1;
+                return false;
+            }
+            if (http_status(host_, port_, "/readyz") == 200) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        std::cerr << "declared demo: the daemon did not become ready in 30 s; its log:\n";
+        print_tail(log_path_, 10);
+        return false;
+    }
+
+    // The desk at work before polls close, through `declared desk` as an editor would.
+    void act_as_desk() {
+        auto card_text = read_file(card_);
+        for (auto& action : demo_desk_actions(card_text.ok() ? *card_text.value : std::string())) {
+            action.insert(action.begin(), {"desk", base_});
+            action.insert(action.end(), {"--token", desk_token_});
+            int status = 0;
+            const pid_t pid = spawn(action, log_fd_, log_fd_);
+            if (pid > 0) waitpid(pid, &status, 0);
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                std::cerr << "declared demo: the desk action '" << action[2] << " " << action[3] << "' was refused; see "
+                          << log_path_ << '\n';
+        }
+    }
+
+    // Control calls in the terminal (`declared tail`, exactly as a newsroom
+    // would run it), and the replay, whose progress comes through a pipe (so
+    // it writes whole lines every few seconds rather than redrawing one).
+    bool start_tail_and_replay() {
+        tail_.pid = spawn({"tail", base_, "--types", "control_called,call_retracted"}, -1, log_fd_);
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) return std::perror("declared demo: pipe"), false;
+        replay_.pid = spawn({"replay", "--to", base_, "--token", token_, "--card", card_, "--declarations", decls_,
+                             "--speed", speed_ ? speed_words() : std::string("max")},
+                            -1, fds[1]);
+        close(fds[1]);
+        progress_ = fds[0];
+        return true;
+    }
+
+    std::string speed_words() const {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", *speed_);
+        return buf;
+    }
+
+    void print_banner() const {
+        const long long night_seconds = span_.last - span_.first;
+        std::cout << "\n  declared demo: the live results page is at  " << base_ << "/\n\n"
+                  << "  " << span_.declarations << " declarations, " << night_seconds / 3600 << " h "
+                  << night_seconds / 60 % 60 << " min of night, replayed at "
+                  << (speed_ ? speed_words() + "x" : std::string("full speed"))
+                  << (speed_given_ ? "" : " (about three minutes)") << ".\n"
+                  << "  The results desk view is at  " << base_ << "/desk?token=" << desk_token_ << "\n"
+                  << "  (three councils wait there for approval; one is called by the desk).\n"
+                  << "  Control calls appear below as they happen (declared tail). Ctrl-C stops everything.\n"
+                  << "  Daemon log: " << log_path_ << "\n\n"
+                  << std::flush;
+    }
+
+    // Passes the replay's progress lines on, watches the children, waits for
+    // Ctrl-C. True when a child other than the replay stopped by itself.
+    bool supervise() {
+        std::string pending;
+        for (;;) {
+            pollfd fds[2] = {{sig_fd_, POLLIN, 0}, {progress_, POLLIN, 0}};
+            const nfds_t n = progress_ >= 0 ? 2 : 1;
+            if (poll(fds, n, -1) < 0) continue;
+            if (n == 2 && (fds[1].revents & (POLLIN | POLLHUP))) forward_progress(pending);
+            if (!(fds[0].revents & POLLIN)) continue;
+            signalfd_siginfo si{};
+            if (read(sig_fd_, &si, sizeof si) != sizeof si) continue;
+            if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) return false;
+            if (child_ended()) return true;  // SIGCHLD
+        }
+    }
+
+    void forward_progress(std::string& pending) {
+        char buf[4096];
+        const ssize_t got = read(progress_, buf, sizeof buf);
+        if (got <= 0) {
+            close(progress_);
+            progress_ = -1;
+            return;
+        }
+        pending.append(buf, static_cast<std::size_t>(got));
+        for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
+            std::cout << "  " << pending.substr(0, nl) << '\n' << std::flush;
+            pending.erase(0, nl + 1);
+        }
+    }
+
+    // Which child ended? The replay's end is the night in; any other is a failure.
+    bool child_ended() {
+        bool failed = false;
+        for (Child* c : {&replay_, &tail_, &serve_}) {
+            if (!c->running() || waitpid(c->pid, &c->status, WNOHANG) != c->pid) continue;
+            c->pid = -1;
+            if (c != &replay_) {
+                std::cerr << "declared demo: " << c->name << " stopped unexpectedly; its log:\n";
+                print_tail(log_path_, 10);
+                failed = true;
+            } else if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0) {
+                std::cout << "\n  The whole night is in. The page stays up at " << base_ << "/ until Ctrl-C.\n" << std::flush;
+            } else {
+                std::cout << "\n  declared demo: the replay stopped early (see above); the page stays up until Ctrl-C.\n"
+                          << std::flush;
+            }
+        }
+        return failed;
+    }
+
+    // Reverse order: stop pushing, stop printing, then let the daemon drain and exit.
+    void stop_children() {
+        std::cout << "\n  demo: stopping\n" << std::flush;
+        for (Child* c : {&replay_, &tail_, &serve_}) {
+            if (!c->running()) continue;
+            kill(c->pid, SIGTERM);
+            bool gone = false;
+            for (int i = 0; i < 100 && !gone; ++i) {
+                gone = waitpid(c->pid, &c->status, WNOHANG) == c->pid;
+                if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+            if (!gone) {
+                kill(c->pid, SIGKILL);
+                waitpid(c->pid, &c->status, 0);
+            }
+            c->pid = -1;
+        }
+    }
+
+    const std::string listen_, host_, port_, base_;
+    std::optional<double> speed_;
+    const bool speed_given_;
+    const std::string token_ = random_token(), desk_token_ = random_token();
+    fs::path tmp_;
+    std::string card_, decls_, log_path_;
+    NightSpan span_;
+    int sig_fd_ = -1, log_fd_ = -1, progress_ = -1;
+    Child serve_{"serve"}, tail_{"tail"}, replay_{"replay"};
+};
+
 }  // namespace
 
 int demo_command(const Args& args) {
@@ -178,177 +393,8 @@ int demo_command(const Args& args) {
     std::string host = listen.substr(0, colon), port = listen.substr(colon + 1);
     if (host == "0.0.0.0") host = "127.0.0.1";
     if (host == "::" || host == "[::]") host = "[::1]";
-    const std::string base = "http://" + host + ":" + port;
-
-    // Signals arrive on a descriptor, read in the loop below; children unblock them.
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &mask, nullptr);
-    const int sig_fd = signalfd(-1, &mask, SFD_CLOEXEC);
-
-    char tmpl[] = "/tmp/declared-demo-XXXXXX";
-    if (!mkdtemp(tmpl)) return std::perror("declared demo: mkdtemp"), 1;
-    const fs::path tmp = tmpl;
-    auto cleanup = [&] {
-        std::error_code ec;
-        fs::remove_all(tmp, ec);
-    };
-
-    std::string card, decls;
-    if (night.empty()) {
-        // A rehearsal card: a synthetic night must never pass for real results.
-        std::cout << "demo: generating the default night (seed " << seed << ")\n" << std::flush;
-        int rc = generate_command({"--seed", std::to_string(seed), "--test", "--out", (tmp / "night").string()});
-        if (rc != 0) return cleanup(), rc;
-        card = (tmp / "night" / "card.json").string();
-        decls = (tmp / "night" / "declarations.jsonl").string();
-    } else {
-        card = (fs::path(night) / "card.json").string();
-        decls = (fs::path(night) / "declarations.jsonl").string();
-    }
-    std::string error;
-    auto span = night_span(decls, error);
-    if (!span) return std::cerr << "declared demo: " << error << '\n', cleanup(), 1;
-    const long long night_seconds = span->last - span->first;
-    if (speed_text.empty()) speed = std::max(1.0, std::round(static_cast<double>(night_seconds) / kTargetSeconds));
-
-    const std::string log_path = (tmp / "daemon.log").string();
-    const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    const std::string token = random_token();
-    Child serve{"serve"}, tail{"tail"}, replay{"replay"};
-    const std::string desk_token = random_token();
-    serve.pid = spawn({"serve", "--card", card, "--journal", (tmp / "journal.dcl").string(), "--listen", listen,
-                       "--ingest-token", "demo:" + token, "--desk-token", "demo desk:" + desk_token},
-                      log_fd, log_fd);
-
-    // Wait for the daemon to be ready (or to fail: a port in use, a bad card).
-    bool ready = false;
-    for (int i = 0; i < 300 && !ready; ++i) {
-        int status = 0;
-        if (waitpid(serve.pid, &status, WNOHANG) == serve.pid) {
-            std::cerr << "declared demo: the daemon stopped at start (exit " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1)
-                      << "); its log:\n";
-            print_tail(log_path, 10);
-            std::cerr << "(is something else on " << listen << "? try --listen 127.0.0.1:8081)\n";
-            return cleanup(), 1;
-        }
-        ready = http_status(host, port, "/readyz") == 200;
-        if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    if (!ready) {
-        kill(serve.pid, SIGKILL);
-        waitpid(serve.pid, nullptr, 0);
-        std::cerr << "declared demo: the daemon did not become ready in 30 s; its log:\n";
-        print_tail(log_path, 10);
-        return cleanup(), 1;
-    }
-
-    // The desk at work before polls close, through `declared desk` as an editor would.
-    auto card_text = read_file(card);
-    for (auto& action : demo_desk_actions(card_text.ok() ? *card_text.value : std::string())) {
-        action.insert(action.begin(), {"desk", base});
-        action.insert(action.end(), {"--token", desk_token});
-        int status = 0;
-        const pid_t pid = spawn(action, log_fd, log_fd);
-        if (pid > 0) waitpid(pid, &status, 0);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            std::cerr << "declared demo: the desk action '" << action[2] << " " << action[3] << "' was refused; see " << log_path << '\n';
-    }
-
-    // Control calls in the terminal: `declared tail`, exactly as a newsroom would run it.
-    tail.pid = spawn({"tail", base, "--types", "control_called,call_retracted"}, -1, log_fd);
-
-    // The replay's progress comes through a pipe (so it writes whole lines every
-    // few seconds rather than redrawing one) and is passed on to the terminal.
-    int progress[2];
-    if (pipe2(progress, O_CLOEXEC) != 0) return std::perror("declared demo: pipe"), 1;
-    std::vector<std::string> replay_args{"replay", "--to", base, "--token", token, "--card", card, "--declarations", decls};
-    char speed_buf[32];
-    if (speed) std::snprintf(speed_buf, sizeof speed_buf, "%g", *speed);
-    replay_args.insert(replay_args.end(), {"--speed", speed ? std::string(speed_buf) : std::string("max")});
-    replay.pid = spawn(replay_args, -1, progress[1]);
-    close(progress[1]);
-
-    std::cout << "\n  declared demo: the live results page is at  " << base << "/\n\n"
-              << "  " << span->declarations << " declarations, " << night_seconds / 3600 << " h " << night_seconds / 60 % 60
-              << " min of night, replayed at " << (speed ? speed_buf + std::string("x") : std::string("full speed"))
-              << (speed_text.empty() ? " (about three minutes)" : "") << ".\n"
-              << "  The results desk view is at  " << base << "/desk?token=" << desk_token << "\n"
-              << "  (three councils wait there for approval; one is called by the desk).\n"
-              << "  Control calls appear below as they happen (declared tail). Ctrl-C stops everything.\n"
-              << "  Daemon log: " << log_path << "\n\n"
-              << std::flush;
-
-    // Forward progress lines, watch the children, wait for Ctrl-C.
-    std::string pending;
-    bool stopping = false, failed = false;
-    while (!stopping) {
-        pollfd fds[2] = {{sig_fd, POLLIN, 0}, {progress[0], POLLIN, 0}};
-        const nfds_t n = progress[0] >= 0 ? 2 : 1;
-        if (poll(fds, n, -1) < 0) continue;
-        if (n == 2 && (fds[1].revents & (POLLIN | POLLHUP))) {
-            char buf[4096];
-            ssize_t got = read(progress[0], buf, sizeof buf);
-            if (got <= 0) {
-                close(progress[0]);
-                progress[0] = -1;
-            } else {
-                pending.append(buf, static_cast<std::size_t>(got));
-                for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
-                    std::cout << "  " << pending.substr(0, nl) << '\n' << std::flush;
-                    pending.erase(0, nl + 1);
-                }
-            }
-        }
-        if (!(fds[0].revents & POLLIN)) continue;
-        signalfd_siginfo si{};
-        if (read(sig_fd, &si, sizeof si) != sizeof si) continue;
-        if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
-            stopping = true;
-            break;
-        }
-        // SIGCHLD: which child ended?
-        for (Child* c : {&replay, &tail, &serve}) {
-            if (!c->running() || waitpid(c->pid, &c->status, WNOHANG) != c->pid) continue;
-            c->pid = -1;
-            if (c == &replay) {
-                if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0)
-                    std::cout << "\n  The whole night is in. The page stays up at " << base << "/ until Ctrl-C.\n" << std::flush;
-                else
-                    std::cout << "\n  declared demo: the replay stopped early (see above); the page stays up until Ctrl-C.\n" << std::flush;
-            } else {
-                std::cerr << "declared demo: " << c->name << " stopped unexpectedly; its log:\n";
-                print_tail(log_path, 10);
-                failed = true;
-                stopping = true;
-            }
-        }
-    }
-
-    std::cout << "\n  demo: stopping\n" << std::flush;
-    // Reverse order: stop pushing, stop printing, then let the daemon drain and exit.
-    for (Child* c : {&replay, &tail, &serve}) {
-        if (!c->running()) continue;
-        kill(c->pid, SIGTERM);
-        bool gone = false;
-        for (int i = 0; i < 100 && !gone; ++i) {
-            gone = waitpid(c->pid, &c->status, WNOHANG) == c->pid;
-            if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-        if (!gone) {
-            kill(c->pid, SIGKILL);
-            waitpid(c->pid, &c->status, 0);
-        }
-        c->pid = -1;
-    }
-    if (progress[0] >= 0) close(progress[0]);
-    if (log_fd >= 0) close(log_fd);
-    cleanup();
-    std::cout << "  demo: stopped\n" << std::flush;
-    return failed ? 1 : 0;
+    Demo demo(listen, host, port, speed, !speed_text.empty());
+    return demo.run(night, seed);
 }
 
 }  // namespace declared
