@@ -439,6 +439,59 @@ int finish_rehearsal(const PushOptions& opt, const Card& card, const FaultPlan& 
     return all_sent && state.equal() && written ? 0 : 1;
 }
 
+// What the progress lines say: lines sent, councils complete (every ward
+// that polls tonight acknowledged; council results only, not a mayor-only or
+// PCC-only area), and the night's clock.
+class Progress {
+public:
+    Progress(const Card& c, std::size_t lines, bool quiet)
+        : card_(c), to_declare_(c.councils.size()), declared_(c.councils.size()), lines_(lines), quiet_(quiet) {
+        for (std::size_t i = 0; i < c.councils.size(); ++i) {
+            for (const auto& w : c.councils[i].wards) to_declare_[i] += w.postponed ? 0 : 1;
+            if (!c.councils[i].holds_election()) continue;
+            ++results_;
+            complete_ += to_declare_[i] == 0;
+        }
+    }
+
+    void sent(std::size_t n) { sent_ += n; }
+    void clock(long long night_seconds) { clock_ = night_seconds; }
+    long long clock() const { return clock_; }
+
+    void count_declared(const std::vector<const Line*>& acked) {
+        for (const Line* l : acked)
+            if (l->council != SIZE_MAX && card_.ward(card_.councils[l->council], l->ward) && done_.insert(l->ward).second &&
+                ++declared_[l->council] == to_declare_[l->council] && card_.councils[l->council].holds_election())
+                ++complete_;
+    }
+
+    // A line every 200 ms on a terminal (redrawn in place), every 5 s to a
+    // file; force: now, and on a line of its own.
+    void print(bool force) {
+        const auto now = Clock::now();
+        if (quiet_ && !force) return;
+        if (!force && now - last_ < (tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000))) return;
+        last_ = now;
+        std::cerr << (tty_ && !force ? "\r" : "") << "replay: " << sent_ << "/" << lines_ << " declarations sent, "
+                  << complete_ << "/" << results_ << " councils complete, night clock "
+                  << (lines_ == 0 ? std::string("-") : night_clock(clock_)) << (tty_ && !force ? "  " : "\n");
+    }
+    void end_line() const {
+        if (tty_ && !quiet_) std::cerr << '\n';
+    }
+
+private:
+    const Card& card_;
+    std::vector<std::size_t> to_declare_, declared_;
+    std::unordered_set<std::string> done_;
+    std::size_t complete_ = 0, results_ = 0, sent_ = 0;
+    const std::size_t lines_;
+    const bool quiet_;
+    const bool tty_ = isatty(STDERR_FILENO) != 0;
+    Clock::time_point last_ = Clock::now() - std::chrono::hours(1);
+    long long clock_ = 0;
+};
+
 }  // namespace
 
 int push_replay(const PushOptions& opt) {
@@ -449,18 +502,7 @@ int push_replay(const PushOptions& opt) {
     auto files = read_night_files(opt.card_path, opt.declarations_path, error);
     if (!files) return std::cerr << "declared replay: " << error << '\n', 1;
 
-    // Wards each council has to declare (postponed polls never will).
     const Card& c = files->card;
-    std::vector<std::size_t> to_declare(c.councils.size()), declared(c.councils.size());
-    // Council results only: a mayor-only or PCC-only area is not one.
-    std::size_t complete = 0, results = 0;
-    for (std::size_t i = 0; i < c.councils.size(); ++i) {
-        for (const auto& w : c.councils[i].wards) to_declare[i] += w.postponed ? 0 : 1;
-        if (!c.councils[i].holds_election()) continue;
-        ++results;
-        complete += to_declare[i] == 0;
-    }
-
     DeclarationParser parser;
     const auto night = read_night(files->declarations, parser);
     if (opt.faults && opt.faults->contains("withdrawal") && opt.desk_token.empty())
@@ -475,27 +517,8 @@ int push_replay(const PushOptions& opt) {
     Pusher pusher(opt, *ep, answers);
     Tally bursts;
     std::vector<const Line*> burst_acked;
-    std::unordered_set<std::string> wards_done;
-    std::size_t sent = 0;
-    const bool tty = isatty(STDERR_FILENO) != 0;
-    auto last_progress = Clock::now() - std::chrono::hours(1);
-    long long clock = lines.empty() ? 0 : lines.front().at;
-    auto progress = [&](bool force) {
-        const auto now = Clock::now();
-        if (opt.quiet && !force) return;
-        if (!force && now - last_progress < (tty ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000))) return;
-        last_progress = now;
-        std::cerr << (tty && !force ? "\r" : "") << "replay: " << sent << "/" << lines.size() << " declarations sent, "
-                  << complete << "/" << results << " councils complete, night clock "
-                  << (lines.empty() ? std::string("-") : night_clock(clock)) << (tty && !force ? "  " : "\n");
-    };
-    auto count_declared = [&](const std::vector<const Line*>& acked) {
-        for (const Line* l : acked)
-            if (l->council != SIZE_MAX && c.ward(c.councils[l->council], l->ward) && wards_done.insert(l->ward).second &&
-                ++declared[l->council] == to_declare[l->council] && c.councils[l->council].holds_election())
-                ++complete;
-    };
-
+    Progress progress(c, lines.size(), opt.quiet);
+    progress.clock(lines.empty() ? 0 : lines.front().at);
     const auto wall0 = Clock::now();
     const long long night0 = lines.empty() ? 0 : lines.front().at;
     auto due = [&](const Line& l) {
@@ -504,14 +527,12 @@ int push_replay(const PushOptions& opt) {
     };
     bool ok = true;
     for (std::size_t i = 0; i < lines.size() && ok;) {
-        if (opt.speed) {
-            while (Clock::now() < due(lines[i])) {
-                std::this_thread::sleep_until(std::min(due(lines[i]), Clock::now() + std::chrono::milliseconds(200)));
-                // The night's clock runs on between declarations.
-                const double night_s = std::chrono::duration<double>(Clock::now() - wall0).count() * *opt.speed;
-                clock = std::min(lines[i].at, night0 + static_cast<long long>(night_s));
-                progress(false);
-            }
+        while (opt.speed && Clock::now() < due(lines[i])) {
+            std::this_thread::sleep_until(std::min(due(lines[i]), Clock::now() + std::chrono::milliseconds(200)));
+            // The night's clock runs on between declarations.
+            const double night_s = std::chrono::duration<double>(Clock::now() - wall0).count() * *opt.speed;
+            progress.clock(std::min(lines[i].at, night0 + static_cast<long long>(night_s)));
+            progress.print(false);
         }
         // A pause holds back what falls due meanwhile: it goes out together after.
         if (lines[i].pause_before.count() > 0) std::this_thread::sleep_for(lines[i].pause_before);
@@ -522,17 +543,17 @@ int push_replay(const PushOptions& opt) {
         const auto now = Clock::now();
         auto batch = next_batch(opt, lines, i, [&](const Line& l) { return !opt.speed || due(l) <= now; });
         ok = batch.front()->burst >= 0 ? send_burst(opt, *ep, batch, answers, bursts, burst_acked) : pusher.send(batch);
-        sent += batch.size();
-        clock = std::max(clock, batch.back()->at);
-        count_declared(pusher.acknowledged());
-        count_declared(burst_acked);
+        progress.sent(batch.size());
+        progress.clock(std::max(progress.clock(), batch.back()->at));
+        progress.count_declared(pusher.acknowledged());
+        progress.count_declared(burst_acked);
         pusher.clear_acknowledged();
         burst_acked.clear();
-        progress(false);
+        progress.print(false);
     }
     const auto secs = std::chrono::duration<double>(Clock::now() - wall0).count();
-    if (tty && !opt.quiet) std::cerr << '\n';
-    progress(true);
+    progress.end_line();
+    progress.print(true);
     Tally t = pusher.tally();
     t += bursts;
     char took[32];
