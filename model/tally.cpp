@@ -727,6 +727,11 @@ struct Tally::State {
         }
         w.end_object();
     }
+
+    // GET /v1/desk's parts (Tally::desk_json).
+    void write_desk_embargo(JsonWriter& w) const;
+    void write_desk_council(JsonWriter& w, std::size_t i) const;
+    void write_desk_wards(JsonWriter& w) const;
 };
 
 namespace {
@@ -1023,94 +1028,90 @@ namespace declared {
 
 std::string Tally::embargo_until() const { return state_->embargo.active ? state_->embargo.until : std::string(); }
 
-std::string Tally::desk_json() const {
-    const auto& st = *state_;
-    JsonWriter w;
+void Tally::State::write_desk_embargo(JsonWriter& w) const {
     w.begin_object();
-    w.field("election", st.card.election.id);
-    w.field("last_seq", st.seq);
-    w.field("policy", to_string(st.night_policy));
-    w.key("embargo").begin_object();
-    w.field("active", st.embargo.active);
-    w.key("until").string_or_null(st.embargo.until);
-    w.key("name").string_or_null(st.embargo.name);
-    w.key("reason").string_or_null(st.embargo.reason);
-    w.key("since").string_or_null(st.embargo.at);
+    w.field("active", embargo.active);
+    w.key("until").string_or_null(embargo.until);
+    w.key("name").string_or_null(embargo.name);
+    w.key("reason").string_or_null(embargo.reason);
+    w.key("since").string_or_null(embargo.at);
     w.key("held").begin_array();
-    for (auto i : st.embargo_queue) w.value(st.card.councils[i].id);
+    for (auto i : embargo_queue) w.value(card.councils[i].id);
     w.end_array();
     w.end_object();
-    w.key("councils").begin_array();
-    for (std::size_t i = 0; i < st.councils.size(); ++i) {
-        const auto& cs = st.councils[i];
-        const Council& c = cs.council();
-        if (!c.holds_election()) continue;
-        const CouncilDesk& d = st.desk[i];
-        const auto s = cs.settle();
-        const std::string arith = cs.control_of(s);
+}
+
+void Tally::State::write_desk_council(JsonWriter& w, std::size_t i) const {
+    const auto& cs = councils[i];
+    const Council& c = cs.council();
+    const CouncilDesk& d = desk[i];
+    const auto s = cs.settle();
+    const std::string arith = cs.control_of(s);
+    w.begin_object();
+    w.field("id", c.id);
+    w.field("name", c.name);
+    w.field("region", c.region);
+    w.field("policy", to_string(policy_of(i)));
+    w.field("own_policy", d.policy.has_value());
+    w.key("arithmetic").begin_object();
+    w.field("status", control::to_string(s.status));
+    w.key("control").string_or_null(arith);
+    w.key("outcome").string_or_null(arith.empty() ? std::string() : cs.outcome_words(arith));
+    w.field("proof", cs.proof(s));
+    w.end_object();
+    w.key("call");
+    if (const auto& call = cs.call()) {
         w.begin_object();
-        w.field("id", c.id);
-        w.field("name", c.name);
-        w.field("region", c.region);
-        w.field("policy", to_string(st.policy_of(i)));
-        w.field("own_policy", d.policy.has_value());
-        w.key("arithmetic").begin_object();
-        w.field("status", control::to_string(s.status));
-        w.key("control").string_or_null(arith);
-        w.key("outcome").string_or_null(arith.empty() ? std::string() : cs.outcome_words(arith));
-        w.field("proof", cs.proof(s));
+        w.key("id");
+        writer.write_id(w, call->seq);
+        w.field("seq", call->seq);
+        w.field("control", call->control);
+        w.field("outcome", call->outcome);
+        w.key("called_by");
+        write_called_by(w, call->called_by, writer);
         w.end_object();
-        w.key("call");
-        if (const auto& call = cs.call()) {
-            w.begin_object();
-            w.key("id");
-            st.writer.write_id(w, call->seq);
-            w.field("seq", call->seq);
-            w.field("control", call->control);
-            w.field("outcome", call->outcome);
-            w.key("called_by");
-            write_called_by(w, call->called_by, st.writer);
-            w.end_object();
-        } else {
-            w.null();
-        }
-        w.key("proposal");
-        if (d.proposal) {
-            w.begin_object();
-            w.key("id");
-            st.writer.write_id(w, d.proposal->seq);
-            w.field("seq", d.proposal->seq);
-            w.field("control", d.proposal->control);
-            w.field("outcome", d.proposal->outcome);
-            w.field("approved", d.proposal->approved.has_value());
-            w.end_object();
-        } else {
-            w.null();
-        }
-        w.key("desk_call");
-        if (d.desk_call) {
-            w.begin_object();
-            w.field("control", d.desk_call->control);
-            w.field("outcome", cs.outcome_words(d.desk_call->control));
-            w.field("name", d.desk_call->name);
-            w.field("reason", d.desk_call->reason);
-            w.field("at", d.desk_call->at);
-            w.end_object();
-        } else {
-            w.null();
-        }
-        w.key("conflict").string_or_null(d.conflict);
-        // The arithmetic has a call that nothing publishes: hold, or the embargo.
-        w.field("held", !arith.empty() && !cs.call() && !d.desk_call && !d.proposal);
-        w.field("embargoed", d.embargoed);
-        w.end_object();
+    } else {
+        w.null();
     }
-    w.end_array();
-    w.key("wards").begin_array();
-    for (std::size_t i = 0; i < st.councils.size(); ++i) {
-        const Council& c = st.card.councils[i];
+    w.key("proposal");
+    if (d.proposal) {
+        w.begin_object();
+        w.key("id");
+        writer.write_id(w, d.proposal->seq);
+        w.field("seq", d.proposal->seq);
+        w.field("control", d.proposal->control);
+        w.field("outcome", d.proposal->outcome);
+        w.field("approved", d.proposal->approved.has_value());
+        w.end_object();
+    } else {
+        w.null();
+    }
+    w.key("desk_call");
+    if (d.desk_call) {
+        w.begin_object();
+        w.field("control", d.desk_call->control);
+        w.field("outcome", cs.outcome_words(d.desk_call->control));
+        w.field("name", d.desk_call->name);
+        w.field("reason", d.desk_call->reason);
+        w.field("at", d.desk_call->at);
+        w.end_object();
+    } else {
+        w.null();
+    }
+    w.key("conflict").string_or_null(d.conflict);
+    // The arithmetic has a call that nothing publishes: hold, or the embargo.
+    w.field("held", !arith.empty() && !cs.call() && !d.desk_call && !d.proposal);
+    w.field("embargoed", d.embargoed);
+    w.end_object();
+}
+
+// Wards the desk has marked (recount, adjourned) or withdrawn a result of.
+void Tally::State::write_desk_wards(JsonWriter& w) const {
+    w.begin_array();
+    for (std::size_t i = 0; i < councils.size(); ++i) {
+        const Council& c = card.councils[i];
         for (std::size_t j = 0; j < c.wards.size(); ++j) {
-            const WardDesk& m = st.ward_desk[i][j];
+            const WardDesk& m = ward_desk[i][j];
             if (m.state.empty() && !m.withdrawn) continue;
             w.begin_object();
             w.field("council", c.id);
@@ -1121,11 +1122,28 @@ std::string Tally::desk_json() const {
             w.key("withdrawn_revision");
             if (m.withdrawn) w.value(m.withdrawn);
             else w.null();
-            w.field("declared", st.councils[i].ward(j).has_value());
+            w.field("declared", councils[i].ward(j).has_value());
             w.end_object();
         }
     }
     w.end_array();
+}
+
+std::string Tally::desk_json() const {
+    const auto& st = *state_;
+    JsonWriter w;
+    w.begin_object();
+    w.field("election", st.card.election.id);
+    w.field("last_seq", st.seq);
+    w.field("policy", to_string(st.night_policy));
+    w.key("embargo");
+    st.write_desk_embargo(w);
+    w.key("councils").begin_array();
+    for (std::size_t i = 0; i < st.councils.size(); ++i)
+        if (st.councils[i].council().holds_election()) st.write_desk_council(w, i);
+    w.end_array();
+    w.key("wards");
+    st.write_desk_wards(w);
     w.end_object();
     return w.str();
 }
