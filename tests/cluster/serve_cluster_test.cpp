@@ -41,29 +41,38 @@ bool have_nats_server() {
     return false;
 }
 
+void start_cluster(NatsCluster& cluster) {
+    const bool started = cluster.start();
+    INFO(cluster.log());
+    REQUIRE(started);
+}
+
+// The daemon in cluster mode on the stream NIGHT, with the small card.
+std::vector<std::string> serve_args(const NatsCluster& cluster, const TempDir& dir) {
+    const std::string card = dir / "card.json";
+    write_whole_file(card, std::string(kSmallCard));
+    return {"--card", card, "--cluster.url", joined(cluster.urls()), "--cluster.stream", "NIGHT",
+            "--listen", "127.0.0.1:0", "--ingest-token", "tok"};
+}
+
+void start_daemon(DaemonProcess& d, const std::vector<std::string>& args, const TempDir& dir) {
+    const bool started = d.start(DECLARED_BINARY, args, dir / "daemon.log", std::chrono::seconds(60));
+    INFO(d.log());
+    REQUIRE(started);
+}
+
 }  // namespace
 
 TEST_CASE("cluster: serve on a JetStream stream rebuilds byte-identical events after a restart, and answers 503 once fenced",
           "[cluster][daemon]") {
     if (!have_nats_server()) return;
     NatsCluster cluster(3);
-    {
-        const bool started = cluster.start();
-        INFO(cluster.log());
-        REQUIRE(started);
-    }
+    start_cluster(cluster);
     TempDir dir;
-    const std::string card = dir / "card.json";
-    write_whole_file(card, std::string(kSmallCard));
-    const std::vector<std::string> args{"--card", card, "--cluster.url", joined(cluster.urls()), "--cluster.stream",
-                                        "NIGHT", "--listen", "127.0.0.1:0", "--ingest-token", "tok"};
+    const auto args = serve_args(cluster, dir);
 
     DaemonProcess d;
-    {
-        const bool started = d.start(DECLARED_BINARY, args, dir / "daemon.log", std::chrono::seconds(60));
-        INFO(d.log());
-        REQUIRE(started);
-    }
+    start_daemon(d, args, dir);
     for (const auto& body : {brook(1, 700), brook(2, 660), brook(3, 720)}) {
         auto r = post_declarations(d.port(), body, "tok", "application/json");
         INFO(r.body);
@@ -75,11 +84,7 @@ TEST_CASE("cluster: serve on a JetStream stream rebuilds byte-identical events a
 
     // A restart rebuilds the same events, seq for seq, from the stream alone.
     REQUIRE(d.terminate().code == 0);
-    {
-        const bool started = d.start(DECLARED_BINARY, args, dir / "daemon.log", std::chrono::seconds(60));
-        INFO(d.log());
-        REQUIRE(started);
-    }
+    start_daemon(d, args, dir);
     CHECK(d.log().find("3 declarations replayed") != std::string::npos);
     const auto after = get(d.port(), "/v1/events?since=0");
     CHECK(after.body == before.body);
@@ -118,22 +123,11 @@ TEST_CASE("cluster: serve loses no acknowledged declaration when the stream lead
           "[cluster][daemon]") {
     if (!have_nats_server()) return;
     NatsCluster cluster(3);
-    {
-        const bool started = cluster.start();
-        INFO(cluster.log());
-        REQUIRE(started);
-    }
+    start_cluster(cluster);
     TempDir dir;
-    const std::string card = dir / "card.json";
-    write_whole_file(card, std::string(kSmallCard));
-    const std::vector<std::string> args{"--card", card, "--cluster.url", joined(cluster.urls()), "--cluster.stream",
-                                        "NIGHT", "--listen", "127.0.0.1:0", "--ingest-token", "tok"};
+    const auto args = serve_args(cluster, dir);
     DaemonProcess d;
-    {
-        const bool started = d.start(DECLARED_BINARY, args, dir / "daemon.log", std::chrono::seconds(60));
-        INFO(d.log());
-        REQUIRE(started);
-    }
+    start_daemon(d, args, dir);
     declared::cluster::NatsOptions raw;
     raw.urls = cluster.urls();
     auto conn = declared::cluster::NatsConnection::connect(raw);
@@ -160,11 +154,7 @@ TEST_CASE("cluster: serve loses no acknowledged declaration when the stream lead
     REQUIRE(cluster.restart(killed));
 
     REQUIRE(d.terminate().code == 0);
-    {
-        const bool started = d.start(DECLARED_BINARY, args, dir / "daemon.log", std::chrono::seconds(60));
-        INFO(d.log());
-        REQUIRE(started);
-    }
+    start_daemon(d, args, dir);
     CHECK(d.log().find("30 declarations replayed") != std::string::npos);
     CHECK(get(d.port(), "/v1/events?since=0").body == before.body);
     d.terminate();
