@@ -731,6 +731,7 @@ struct Tally::State {
     // GET /v1/desk's parts (Tally::desk_json).
     void write_desk_embargo(JsonWriter& w) const;
     void write_desk_council(JsonWriter& w, std::size_t i) const;
+    void write_desk_published_call(JsonWriter& w, const CouncilState& cs) const;
     void write_desk_wards(JsonWriter& w) const;
 };
 
@@ -1041,6 +1042,24 @@ void Tally::State::write_desk_embargo(JsonWriter& w) const {
     w.end_object();
 }
 
+// The call a council's subscribers have seen, or null.
+void Tally::State::write_desk_published_call(JsonWriter& w, const CouncilState& cs) const {
+    const auto& call = cs.call();
+    if (!call) {
+        w.null();
+        return;
+    }
+    w.begin_object();
+    w.key("id");
+    writer.write_id(w, call->seq);
+    w.field("seq", call->seq);
+    w.field("control", call->control);
+    w.field("outcome", call->outcome);
+    w.key("called_by");
+    write_called_by(w, call->called_by, writer);
+    w.end_object();
+}
+
 void Tally::State::write_desk_council(JsonWriter& w, std::size_t i) const {
     const auto& cs = councils[i];
     const Council& c = cs.council();
@@ -1060,19 +1079,7 @@ void Tally::State::write_desk_council(JsonWriter& w, std::size_t i) const {
     w.field("proof", cs.proof(s));
     w.end_object();
     w.key("call");
-    if (const auto& call = cs.call()) {
-        w.begin_object();
-        w.key("id");
-        writer.write_id(w, call->seq);
-        w.field("seq", call->seq);
-        w.field("control", call->control);
-        w.field("outcome", call->outcome);
-        w.key("called_by");
-        write_called_by(w, call->called_by, writer);
-        w.end_object();
-    } else {
-        w.null();
-    }
+    write_desk_published_call(w, cs);
     w.key("proposal");
     if (d.proposal) {
         w.begin_object();
