@@ -208,6 +208,9 @@ async function main() {
     await settled(embed);
     const tiles = await embed.$$eval('#grid li:not([hidden])', (l) => l.map((li) => li.dataset.id));
     check(JSON.stringify(tiles) === JSON.stringify([one.id]), '?council= shows only that council', JSON.stringify(tiles));
+    // The ticker's earlier entries come from a fetch of /v1/events after the
+    // snapshot: on a loaded machine it may still be on its way.
+    await embed.waitForFunction(() => document.querySelectorAll('#ticker li:not([hidden])').length > 0, null, { timeout: 15000 }).catch(() => {});
     const tickerCouncils = await embed.$$eval('#ticker li:not([hidden])', (l) => [...new Set(l.map((li) => li.dataset.council))]);
     check(tickerCouncils.length === 1 && tickerCouncils[0] === one.id, '?council= keeps only its ticker entries', JSON.stringify(tickerCouncils));
     await embed.screenshot({ path: path.join(out, 'embed-council.png') });
