@@ -23,7 +23,10 @@ cmake -S "$root" -B "$load_dir" -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER= >/dev/nu
   done
 ) &
 loader=$!
-trap 'kill "$loader" 2>/dev/null; pkill -P "$loader" 2>/dev/null; wait 2>/dev/null; rm -rf "$load_dir"' EXIT
+# The loop first, so that it starts nothing more; then whatever it started
+# (found by the scratch tree's path: once the loop is gone its children
+# belong to init, and pkill -P would miss them).
+trap 'kill "$loader" 2>/dev/null; pkill -f -- "$load_dir" 2>/dev/null; wait 2>/dev/null; rm -rf "$load_dir"' EXIT
 
 for run in $(seq 1 "$runs"); do
   for dir in build build-asan; do
