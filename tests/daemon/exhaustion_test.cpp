@@ -86,7 +86,10 @@ TEST_CASE("exhaustion: silent sockets filling every connection cannot lock out i
         const auto t0 = std::chrono::steady_clock::now();
         auto health = d.get("/healthz");
         CHECK(health.status == 200);
-        CHECK(std::chrono::steady_clock::now() - t0 < 100ms);
+        // Answered, and long before a silent socket's 10 s: not a timing target
+        // (a sanitizer build on a loaded machine took over 100 ms here once);
+        // the 100 ms figure is measured as a benchmark, not asserted in a test.
+        CHECK(std::chrono::steady_clock::now() - t0 < 3s);
         auto r = d.post(gen_declaration(round, 1), "application/json");
         CHECK(r.status == 200);
         silent.push_back(std::make_unique<Connection>(d.port(), 5s));  // and the attack goes on
