@@ -4,12 +4,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
 
 #include "tests/support/http_client.hpp"
+#include "tests/support/wait_for.hpp"
 
 namespace declared::testing {
 
@@ -112,17 +114,17 @@ bool NatsCluster::start(std::chrono::milliseconds timeout) {
     while (Clock::now() < deadline) {
         pick_ports_and_write_configs();
         for (auto& n : nodes_) spawn(n);
-        bool exited = false;
-        while (Clock::now() < deadline) {
-            bool all = true;
+        // Until every node is healthy, or one has exited (its port was taken).
+        bool exited = false, all = false;
+        wait_for([&] {
+            all = true;
             for (int i = 0; i < size(); ++i) {
                 if (!nodes_[static_cast<std::size_t>(i)].process->running()) exited = true;
                 else if (!healthy(i)) all = false;
             }
-            if (exited) break;
-            if (all) return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
+            return exited || all;
+        }, std::chrono::duration_cast<std::chrono::milliseconds>(std::max(Clock::duration::zero(), deadline - Clock::now())));
+        if (all && !exited) return true;
         for (auto& n : nodes_) n.process.reset();
         if (!exited) return false;
         for (auto& n : nodes_) std::filesystem::remove_all(n.store);
@@ -160,13 +162,9 @@ bool NatsCluster::restart(int i, std::chrono::milliseconds timeout) {
     auto& n = nodes_[static_cast<std::size_t>(i)];
     kill(i);
     spawn(n);
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-        if (!n.process->running()) return false;
-        if (healthy(i)) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
+    bool up = false;
+    wait_for([&] { return !n.process->running() || (up = healthy(i)); }, timeout);
+    return up && n.process->running();
 }
 
 std::string NatsCluster::log() const {
