@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -158,4 +159,26 @@ TEST_CASE("cluster: serve loses no acknowledged declaration when the stream lead
     CHECK(d.log().find("30 declarations replayed") != std::string::npos);
     CHECK(get(d.port(), "/v1/events?since=0").body == before.body);
     d.terminate();
+}
+
+TEST_CASE("cluster: bad cluster options are refused with what, where and why, before anything starts", "[cluster][daemon]") {
+    TempDir dir;
+    const std::string card = dir / "card.json";
+    write_whole_file(card, std::string(kSmallCard));
+    auto refused = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args{"serve", "--card", card, "--listen", "127.0.0.1:0"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        auto r = run_command(DECLARED_BINARY, args, dir.path());
+        CHECK(r.status.code == 2);
+        return r.err;
+    };
+    const std::string url = "nats://127.0.0.1:1";
+    CHECK(refused({"--cluster.url", "http://x:4222"}).find("--cluster.url: expected nats://HOST:PORT URLs") != std::string::npos);
+    CHECK(refused({"--cluster.url", url + ","}).find("got ''") != std::string::npos);
+    CHECK(refused({"--cluster.url", url, "--journal", dir / "j"}).find("--journal: expected no journal file in cluster mode") !=
+          std::string::npos);
+    CHECK(refused({"--cluster.url", url, "--repair-journal"}).find("--repair-journal: expected file mode") != std::string::npos);
+    CHECK(refused({"--cluster.url", url, "--cluster.stream", "A.B"}).find("--cluster.stream: expected a stream name") !=
+          std::string::npos);
+    CHECK(!std::filesystem::exists(dir / "j"));  // nothing was created
 }
