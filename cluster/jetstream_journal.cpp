@@ -341,7 +341,7 @@ Result<LoadReport> JetStreamJournal::load_stream(const RecordFn& on_record, Cloc
     if (!records.ok()) return R::of_error(records.error);
     // Nothing is delivered unless the whole stream was usable.
     for (const auto& record : *records.value) on_record(record);
-    last_seq_ = st.last_seq;
+    last_seq_ = durable_seq_ = st.last_seq;
     loaded_ = true;
     LoadReport report;
     report.records = records.value->size();
@@ -418,6 +418,12 @@ Error JetStreamJournal::take_message(std::uint64_t seq, const std::string& subje
         genesis_ = std::move(*g.value);
         return {};
     }
+    if (subject == spec_.writer_subject) {
+        auto claim = decode_claim(bytes, at);
+        if (!claim.ok()) return claim.error;
+        last_claim_ = std::move(*claim.value);
+        return {};
+    }
     if (subject != spec_.records_subject)
         return Error{"cluster_stream_damaged", at, "a record on " + spec_.records_subject, "a message on " + subject};
     if (bytes.empty()) return Error{"cluster_stream_damaged", at, "a record of 1 byte or more", "an empty message"};
@@ -457,7 +463,40 @@ Result<std::uint64_t> JetStreamJournal::sync() {
         pipeline_.clear();
         if (o != Outcome::acknowledged) return R::of_error(refuse(error));
     }
+    durable_seq_ = last_seq_;
     return R{last_seq_ - 1, {}};
+}
+
+Result<std::uint64_t> JetStreamJournal::claim(std::uint64_t after, const std::string& node, const std::string& reason) {
+    using R = Result<std::uint64_t>;
+    if (!loaded_) return R::of_error(Error{"journal_not_loaded", where_, "load() before claim()", "claim() on an unloaded journal"});
+    // What a failed writer had in flight is settled (acknowledged or not)
+    // and forgotten: the claim starts from what this node applied.
+    pipeline_.clear();
+    failed_.reset();
+    writer_id_ = random_id();
+    last_seq_ = after;
+    const WriterClaim mine{writer_id_, node, after, reason, utc_now()};
+    std::vector<Pending> pipeline(1);
+    Pending& p = pipeline[0];
+    p.bytes = encode_claim(mine);
+    p.subject = spec_.writer_subject;
+    p.msg_id = writer_id_ + ".claim";
+    p.expected = after;
+    publish(p);
+    Error error;
+    switch (resolve(pipeline, error)) {
+        case Outcome::acknowledged:
+            durable_seq_ = last_seq_;
+            last_claim_ = mine;
+            return R{last_seq_, {}};
+        case Outcome::fenced:
+            return R::of_error(refuse(Error{"cluster_claim_lost", where_ + ", sequence " + std::to_string(after + 1),
+                                            "nothing written after sequence " + std::to_string(after),
+                                            "the stream moved on (another writer is live, or claimed first)"}));
+        case Outcome::failed: break;
+    }
+    return R::of_error(refuse(error));
 }
 
 }  // namespace declared::cluster

@@ -6,9 +6,11 @@
 // The stream holds the same record bytes a FileJournal would, one message
 // each, after a genesis message at stream sequence 1 naming the card
 // (cluster/genesis.hpp). load() refuses a stream whose genesis is not this
-// node's card; the genesis is never handed to on_record: callers see only
-// their own records, and record position p is stream sequence p + 2. The
-// genesis is available from genesis() after load().
+// node's card. Neither the genesis nor a writer claim (cluster/writer_claim.hpp)
+// is ever handed to on_record: callers see only their own records. A
+// position append() returns is the record's stream sequence less 2 (claims
+// take sequences too, so positions are not dense). The genesis and the last
+// claim are available after load().
 //
 // One writer, fenced: every publish carries Nats-Expected-Last-Sequence (the
 // last stream sequence this writer knows, plus its place in the pipeline) and
@@ -16,7 +18,8 @@
 // sync() waits for every acknowledgement, so the GroupCommitter keeps group
 // commit. A wrong-last-sequence answer (10071) that is not our own earlier
 // attempt means another writer appended: cluster_fenced, and this journal
-// refuses every later write. An answer that never comes (a timeout, no
+// refuses every later write, until claim() makes it the writer again. An
+// answer that never comes (a timeout, no
 // responders during a leader election, a dropped connection) is never
 // guessed at: the same bytes are sent again with the same id and expected
 // sequence, which the stream's duplicate window turns into the original
@@ -41,6 +44,7 @@
 #include "cluster/genesis.hpp"
 #include "cluster/nats_connection.hpp"
 #include "cluster/stream_setup.hpp"
+#include "cluster/writer_claim.hpp"
 #include "journal/journal.hpp"
 
 namespace declared::cluster {
@@ -77,7 +81,21 @@ public:
     Result<std::uint64_t> sync() override;
     std::size_t max_record_size() const override { return max_record_; }
 
+    // Makes this journal the stream's writer: a claim appended with the
+    // expected last sequence `after` (the last one this node applied), under
+    // a new writer id. Returns the claim's sequence; cluster_claim_lost when
+    // anything was written after `after` (another writer is live, or claimed
+    // first): the journal then stays refusing writes. Also after a fence.
+    Result<std::uint64_t> claim(std::uint64_t after, const std::string& node, const std::string& reason);
+
     const Genesis& genesis() const { return genesis_; }          // after load()
+    const std::optional<WriterClaim>& last_claim() const { return last_claim_; }  // after load(): the stream's, if any
+    // The last stream sequence of the last successful load, sync or claim:
+    // everything up to it was acknowledged to the caller. After a fence a
+    // pipeline may have landed partly beyond it.
+    std::uint64_t durable_sequence() const { return durable_seq_; }
+    const NatsConnection& connection() const { return *conn_; }
+    const StreamSpec& spec() const { return spec_; }
     std::uint64_t last_sequence() const { return last_seq_; }    // last acknowledged stream sequence
     const std::string& writer_id() const { return writer_id_; }  // the prefix of this writer's Nats-Msg-Ids
     const std::string& where() const { return where_; }
@@ -133,6 +151,8 @@ private:
     Genesis genesis_;
     bool loaded_ = false;
     std::uint64_t last_seq_ = 0;  // last stream sequence acknowledged to this writer
+    std::uint64_t durable_seq_ = 0;
+    std::optional<WriterClaim> last_claim_;
     std::vector<Pending> pipeline_;  // appended, not yet acknowledged, in stream order
     std::optional<Error> failed_;
 

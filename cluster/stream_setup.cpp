@@ -27,11 +27,11 @@ Error unfit(const jsStreamConfig& cfg, const StreamSpec& spec) {
     if (cfg.Retention != js_LimitsPolicy) return refuse("limits retention", "interest or work-queue retention");
     if (cfg.MaxMsgs > 0 || cfg.MaxBytes > 0 || cfg.MaxAge > 0 || cfg.MaxMsgsPerSubject > 0)
         return refuse("no message, byte, age or per-subject limit", "a stream with limits");
-    const std::vector<std::string> ours{spec.genesis_subject, spec.records_subject};
+    const std::vector<std::string> ours{spec.genesis_subject, spec.records_subject, spec.writer_subject};
     for (const auto& subject : ours) {
         bool found = false;
         for (int i = 0; i < cfg.SubjectsLen; ++i) found = found || subject == cfg.Subjects[i];
-        if (!found) return refuse("subjects " + spec.genesis_subject + " and " + spec.records_subject,
+        if (!found) return refuse("subjects " + spec.genesis_subject + ", " + spec.records_subject + " and " + spec.writer_subject,
                                   "a stream without subject " + subject);
     }
     return {};
@@ -45,6 +45,8 @@ StreamSpec stream_spec(std::string name, int replicas) {
     StreamSpec spec;
     spec.genesis_subject = "declared." + name + ".genesis";
     spec.records_subject = "declared." + name + ".records";
+    spec.writer_subject = "declared." + name + ".writer";
+    spec.heartbeat_subject = "declared." + name + ".heartbeat";
     spec.name = std::move(name);
     spec.replicas = replicas;
     return spec;
@@ -83,11 +85,11 @@ Result<StreamState> ensure_stream(const NatsConnection& c, const StreamSpec& spe
         if (s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr) {
             jsStreamConfig cfg;
             jsStreamConfig_Init(&cfg);
-            const char* subjects[] = {spec.genesis_subject.c_str(), spec.records_subject.c_str()};
+            const char* subjects[] = {spec.genesis_subject.c_str(), spec.records_subject.c_str(), spec.writer_subject.c_str()};
             cfg.Name = spec.name.c_str();
             cfg.Description = "declared: the election night's journal (docs/cluster.md)";
             cfg.Subjects = subjects;
-            cfg.SubjectsLen = 2;
+            cfg.SubjectsLen = 3;
             cfg.Storage = js_FileStorage;
             cfg.Retention = js_LimitsPolicy;
             cfg.Replicas = spec.replicas;

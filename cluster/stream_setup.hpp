@@ -19,12 +19,14 @@ namespace declared::cluster {
 struct StreamSpec {
     std::string name = "DECLARED";
     std::string genesis_subject;  // the first message's
-    std::string records_subject;  // every other message's
+    std::string records_subject;  // the journal's records
+    std::string writer_subject;   // a writer's claim (cluster/writer_claim.hpp), the genesis' writer's or a takeover's
+    std::string heartbeat_subject;  // the writer's liveness, core NATS only: not in the stream
     int replicas = 3;
     std::chrono::seconds duplicate_window{120};  // Nats-Msg-Id de-duplication
 };
 
-// Subjects for a stream name: declared.<name>.genesis and declared.<name>.records.
+// Subjects for a stream name: declared.<name>.genesis, .records, .writer and .heartbeat.
 StreamSpec stream_spec(std::string name, int replicas);
 
 struct StreamState {

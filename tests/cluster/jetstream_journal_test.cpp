@@ -5,15 +5,19 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cluster/jetstream_journal.hpp"
 #include "cluster/nats_connection.hpp"
+#include "cluster/stream_follower.hpp"
 #include "cluster/stream_setup.hpp"
 #include "journal/group_commit.hpp"
 #include "tests/cluster/nats_cluster.hpp"
+#include "tests/support/wait_for.hpp"
 
 using declared::Error;
 using declared::cluster::JetStreamJournal;
@@ -265,10 +269,10 @@ TEST_CASE("cluster: a stream whose first message is no genesis is refused", "[cl
     // Configured as declared would, but written by something else first.
     jsStreamConfig cfg;
     jsStreamConfig_Init(&cfg);
-    const char* subjects[] = {"declared.NIGHT.genesis", "declared.NIGHT.records"};
+    const char* subjects[] = {"declared.NIGHT.genesis", "declared.NIGHT.records", "declared.NIGHT.writer"};
     cfg.Name = "NIGHT";
     cfg.Subjects = subjects;
-    cfg.SubjectsLen = 2;
+    cfg.SubjectsLen = 3;
     cfg.Replicas = 3;
     cfg.DenyDelete = true;
     cfg.DenyPurge = true;
@@ -447,4 +451,88 @@ TEST_CASE("cluster: the group committer over a JetStream journal shares one roun
             if (r.find(tag) != std::string::npos) seen.push_back(r);
         CHECK(seen == mine);
     }
+}
+
+TEST_CASE("cluster: a claim makes a journal the writer, and loses to anything written after what it applied",
+          "[cluster][jetstream][claim]") {
+    if (!have_nats_server()) return;
+    auto cluster = start_cluster();
+    auto a = open_journal(options_for(*cluster, "NIGHT"));
+    load_ok(*a);
+    REQUIRE(a->claim(a->durable_sequence(), "alpha", "start").ok());
+    append_and_sync(*a, records("a", 3), 1);  // genesis 1, claim 2, records 3 to 5
+
+    auto b = open_journal(options_for(*cluster, "NIGHT"));
+    CHECK(load_ok(*b).size() == 3);  // claims are not records
+    REQUIRE(b->last_claim());
+    CHECK(b->last_claim()->node == "alpha");
+    auto claimed = b->claim(b->durable_sequence(), "bravo", "takeover");
+    INFO(claimed.error.message());
+    REQUIRE(claimed.ok());
+    CHECK(*claimed.value == 6);
+
+    // The old writer is fenced at its next append ...
+    REQUIRE(a->append(records("late", 1)).ok());
+    auto fenced = a->sync();
+    REQUIRE_FALSE(fenced.ok());
+    CHECK(fenced.error.code == "cluster_fenced");
+    // ... and cannot claim back from behind: the stream moved on.
+    auto behind = a->claim(a->durable_sequence(), "alpha", "takeover");
+    REQUIRE_FALSE(behind.ok());
+    CHECK(behind.error.code == "cluster_claim_lost");
+    CHECK(a->append(records("x", 1)).error.code == "cluster_claim_lost");  // and stays refusing
+
+    REQUIRE(b->append(records("b", 2)).ok());
+    REQUIRE(b->sync().ok());
+    auto c = open_journal(options_for(*cluster, "NIGHT"));
+    const auto all = load_ok(*c);
+    REQUIRE(all.size() == 5);
+    CHECK(all[3].find("\"b-0\"") != std::string::npos);
+    CHECK(c->last_claim()->node == "bravo");
+    CHECK(c->durable_sequence() == 8);
+}
+
+TEST_CASE("cluster: a follower gets every message from its start sequence, in order, live appends included",
+          "[cluster][jetstream][follower]") {
+    if (!have_nats_server()) return;
+    auto cluster = start_cluster();
+    auto j = open_journal(options_for(*cluster, "NIGHT"));
+    load_ok(*j);
+    append_and_sync(*j, records("r", 3), 0);  // sequences 2 to 4
+
+    std::mutex m;
+    std::vector<declared::cluster::FollowedMessage> got;
+    std::optional<Error> broken;
+    auto follower = declared::cluster::StreamFollower::start(
+        j->connection(), j->spec(), 3,
+        [&](declared::cluster::FollowedMessage msg) {
+            std::lock_guard lock(m);
+            got.push_back(std::move(msg));
+        },
+        [&](Error e) {
+            std::lock_guard lock(m);
+            broken = e;
+        });
+    INFO(follower.error.message());
+    REQUIRE(follower.ok());
+    auto count = [&] {
+        std::lock_guard lock(m);
+        return got.size();
+    };
+    REQUIRE(declared::testing::wait_for([&] { return count() == 2; }, std::chrono::seconds(20)));
+    REQUIRE(j->claim(4, "alpha", "takeover").ok());  // sequence 5
+    const auto live = records("live", 2);             // sequences 6 and 7
+    REQUIRE(j->append(live).ok());
+    REQUIRE(j->sync().ok());
+    REQUIRE(declared::testing::wait_for([&] { return count() == 5; }, std::chrono::seconds(20)));
+    (*follower.value)->stop();
+    std::lock_guard lock(m);
+    CHECK_FALSE(broken);
+    for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i].seq == 3 + i);
+    CHECK(got[0].bytes == records("r", 3)[1]);
+    CHECK(got[2].subject == "declared.NIGHT.writer");
+    CHECK(got[3].subject == "declared.NIGHT.records");
+    CHECK(got[4].bytes == live[1]);
+    CHECK(got[4].pending == 0);
+    CHECK((*follower.value)->last_seq() == 7);
 }

@@ -1,0 +1,88 @@
+#include "cluster/stream_follower.hpp"
+
+#include <chrono>
+
+namespace declared::cluster {
+
+Result<std::unique_ptr<StreamFollower>> StreamFollower::start(const NatsConnection& conn, const StreamSpec& spec,
+                                                              std::uint64_t from, OnMessage on_message,
+                                                              OnBroken on_broken) {
+    using R = Result<std::unique_ptr<StreamFollower>>;
+    std::unique_ptr<StreamFollower> f(new StreamFollower("stream " + spec.name + " at " + conn.where(), from,
+                                                         std::move(on_message), std::move(on_broken)));
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = spec.name.c_str();
+    so.Ordered = true;
+    so.Config.DeliverPolicy = js_DeliverByStartSequence;
+    so.Config.OptStartSeq = from;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    const std::string filter = "declared." + spec.name + ".*";
+    natsStatus s = js_Subscribe(&f->sub_, conn.js(), filter.c_str(), &StreamFollower::on_msg, f.get(), nullptr, &so, &jerr);
+    // A night's burst must never be dropped as a slow consumer: the ingest strand
+    // takes them as fast as it applies them.
+    if (s == NATS_OK) s = natsSubscription_SetPendingLimits(f->sub_, -1, -1);
+    if (s == NATS_OK) s = natsSubscription_SetOnCompleteCB(f->sub_, &StreamFollower::on_complete, f.get());
+    if (s != NATS_OK)
+        return R::of_error(nats_error("cluster_unavailable", f->where_,
+                                      "a consumer following the stream from sequence " + std::to_string(from), s, jerr));
+    return R{std::move(f), {}};
+}
+
+StreamFollower::StreamFollower(std::string where, std::uint64_t from, OnMessage on_message, OnBroken on_broken)
+    : where_(std::move(where)), on_message_(std::move(on_message)), on_broken_(std::move(on_broken)), last_(from - 1) {}
+
+StreamFollower::~StreamFollower() { stop(); }
+
+void StreamFollower::stop() {
+    if (!sub_) return;
+    stopping_ = true;
+    // The callback holds `this`: wait (bounded) until libnats says it will not run again.
+    if (natsSubscription_Unsubscribe(sub_) == NATS_OK) {
+        std::unique_lock lock(mutex_);
+        cv_.wait_for(lock, std::chrono::seconds(5), [this] { return complete_; });
+    }
+    natsSubscription_Destroy(sub_);
+    sub_ = nullptr;
+}
+
+void StreamFollower::on_msg(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+    static_cast<StreamFollower*>(closure)->take(msg);
+    natsMsg_Destroy(msg);
+}
+
+void StreamFollower::on_complete(void* closure) {
+    auto* self = static_cast<StreamFollower*>(closure);
+    {
+        std::lock_guard lock(self->mutex_);
+        self->complete_ = true;
+    }
+    self->cv_.notify_all();
+}
+
+void StreamFollower::take(natsMsg* msg) {
+    if (stopping_ || broken_) return;
+    jsMsgMetaData* meta = nullptr;
+    if (natsMsg_GetMetaData(&meta, msg) != NATS_OK) return;  // not a stream message (flow control)
+    FollowedMessage m;
+    m.seq = meta->Sequence.Stream;
+    m.pending = meta->NumPending;
+    jsMsgMetaData_Destroy(meta);
+    const std::uint64_t next = last_.load() + 1;
+    if (m.seq < next) return;  // redelivered after a consumer reset: already handed on
+    if (m.seq > next) {
+        broken_ = true;
+        on_broken_(Error{"cluster_stream_gap", where_ + ", sequence " + std::to_string(m.seq),
+                         "message " + std::to_string(next),
+                         "message " + std::to_string(m.seq) + ": the stream lost messages; this node stops following"});
+        return;
+    }
+    m.subject = natsMsg_GetSubject(msg);
+    const char* data = natsMsg_GetData(msg);
+    m.bytes.assign(data ? data : "", static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+    last_ = m.seq;
+    pending_ = m.pending;
+    on_message_(std::move(m));
+}
+
+}  // namespace declared::cluster
