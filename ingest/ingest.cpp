@@ -50,7 +50,7 @@ Ingest::Ingest(asio::io_context& ioc, const Card& card, feed::EventHub& hub, Met
               // Not yet open, or the journal queue full: try again shortly, never give up silently.
               const bool transient = r.status == DeskResult::Status::busy ||
                                      (r.status == DeskResult::Status::unavailable && !stopping_ && failure().code != "journal_failed" &&
-                                      failure().code != "cluster_fenced");
+                                      !failure().code.starts_with("cluster_"));
               spdlog::warn("embargo until {}: not lifted by its timer: {}{}", until, r.error.message(),
                            transient ? "; trying again in a second" : "");
               if (transient) embargo_timer_.retry(until);
@@ -60,6 +60,31 @@ Ingest::Ingest(asio::io_context& ioc, const Card& card, feed::EventHub& hub, Met
 
 Ingest::~Ingest() = default;
 
+// One journalled entry, applied as when it was accepted: a desk action
+// refused then is refused again the same way. Any other refusal means the
+// entry does not belong to this card.
+std::optional<Error> Ingest::replay(std::string_view bytes) {
+    auto entry = decode_entry(bytes, parser_);
+    if (!entry.ok()) return entry.error;
+    if (entry.value->desk) {
+        auto events = tally_.apply(*entry.value->desk, entry.value->received_at);
+        if (events.ok()) {
+            metrics_.events += events.value->size();
+            hub_.publish(*events.value);
+        }
+        return std::nullopt;
+    }
+    Assessment a = tally_.assess(entry.value->declaration);
+    if (!a.accepted()) {
+        if (a.error.code.empty()) return Error{"not_applicable", "", "an entry that applies", std::string(to_string(a.verdict))};
+        return a.error;
+    }
+    auto events = tally_.apply(std::move(entry.value->declaration), entry.value->received_at);
+    metrics_.events += events.size();
+    hub_.publish(events);
+    return std::nullopt;
+}
+
 Result<LoadReport> Ingest::load(Journal& journal, bool desk) {
     desk_ = desk;
     std::uint64_t record = 0;
@@ -67,27 +92,7 @@ Result<LoadReport> Ingest::load(Journal& journal, bool desk) {
     auto report = journal.load([&](std::string_view bytes) {
         ++record;
         if (broken) return;
-        auto entry = decode_entry(bytes, parser_);
-        if (!entry.ok()) {
-            broken = entry.error;
-        } else if (entry.value->desk) {
-            // One refused when it was applied live is refused again here, the same way.
-            auto events = tally_.apply(*entry.value->desk, entry.value->received_at);
-            if (events.ok()) {
-                metrics_.events += events.value->size();
-                hub_.publish(*events.value);
-            }
-        } else {
-            Assessment a = tally_.assess(entry.value->declaration);
-            if (!a.accepted()) {
-                broken = a.error;
-                if (broken->code.empty()) broken = Error{"not_applicable", "", "an entry that applies", std::string(to_string(a.verdict))};
-            } else {
-                auto events = tally_.apply(std::move(entry.value->declaration), entry.value->received_at);
-                metrics_.events += events.size();
-                hub_.publish(events);
-            }
-        }
+        broken = replay(bytes);
         if (broken) broken->path = fmt::format("journal record {}: {}", record, broken->path);
     });
     if (!report.ok()) return report;
@@ -99,6 +104,7 @@ Result<LoadReport> Ingest::load(Journal& journal, bool desk) {
         metrics_.events += start_events.size();
     }
     asio::post(strand_, [this] { embargo_timer_.arm(tally_.embargo_until()); });
+    records_ = record;
     if (broken)
         return Result<LoadReport>::of_error(Error{"journal_mismatch", broken->path,
                                               "journal entries that apply to this card (" + broken->expected + ")",
@@ -111,6 +117,41 @@ void Ingest::start(GroupCommitter& committer) {
         committer_ = &committer;
         accepting_ = true;
         ready_ = true;
+    });
+}
+
+void Ingest::resume(GroupCommitter& committer) {
+    asio::post(strand_, [this, &committer] {
+        {
+            std::lock_guard lock(failure_mutex_);
+            failure_ = {};
+        }
+        committer_ = &committer;
+        accepting_ = true;
+        ready_ = true;
+        embargo_timer_.arm(tally_.embargo_until());  // a follower's timer stood down
+    });
+}
+
+void Ingest::refuse_ingest(Error why) {
+    asio::post(strand_, [this, why = std::move(why)] {
+        accepting_ = false;
+        ready_ = false;
+        std::lock_guard lock(failure_mutex_);
+        failure_ = why;
+    });
+}
+
+void Ingest::follow(std::string record, std::function<void(Error)> broken) {
+    asio::post(strand_, [this, record = std::move(record), broken = std::move(broken)] {
+        if (following_broken_) return;
+        ++records_;
+        auto e = replay(record);
+        if (!e) return;
+        following_broken_ = true;
+        e->path = fmt::format("journal record {}: {}", records_, e->path);
+        broken(Error{"journal_mismatch", e->path, "journal entries that apply to this card (" + e->expected + ")",
+                     e->got + "; does this node have the writer's card?"});
     });
 }
 
@@ -385,6 +426,7 @@ void Ingest::journal_failed(const Error& e) {
         failure_ = Error{"cluster_fenced", e.path, "this node to be the stream's one writer",
                          e.got + "; ingest is refused here (503): send to the new primary"};
         spdlog::error("journal fenced: {}; refusing ingest (503) from now on, reads go on", e.message());
+        if (on_fenced_) on_fenced_();
         return;
     }
     failure_ = Error{"journal_failed", e.path, "a journal that accepts writes",

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -97,6 +98,17 @@ public:
     // Refuse new batches (unavailable); those in flight still complete.
     void stop();
 
+    // Cluster roles (docs/cluster.md). A standby or an edge refuses ingest
+    // with why, and follows: each record another node journalled is applied
+    // on the strand exactly as a restart applies it (broken, once, if one
+    // does not apply: nothing more is applied after it). resume() makes this
+    // node the writer again, through committer. on_fenced runs on the strand
+    // when the journal reports that another writer took over.
+    void refuse_ingest(Error why);
+    void follow(std::string record, std::function<void(Error)> broken);
+    void resume(GroupCommitter& committer);
+    void on_fenced(std::function<void()> fn) { on_fenced_ = std::move(fn); }
+
     // Thread-safe: queues the batch on the ingest strand; done is called once,
     // on the strand, when the outcome is final (after fsync where anything was accepted).
     void submit(std::string body, Format format, std::string source, Done done, Mode mode = Mode::all_or_nothing);
@@ -126,6 +138,7 @@ private:
     void judge(Batch& b);
     void commit(std::shared_ptr<Batch> b);
     void apply(Batch& b);
+    std::optional<Error> replay(std::string_view bytes);
     void journal_failed(const Error& e);
     void process_desk(DeskAction& action, DeskDone& done);
     void apply_desk(const DeskAction& action, const std::string& received_at, DeskResult& r);
@@ -138,6 +151,9 @@ private:
     GroupCommitter* committer_ = nullptr;
     std::atomic<bool> ready_{false};
     bool accepting_ = false;
+    std::uint64_t records_ = 0;  // journal records applied: loaded and followed
+    bool following_broken_ = false;
+    std::function<void()> on_fenced_;
     bool stopping_ = false;  // stop() was called: the embargo timer retries no more
     bool desk_ = false;      // load()'s: a results desk is configured (desk actions are taken)
     // Per contest, the newest accepted declaration still waiting for the

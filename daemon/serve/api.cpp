@@ -5,6 +5,7 @@
 #include <boost/url/parse.hpp>
 #include <fmt/format.h>
 
+#include "daemon/serve/cluster_node.hpp"
 #include "daemon/serve/static_assets.hpp"
 #include "ingest/batch_report.hpp"
 #include "model/desk_action_json.hpp"
@@ -133,12 +134,24 @@ bool Api::trusted(const Request& headers) const {
                                             access_.match(Role::desk, auth.substr(7)).has_value());
 }
 
-// 200 while ingest works and every source does; else 503 saying why.
+// 200 while ingest works and every source does; else 503 saying why. A
+// cluster standby or edge is ready while it follows the stream: it serves
+// reads, and says how far behind it is.
 Response Api::readiness(const Request& req) const {
     boost::json::object body{{"status", "ready"}};
-    if (!ingest_.ready()) {
+    const auto cluster = cluster_ ? std::optional<ClusterStatus>(cluster_->status()) : std::nullopt;
+    if (cluster && cluster->role != ClusterRole::primary) {
+        if (!cluster->broken.code.empty())
+            body = {{"status", "not ready"}, {"reason", cluster->broken.code}, {"message", cluster->broken.message()}};
+        body["applied_seq"] = cluster->applied;
+        body["pending"] = cluster->pending;
+    } else if (!ingest_.ready()) {
         auto why = ingest_.failure();
         body = {{"status", "not ready"}, {"reason", why.code}, {"message", why.message()}};
+    }
+    if (cluster) {
+        body["role"] = to_string(cluster->role);
+        if (!cluster->writer_node.empty()) body["writer"] = cluster->writer_node;
     }
     if (sources_) {
         boost::json::object broken;

@@ -31,6 +31,8 @@ struct ApiOptions {
     std::function<bool(std::string_view)> council_known;  // for filters; empty: any
 };
 
+class ClusterNode;
+
 class Api : public net::HttpHandler {
 public:
     Api(ApiOptions options, Ingest& ingest, feed::EventHub& hub, Metrics& metrics, const GroupCommitter* committer,
@@ -39,6 +41,7 @@ public:
 
     void set_server(const net::Server* server) { server_ = server; }
     void set_feed(const feed::FeedEndpoint* feed) { feed_ = feed; }
+    void set_cluster(const ClusterNode* node) { cluster_ = node; }
     std::optional<net::Response> admit(const net::Request& headers) override;
     bool trusted(const net::Request& headers) const override;
     void handle(net::Request&& req, net::Respond respond) override;
@@ -72,6 +75,7 @@ private:
     const SourceHealth* sources_;
     const net::Server* server_ = nullptr;
     const feed::FeedEndpoint* feed_ = nullptr;
+    const ClusterNode* cluster_ = nullptr;
     struct Cache;
     std::shared_ptr<Cache> cache_;  // touched only on the ingest strand
     QueryRoutes queries_;           // filtered events and councils, CSV exports

@@ -1,5 +1,7 @@
 #include "daemon/serve/config.hpp"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -64,7 +66,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
          upstream_ms = c.upstream_interval.count(), upstream_timeout_ms = c.upstream_timeout.count(),
          feed_write_ms = c.feed_write_timeout.count(),
          pong_ms = c.feed_pong_timeout.count(),
-         heartbeat_ms = c.feed_heartbeat.count();
+         heartbeat_ms = c.feed_heartbeat.count(), cluster_heartbeat_ms = c.cluster_heartbeat.count(),
+         takeover_ms = c.cluster_takeover_after.count();
 
     po::options_description flags_only("Command line");
     flags_only.add_options()
@@ -104,7 +107,11 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("webhooks", po::value(&c.webhooks_path), "JSON file of webhooks (URL, event filter, HMAC secret); cursors kept beside the journal")
         ("cluster.url", po::value(&cluster_url), "cluster mode: NATS server URLs, comma-separated (nats://host:port,...); the journal is then the JetStream stream --cluster.stream instead of --journal (docs/cluster.md)")
         ("cluster.stream", po::value(&c.cluster_stream), "cluster mode: the JetStream stream holding the night's journal (created if absent)")
-        ("cluster.replicas", po::value(&c.cluster_replicas), "cluster mode: replicas of a stream created here (3; 1 for a single server)");
+        ("cluster.replicas", po::value(&c.cluster_replicas), "cluster mode: replicas of a stream created here (3; 1 for a single server)")
+        ("cluster.role", po::value(&c.cluster_role), "cluster mode: primary (writes the stream), standby (follows, takes over when the primary falls silent) or edge (follows, serves reads)")
+        ("cluster.node", po::value(&c.cluster_node), "cluster mode: this node's name in writer claims and heartbeats (default: the host name)")
+        ("cluster.heartbeat_ms", po::value(&cluster_heartbeat_ms), "cluster mode: the primary's heartbeat interval")
+        ("cluster.takeover_ms", po::value(&takeover_ms), "cluster mode: a standby tries to take over after this long without a heartbeat");
     WebOptionValues web;
     add_web_options(shared, web);
     po::options_description all;
@@ -161,6 +168,19 @@ ServeConfigParse parse_serve_config(const Args& args) {
                                             "'" + c.cluster_stream + "'"), out;
         if (c.cluster_replicas < 1 || c.cluster_replicas > 5)
             return out.error = option_error("cluster.replicas", "1 to 5", std::to_string(c.cluster_replicas)), out;
+        if (c.cluster_role != "primary" && c.cluster_role != "standby" && c.cluster_role != "edge")
+            return out.error = option_error("cluster.role", "primary, standby or edge", "'" + c.cluster_role + "'"), out;
+        if (cluster_heartbeat_ms < 50)
+            return out.error = option_error("cluster.heartbeat_ms", "at least 50", std::to_string(cluster_heartbeat_ms)), out;
+        if (takeover_ms < 2 * cluster_heartbeat_ms)
+            return out.error = option_error("cluster.takeover_ms", "at least two heartbeats (" + std::to_string(2 * cluster_heartbeat_ms) + ")",
+                                            std::to_string(takeover_ms)), out;
+        c.cluster_heartbeat = std::chrono::milliseconds(cluster_heartbeat_ms);
+        c.cluster_takeover_after = std::chrono::milliseconds(takeover_ms);
+        if (c.cluster_node.empty()) {
+            char host[256] = {};
+            c.cluster_node = ::gethostname(host, sizeof host - 1) == 0 && host[0] ? host : "declared";
+        }
     }
     if (auto e = parse_listen(listen, c.listen_address, c.listen_port)) return out.error = *e, out;
     if (c.threads < 1 || c.threads > 64) return out.error = option_error("threads", "1 to 64", std::to_string(c.threads)), out;

@@ -50,6 +50,10 @@ struct ServeConfig {
     std::vector<std::string> cluster_urls;
     std::string cluster_stream = "DECLARED";
     int cluster_replicas = 3;
+    std::string cluster_role = "primary";  // primary, standby or edge (daemon/serve/cluster_node.hpp)
+    std::string cluster_node;              // this node's name in claims and heartbeats; default: the host name
+    std::chrono::milliseconds cluster_heartbeat{500};
+    std::chrono::milliseconds cluster_takeover_after{3000};
     WebConfig web;  // web.*: CORS origins, frame-ancestors
 };
 

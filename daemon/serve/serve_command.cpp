@@ -16,6 +16,7 @@
 #include "daemon/commands.hpp"
 #include "daemon/serve/api.hpp"
 #include "daemon/serve/cluster_metrics.hpp"
+#include "daemon/serve/cluster_node.hpp"
 #include "daemon/serve/config.hpp"
 #include "daemon/serve/webhook_config.hpp"
 #include "daemon/serve/webhook_metrics.hpp"
@@ -116,6 +117,18 @@ ApiOptions api_options_of(const ServeConfig& cfg, const feed::FeedOptions& feed)
     return o;
 }
 
+ClusterNodeOptions cluster_options_of(const ServeConfig& cfg, const GroupCommitOptions& commit) {
+    ClusterNodeOptions o;
+    o.role = cfg.cluster_role == "standby" ? ClusterRole::standby
+             : cfg.cluster_role == "edge"  ? ClusterRole::edge
+                                           : ClusterRole::primary;
+    o.node = cfg.cluster_node;
+    o.heartbeat = cfg.cluster_heartbeat;
+    o.takeover_after = cfg.cluster_takeover_after;
+    o.commit = commit;
+    return o;
+}
+
 // Heartbeats and stuck writes are checked for every subscriber at twice the
 // rate of the smaller of the two intervals.
 std::chrono::milliseconds tick_of(const feed::FeedOptions& o) {
@@ -194,17 +207,25 @@ int serve_command(const Args& args) {
     if (!journal || !replay_journal(cfg, journal_name, ingest, *journal, hub)) return 1;
     GroupCommitOptions commit_options;
     commit_options.on_sync = [&metrics](double seconds) { metrics.journal_sync.observe(seconds); };
-    GroupCommitter committer(*journal, commit_options);
-    if (const auto* js = dynamic_cast<const cluster::JetStreamJournal*>(journal.get()))
-        metrics.add_renderer([js, &ingest](std::string& page) { render_cluster_metrics(page, *js, ingest); });
+    // File mode: one committer for the daemon's life. Cluster mode: the node
+    // makes one each time it becomes the stream's writer.
+    std::optional<GroupCommitter> committer;
+    std::unique_ptr<ClusterNode> node;
+    if (auto* js = dynamic_cast<cluster::JetStreamJournal*>(journal.get())) {
+        node = std::make_unique<ClusterNode>(*js, ingest, cluster_options_of(cfg, commit_options));
+        metrics.add_renderer([js, n = node.get()](std::string& page) { render_cluster_metrics(page, *js, *n); });
+    } else {
+        committer.emplace(*journal, commit_options);
+    }
 
     auto feed_options = feed_options_of(cfg, card);
     const auto api_options = api_options_of(cfg, feed_options);
     feed::Ticker ticker(asio::make_strand(ioc), hub, tick_of(feed_options));
     ticker.start();
     feed::FeedEndpoint feed(ioc, hub, std::move(feed_options));
-    Api api(api_options, ingest, hub, metrics, &committer, &sources);
+    Api api(api_options, ingest, hub, metrics, committer ? &*committer : nullptr, &sources);
     api.set_feed(&feed);
+    api.set_cluster(node.get());
     std::optional<net::Server> server;
     try {
         server.emplace(ioc, asio::ip::tcp::endpoint(address, cfg.listen_port), cfg.limits, api, &feed);
@@ -213,7 +234,11 @@ int serve_command(const Args& args) {
     }
     api.set_server(&*server);
     server->start();
-    ingest.start(committer);
+    if (!node) {
+        ingest.start(*committer);
+    } else if (auto e = node->start()) {
+        return spdlog::critical("cluster: {} [{}]", e->message(), e->code), 1;
+    }
     const auto ep = server->local_endpoint();
     spdlog::info("listening on http://{}:{}", ep.address().to_string(), ep.port());
 
@@ -236,14 +261,15 @@ int serve_command(const Args& args) {
         ingest.read([&](const Tally&) {
             // Everything accepted before stop() is queued now; flush it off the strand.
             flusher = std::thread([&] {
-                committer.stop();
+                if (node) node->stop();
+                else committer->stop();
                 asio::post(ioc, [&] { work.reset(); });
             });
         });
     });
     run_threads(ioc, cfg.threads);
     if (flusher.joinable()) flusher.join();
-    const auto stats = committer.stats();
+    const auto stats = node ? node->sync_stats() : committer->stats();
     spdlog::info("stopped: {} records durable in {} syncs; last seq {}", stats.records, stats.syncs, hub.last_seq());
     spdlog::default_logger()->flush();
     return 0;

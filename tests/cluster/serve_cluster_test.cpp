@@ -10,11 +10,14 @@
 #include "cluster/jetstream_journal.hpp"
 #include "cluster/stream_setup.hpp"
 #include "tests/cluster/nats_cluster.hpp"
+#include "tests/daemon/daemon_fixture.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/small_card.hpp"
+#include "tests/support/wait_for.hpp"
 
 using namespace declared::testing;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -94,7 +97,8 @@ TEST_CASE("cluster: serve on a JetStream stream rebuilds byte-identical events a
     CHECK(metrics.find("\ndeclared_cluster_writer 1\n") != std::string::npos);
     CHECK(metrics.find("\ndeclared_cluster_resends_total 0\n") != std::string::npos);
 
-    // Another writer appends, as a new primary would: this daemon is fenced at its next write.
+    // Another writer appends, as a new primary would: this daemon is fenced
+    // at its next write, steps down to standby, and follows the new writer.
     declared::cluster::JetStreamJournalOptions o;
     o.nats.urls = cluster.urls();
     o.stream = "NIGHT";
@@ -102,7 +106,8 @@ TEST_CASE("cluster: serve on a JetStream stream rebuilds byte-identical events a
     auto other = declared::cluster::JetStreamJournal::open(o);
     REQUIRE(other.ok());
     REQUIRE((*other.value)->load([](std::string_view) {}).ok());
-    const std::vector<std::string> record{R"({"v":1,"received_at":"2022-05-06T02:00:00.000Z","declaration":{}})"};
+    const std::vector<std::string> record{R"({"v":1,"received_at":"2022-05-06T02:00:00.000Z","declaration":)" +
+                                          brook(5, 740) + "}"};
     REQUIRE((*other.value)->append(record).ok());
     REQUIRE((*other.value)->sync().ok());
 
@@ -111,12 +116,19 @@ TEST_CASE("cluster: serve on a JetStream stream rebuilds byte-identical events a
     CHECK(refused.status == 503);
     CHECK(refused.body.find("cluster_fenced") != std::string::npos);
     CHECK(refused.body.find("another primary took over") != std::string::npos);
-    auto ready = get(d.port(), "/readyz");
-    CHECK(ready.status == 503);
-    CHECK(ready.body.find("cluster_fenced") != std::string::npos);
+    // A standby now: ready to serve reads, with the other writer's record applied.
+    CHECK(wait_for([&] { return jstr(get(d.port(), "/readyz").body, "role") == "standby"; }, 20s));
+    CHECK(wait_for([&] { return get(d.port(), "/v1/events?since=0").body.find(R"("revision":5)") != std::string::npos; }, 20s));
+    CHECK(get(d.port(), "/readyz").status == 200);
     CHECK(get(d.port(), "/metrics").body.find("\ndeclared_cluster_writer 0\n") != std::string::npos);
-    // Reads go on, with what was acknowledged.
-    CHECK(get(d.port(), "/v1/events?since=0").body == before.body);
+    auto again = post_declarations(d.port(), brook(6, 735), "tok", "application/json");
+    CHECK(again.status == 503);
+    CHECK(jstr(again.body, "error.code") == "cluster_not_primary");
+    // What it had acknowledged is still there, seq for seq.
+    const auto was = parse_json(before.body).as_object().at("events").as_array();
+    const auto now = parse_json(get(d.port(), "/v1/events?since=0").body).as_object().at("events").as_array();
+    REQUIRE(now.size() > was.size());
+    for (std::size_t i = 0; i < was.size(); ++i) CHECK(boost::json::serialize(now[i]) == boost::json::serialize(was[i]));
     d.terminate();
 }
 

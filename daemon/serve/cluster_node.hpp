@@ -1,0 +1,115 @@
+#pragma once
+// ClusterNode: one node's role on a cluster stream (docs/cluster.md).
+//
+// - primary: claims the stream at start (a writer claim appended with the
+//   expected last sequence), then writes it through a GroupCommitter and
+//   sends a heartbeat every interval.
+// - standby: follows the stream into the same tally, so it is always
+//   current; when no heartbeat has come for takeover_after, it catches up
+//   to the stream's last sequence and claims it, and serves ingest from then
+//   on. Safety never rests on the heartbeat: a claim only lands if nothing
+//   was written after what the standby applied, and once it lands the old
+//   writer's next append is refused (10071).
+// - edge: follows, never claims.
+//
+// A primary fenced by another's claim steps down to standby: it stops
+// writing, answers ingest 503 (cluster_not_primary), and follows from the
+// last sequence it had acknowledged. Role changes happen on the node's own
+// thread; the ingest strand stays the one writer of the tally.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cluster/jetstream_journal.hpp"
+#include "cluster/stream_follower.hpp"
+#include "ingest/ingest.hpp"
+#include "journal/group_commit.hpp"
+
+namespace declared {
+
+enum class ClusterRole { primary, standby, edge };
+std::string_view to_string(ClusterRole r);
+
+struct ClusterNodeOptions {
+    ClusterRole role = ClusterRole::primary;
+    std::string node;  // a name for operators, in claims and heartbeats
+    std::chrono::milliseconds heartbeat{500};
+    std::chrono::milliseconds takeover_after{3000};
+    GroupCommitOptions commit;
+};
+
+// What /readyz and /metrics say about the node; any thread.
+struct ClusterStatus {
+    ClusterRole role = ClusterRole::primary;
+    std::string writer_node;      // the stream's writer as last seen (claims, heartbeats)
+    std::uint64_t applied = 0;    // the last stream sequence this node has (written or followed)
+    std::uint64_t pending = 0;    // a follower's messages not yet received
+    std::uint64_t takeovers = 0;  // claims this node made after start
+    std::uint64_t step_downs = 0;
+    Error broken;                 // the follower stopped (a gap, a record that does not apply)
+};
+
+class ClusterNode {
+public:
+    ClusterNode(cluster::JetStreamJournal& journal, Ingest& ingest, ClusterNodeOptions options);
+    ~ClusterNode();  // stop()
+    ClusterNode(const ClusterNode&) = delete;
+    ClusterNode& operator=(const ClusterNode&) = delete;
+
+    // After ingest.load(journal): takes the configured role (a primary whose
+    // claim is lost comes up as standby). An error leaves nothing running.
+    std::optional<Error> start();
+    // Stops the role thread and the follower; a primary's queued records are
+    // written and answered first. Idempotent.
+    void stop();
+
+    ClusterStatus status() const;
+    SyncStats sync_stats() const;
+
+private:
+    void run();
+    void become_primary(std::uint64_t claim_seq, const char* how);
+    std::optional<Error> follow_from(std::uint64_t seq);
+    void step_down();
+    void try_takeover(bool resigned);
+    void check_claims();
+    void send_heartbeat(bool resigning = false);
+    void drain_strand();
+    Error not_primary() const;
+    static void on_heartbeat(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
+    static void on_claim(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
+
+    cluster::JetStreamJournal& journal_;
+    Ingest& ingest_;
+    ClusterNodeOptions options_;
+
+    // Owned by the node's thread (and start/stop, before and after it).
+    std::unique_ptr<GroupCommitter> committer_;
+    std::vector<std::unique_ptr<GroupCommitter>> retired_;  // stopped; kept while ingest may hold a pointer
+    std::unique_ptr<cluster::StreamFollower> follower_;
+    natsSubscription* heartbeats_ = nullptr;
+    natsSubscription* claims_ = nullptr;
+    std::thread thread_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable cv_;
+    bool stopping_ = false;
+    bool fenced_ = false;       // ingest saw a 10071 from another writer
+    bool claim_seen_ = false;   // a claim went by on the writer subject
+    bool resigned_ = false;     // the writer said it is shutting down
+    std::string writer_id_;     // this node's, while it writes
+    std::string writer_node_;
+    std::chrono::steady_clock::time_point last_heartbeat_;
+    std::atomic<ClusterRole> role_;
+    std::atomic<std::uint64_t> takeovers_{0}, step_downs_{0};
+    Error broken_;
+};
+
+}  // namespace declared

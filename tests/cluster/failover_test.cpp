@@ -1,0 +1,378 @@
+// Failover: real daemons (a primary, a standby, an edge) on a real
+// three-node nats-server cluster, with clients posting throughout. In every
+// scenario each declaration that got a 200 is in the stream exactly once,
+// every node ends with byte-identical events, and a subscriber on the edge
+// sees every event once, in order.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include "cluster/jetstream_journal.hpp"
+#include "tests/cluster/nats_cluster.hpp"
+#include "tests/feed/feed_fixture.hpp"
+#include "tests/support/daemon_process.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/small_card.hpp"
+#include "tests/support/wait_for.hpp"
+
+using namespace declared::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+bool have_nats_server() {
+    if (NatsCluster::server_binary()) return true;
+    std::printf("SKIPPED: nats-server is not installed (Debian's nats-server package; scripts/setup.sh installs it)\n");
+    return false;
+}
+
+std::string joined(const std::vector<std::string>& urls) {
+    std::string out;
+    for (const auto& u : urls) out += (out.empty() ? "" : ",") + u;
+    return out;
+}
+
+// Revision r of Brook or of the mayoralty, each revision's votes different
+// from the last, so every one is a correction the stream must hold.
+std::string declaration(bool mayoralty, int r) {
+    if (mayoralty)
+        return fmt::format(
+            R"({{"id":"{0}","council":"{1}","ward":"{0}","revision":{2},"declared_at":"2022-05-06T03:00:00Z","candidates":[)"
+            R"({{"name":"M1","party":"LAB","votes":{3},"elected":true}},{{"name":"M2","party":"CON","votes":15000,"elected":false}}]}})",
+            kMayor, kTesthamCouncil, r, 20000 + r % 97);
+    return brook(r, 700 + r % 97, 650);
+}
+
+// One node: its role, its daemon, its log.
+struct Node {
+    std::string name, role;
+    DaemonProcess process;
+    std::string log_path;
+    int port() const { return process.port(); }
+};
+
+struct Night {
+    NatsCluster nats{3};
+    TempDir dir;
+    std::string card = dir / "card.json";
+    Node primary{"alpha", "primary", {}, {}}, standby{"bravo", "standby", {}, {}}, edge{"edge1", "edge", {}, {}};
+    std::string takeover_ms = "1500";
+
+    Night() { write_whole_file(card, std::string(kSmallCard)); }
+
+    std::vector<std::string> args(const Node& n) const {
+        return {"--card", card, "--cluster.url", joined(nats.urls()), "--cluster.stream", "NIGHT", "--listen", "127.0.0.1:0",
+                "--ingest-token", "tok", "--cluster.role", n.role, "--cluster.node", n.name,
+                "--cluster.heartbeat_ms", "200", "--cluster.takeover_ms", takeover_ms};
+    }
+    void start(Node& n) {
+        n.log_path = dir / (n.name + ".log");
+        const bool started = n.process.start(DECLARED_BINARY, args(n), n.log_path, 60s);
+        INFO(n.process.log());
+        REQUIRE(started);
+    }
+    std::vector<Node*> nodes() { return {&primary, &standby, &edge}; }
+};
+
+std::string readyz_role(int port) { return jstr(get(port, "/readyz").body, "role"); }
+
+// All events a node holds, as GET /v1/events pages them.
+std::vector<FeedEvent> events_of(int port) {
+    std::vector<FeedEvent> out;
+    for (std::uint64_t since = 0;;) {
+        auto res = get(port, fmt::format("/v1/events?since={}&limit=10000", since));
+        if (res.status != 200) return {};
+        auto v = parse_json(res.body);
+        const auto& arr = v.as_object().at("events").as_array();
+        if (arr.empty()) return out;
+        for (const auto& e : arr) out.push_back(*parse_event(boost::json::serialize(e)));
+        since = out.back().seq;
+    }
+}
+
+// Every record of the stream (genesis and claims aside), as a new node would load it.
+std::vector<std::string> stream_records(const NatsCluster& nats) {
+    declared::cluster::JetStreamJournalOptions o;
+    o.nats.urls = nats.urls();
+    o.stream = "NIGHT";
+    o.card = std::string(kSmallCard);
+    auto j = declared::cluster::JetStreamJournal::open(o);
+    REQUIRE(j.ok());
+    std::vector<std::string> records;
+    auto loaded = (*j.value)->load([&](std::string_view r) { records.emplace_back(r); });
+    INFO(loaded.error.message());
+    REQUIRE(loaded.ok());
+    return records;
+}
+
+// Clients posting revisions of their ward in order, each retried until it is
+// answered 200, to whichever node answers: the primary first, the others when
+// it does not. Every 200 is recorded.
+class Load {
+public:
+    explicit Load(std::vector<Node*> nodes) : nodes_(std::move(nodes)) {
+        for (bool mayoralty : {false, true}) threads_.emplace_back([this, mayoralty] { run(mayoralty); });
+    }
+    ~Load() { stop(); }
+    void stop() {
+        stop_ = true;
+        for (auto& t : threads_)
+            if (t.joinable()) t.join();
+    }
+    std::size_t acknowledged() const { return acked_.load(); }
+    // Waits until n more revisions than now have been answered 200.
+    bool progress(std::size_t n, std::chrono::milliseconds timeout) {
+        const auto want = acked_.load() + n;
+        return wait_for([&] { return acked_.load() >= want; }, timeout);
+    }
+    // When the first 200 after `t` came, from a node other than `not_port`.
+    std::optional<Clock::time_point> first_ack_after(Clock::time_point t, int not_port) const {
+        std::lock_guard lock(mutex_);
+        for (const auto& [at, port] : acks_)
+            if (at > t && port != not_port) return at;
+        return std::nullopt;
+    }
+    std::map<std::string, std::vector<int>> revisions() const {
+        std::lock_guard lock(mutex_);
+        return revisions_;
+    }
+
+private:
+    void run(bool mayoralty) {
+        const std::string ward = mayoralty ? kMayor : kBrookWard;
+        int r = 1;
+        std::size_t at = 0;
+        while (!stop_) {
+            Node* n = nodes_[at % nodes_.size()];
+            const int port = n->process.running() ? n->port() : 0;
+            // A paused node holds a request unanswered: give up on it soon and try the next.
+            auto res = port ? request(port, "POST", "/v1/declarations",
+                                      {{"Authorization", "Bearer tok"}, {"Content-Type", "application/json"}},
+                                      declaration(mayoralty, r), 3s)
+                            : HttpResponse{};
+            if (res.status == 200) {
+                std::lock_guard lock(mutex_);
+                revisions_[ward].push_back(r);
+                acks_.emplace_back(Clock::now(), port);
+                ++acked_;
+                ++r;
+            } else {
+                ++at;  // not the writer (503), or gone: the next node
+            }
+        }
+    }
+    std::vector<Node*> nodes_;
+    std::vector<std::thread> threads_;
+    std::atomic<bool> stop_{false};
+    std::atomic<std::size_t> acked_{0};
+    mutable std::mutex mutex_;
+    std::map<std::string, std::vector<int>> revisions_;
+    std::vector<std::pair<Clock::time_point, int>> acks_;
+};
+
+// The stream holds each acknowledged revision exactly once.
+void check_stream(const NatsCluster& nats, const Load& load) {
+    static const std::regex ward_rev(R"re("ward":"([^"]+)","revision":(\d+))re");
+    std::map<std::string, std::map<int, int>> held;  // ward -> revision -> copies
+    for (const auto& record : stream_records(nats)) {
+        std::smatch m;
+        REQUIRE(std::regex_search(record, m, ward_rev));
+        ++held[m[1].str()][std::stoi(m[2].str())];
+    }
+    for (const auto& [ward, revs] : held)
+        for (const auto& [rev, copies] : revs) {
+            INFO(ward << " revision " << rev);
+            CHECK(copies == 1);
+        }
+    for (const auto& [ward, revs] : load.revisions())
+        for (int rev : revs) {
+            INFO(ward << " revision " << rev << " was acknowledged");
+            CHECK(held[ward].count(rev) == 1);
+        }
+}
+
+// Every running node converges on the same events, byte for byte, and a
+// node started now from the stream alone (an offline rebuild) has them too.
+void check_nodes_agree(Night& night, Node& writer) {
+    const auto want = events_of(writer.port());
+    REQUIRE(!want.empty());
+    for (Node* n : night.nodes()) {
+        if (!n->process.running() || n == &writer) continue;
+        INFO(n->name << " (" << n->role << ")");
+        std::string diff;
+        const bool same = wait_for([&] { return (diff = first_difference(events_of(n->port()), want)).empty(); }, 30s);
+        INFO(diff);
+        CHECK(same);
+    }
+    Node rebuilt{"rebuilt", "edge", {}, {}};
+    night.start(rebuilt);
+    std::string diff;
+    CHECK(wait_for([&] { return (diff = first_difference(events_of(rebuilt.port()), want)).empty(); }, 30s));
+    INFO(diff);
+    rebuilt.process.terminate();
+}
+
+}  // namespace
+
+TEST_CASE("cluster: a standby and an edge follow the primary: the same since=N gives the same bytes on every node",
+          "[cluster][failover]") {
+    if (!have_nats_server()) return;
+    Night night;
+    REQUIRE(night.nats.start());
+    for (Node* n : night.nodes()) night.start(*n);
+    for (int r = 1; r <= 5; ++r) {
+        auto res = post_declarations(night.primary.port(), declaration(false, r), "tok", "application/json");
+        INFO(res.body);
+        REQUIRE(res.status == 200);
+    }
+    const auto primary = events_of(night.primary.port());
+    for (Node* n : {&night.standby, &night.edge}) {
+        INFO(n->name);
+        std::string diff;
+        CHECK(wait_for([&] { return (diff = first_difference(events_of(n->port()), primary)).empty(); }, 20s));
+        INFO(diff);
+        // since=N from the middle: the same page, byte for byte.
+        CHECK(get(n->port(), "/v1/events?since=3").body == get(night.primary.port(), "/v1/events?since=3").body);
+        const auto ready = get(n->port(), "/readyz");
+        CHECK(ready.status == 200);
+        CHECK(jstr(ready.body, "role") == n->role);
+        CHECK(jstr(ready.body, "writer") == "alpha");
+        // Ingest is the primary's: a follower says so, and where to go.
+        auto refused = post_declarations(n->port(), declaration(false, 6), "tok", "application/json");
+        CHECK(refused.status == 503);
+        CHECK(jstr(refused.body, "error.code") == "cluster_not_primary");
+        CHECK(refused.body.find("the writer is alpha") != std::string::npos);
+        const auto metrics = get(n->port(), "/metrics").body;
+        CHECK(metrics.find("declared_cluster_role{role=\"" + n->role + "\"} 1") != std::string::npos);
+        CHECK(metrics.find("\ndeclared_cluster_stream_lag 0\n") != std::string::npos);
+    }
+    CHECK(readyz_role(night.primary.port()) == "primary");
+    CHECK(get(night.primary.port(), "/metrics").body.find("declared_cluster_role{role=\"primary\"} 1") != std::string::npos);
+}
+
+TEST_CASE("cluster: kill -9 of the primary, five times under load: the standby takes over and nothing acknowledged is lost",
+          "[cluster][failover]") {
+    if (!have_nats_server()) return;
+    Night night;
+    REQUIRE(night.nats.start());
+    for (Node* n : night.nodes()) night.start(*n);
+    Subscriber sub;
+    REQUIRE(sub.connect(night.edge.port(), "?since=0"));
+    Load load({&night.primary, &night.standby});
+    Node* writer = &night.primary;
+    Node* follower = &night.standby;
+    std::vector<double> failover_ms;
+    for (int round = 1; round <= 5; ++round) {
+        INFO("round " << round << ": killing " << writer->name);
+        REQUIRE(load.progress(10, 30s));
+        const auto killed_at = Clock::now();
+        const int dead_port = writer->port();
+        writer->process.kill9();
+        REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "primary"; }, 30s));
+        REQUIRE(load.progress(10, 30s));
+        const auto first = load.first_ack_after(killed_at, dead_port);
+        REQUIRE(first);
+        failover_ms.push_back(std::chrono::duration<double, std::milli>(*first - killed_at).count());
+        // The dead machine comes back as the standby.
+        writer->role = "standby";
+        night.start(*writer);
+        std::swap(writer, follower);
+        REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "standby"; }, 30s));
+    }
+    load.stop();
+    std::sort(failover_ms.begin(), failover_ms.end());
+    std::printf("failover (kill -9 of the primary to the first 200 from the new one): median %.0f ms, max %.0f ms\n",
+                failover_ms[failover_ms.size() / 2], failover_ms.back());
+    CHECK(failover_ms[failover_ms.size() / 2] < 15000);
+    check_stream(night.nats, load);
+    check_nodes_agree(night, *writer);
+    // The edge's subscriber, connected throughout, saw every event once, in order.
+    const auto want = events_of(writer->port());
+    REQUIRE(sub.until(want.back().seq, 30s));
+    INFO(sub.problems_text());
+    CHECK(sub.problems.empty());
+    CHECK(first_difference(sub.events, want).empty());
+}
+
+TEST_CASE("cluster: a primary paused past its takeover steps down when it wakes, and follows the new writer",
+          "[cluster][failover]") {
+    if (!have_nats_server()) return;
+    Night night;
+    REQUIRE(night.nats.start());
+    for (Node* n : night.nodes()) night.start(*n);
+    Load load({&night.primary, &night.standby});
+    REQUIRE(load.progress(10, 30s));
+    night.primary.process.signal(SIGSTOP);
+    REQUIRE(wait_for([&] { return readyz_role(night.standby.port()) == "primary"; }, 30s));
+    REQUIRE(load.progress(10, 30s));
+    night.primary.process.signal(SIGCONT);
+    // Awake, it learns of the claim (or its next append is refused) and steps down.
+    CHECK(wait_for([&] { return readyz_role(night.primary.port()) == "standby"; }, 30s));
+    auto refused = post_declarations(night.primary.port(), declaration(false, 100000), "tok", "application/json");
+    CHECK(refused.status == 503);
+    CHECK(jstr(refused.body, "error.code") == "cluster_not_primary");
+    CHECK(refused.body.find("the writer is bravo") != std::string::npos);
+    REQUIRE(load.progress(10, 30s));
+    load.stop();
+    check_stream(night.nats, load);
+    check_nodes_agree(night, night.standby);
+    CHECK(get(night.primary.port(), "/metrics").body.find("\ndeclared_cluster_step_downs_total 1\n") != std::string::npos);
+    CHECK(get(night.standby.port(), "/metrics").body.find("\ndeclared_cluster_takeovers_total 1\n") != std::string::npos);
+}
+
+TEST_CASE("cluster: the stream leader killed and restarted, and then it and the primary at once: nothing acknowledged is lost",
+          "[cluster][failover]") {
+    if (!have_nats_server()) return;
+    Night night;
+    REQUIRE(night.nats.start());
+    for (Node* n : night.nodes()) night.start(*n);
+    Load load({&night.primary, &night.standby});
+    REQUIRE(load.progress(10, 30s));
+    auto leader = [&] {
+        auto st = declared::cluster::stream_state(*declared::cluster::NatsConnection::connect({night.nats.urls()}).value.value(), "NIGHT");
+        REQUIRE(st.ok());
+        const int i = night.nats.index_of(st.value->leader);
+        REQUIRE(i >= 0);
+        return i;
+    };
+    const int first = leader();
+    night.nats.kill(first);
+    REQUIRE(load.progress(10, 60s));
+    REQUIRE(night.nats.restart(first));
+    REQUIRE(load.progress(10, 60s));
+    // Both at once: the stream elects a leader while the standby takes over.
+    const int second = leader();
+    night.nats.kill(second);
+    night.primary.process.kill9();
+    REQUIRE(wait_for([&] { return readyz_role(night.standby.port()) == "primary"; }, 60s));
+    REQUIRE(load.progress(10, 60s));
+    REQUIRE(night.nats.restart(second));
+    load.stop();
+    check_stream(night.nats, load);
+    check_nodes_agree(night, night.standby);
+}
+
+TEST_CASE("cluster: SIGTERM of the primary hands the stream to the standby without waiting out the takeover time",
+          "[cluster][failover]") {
+    if (!have_nats_server()) return;
+    Night night;
+    night.takeover_ms = "600000";  // ten minutes: only the resignation can hand over within the test's bounds
+    REQUIRE(night.nats.start());
+    for (Node* n : night.nodes()) night.start(*n);
+    Load load({&night.primary, &night.standby});
+    REQUIRE(load.progress(10, 30s));
+    REQUIRE(night.primary.process.terminate(30s).code == 0);
+    REQUIRE(wait_for([&] { return readyz_role(night.standby.port()) == "primary"; }, 30s));
+    CHECK(night.standby.process.log().find("took over from a writer that stepped down") != std::string::npos);
+    REQUIRE(load.progress(10, 30s));
+    load.stop();
+    check_stream(night.nats, load);
+    check_nodes_agree(night, night.standby);
+}
