@@ -12,8 +12,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if command -v systemd-analyze >/dev/null; then
   sed "s#/usr/local/bin/declared#$binary#" "$root/deploy/declared.service" > "$work/declared.service"
-  systemd-analyze verify "$work/declared.service"
-  echo "deploy: systemd unit verified"
+  sed "s#/usr/local/bin/declared#$binary#" "$root/deploy/cluster/declared@.service" > "$work/declared@.service"
+  cp "$work/declared@.service" "$work/declared@standby.service"
+  systemd-analyze verify "$work/declared.service" "$work/declared@standby.service"
+  echo "deploy: systemd units verified"
 else
   echo "deploy: systemd-analyze not installed; unit not verified" >&2
   exit 1
@@ -23,7 +25,7 @@ fi
 # grep exit at the first match and, under pipefail, turn the daemon's SIGPIPE
 # into a failure that depends on timing.
 "$binary" serve --help > "$work/help"
-for conf in deploy/declared.conf deploy/cluster/declared.conf; do
+for conf in deploy/declared.conf deploy/cluster/primary.conf deploy/cluster/standby.conf deploy/cluster/edge.conf; do
   section=""
   while IFS= read -r line; do
     case "$line" in
