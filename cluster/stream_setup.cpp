@@ -47,6 +47,7 @@ StreamSpec stream_spec(std::string name, int replicas) {
     spec.records_subject = "declared." + name + ".records";
     spec.writer_subject = "declared." + name + ".writer";
     spec.heartbeat_subject = "declared." + name + ".heartbeat";
+    spec.ingest_subject = "declared." + name + ".ingest";
     spec.name = std::move(name);
     spec.replicas = replicas;
     return spec;

@@ -22,11 +22,12 @@ struct StreamSpec {
     std::string records_subject;  // the journal's records
     std::string writer_subject;   // a writer's claim (cluster/writer_claim.hpp), the genesis' writer's or a takeover's
     std::string heartbeat_subject;  // the writer's liveness, core NATS only: not in the stream
+    std::string ingest_subject;     // POSTs a follower relays to the writer (request/reply, core NATS)
     int replicas = 3;
     std::chrono::seconds duplicate_window{120};  // Nats-Msg-Id de-duplication
 };
 
-// Subjects for a stream name: declared.<name>.genesis, .records, .writer and .heartbeat.
+// Subjects for a stream name: declared.<name>.genesis, .records, .writer, .heartbeat and .ingest.
 StreamSpec stream_spec(std::string name, int replicas);
 
 struct StreamState {

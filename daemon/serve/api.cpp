@@ -29,6 +29,9 @@ namespace {
 
 std::string_view to_sv(boost::core::string_view s) { return {s.data(), s.size()}; }
 
+// Marks a POST another node relayed here (daemon/serve/cluster_node.hpp).
+constexpr const char* kRelayed = "Declared-Relayed";
+
 Response batch_response(const Request& req, const BatchResult& r) {
     http::status status = http::status::ok;
     switch (r.status) {
@@ -254,7 +257,36 @@ bool Api::route_read(const Request& req, const std::string& path, const Params& 
     return true;
 }
 
+void Api::set_cluster(ClusterNode* node) {
+    cluster_ = node;
+    if (!node) return;
+    // Relayed by a follower, already authenticated there: the same steps as
+    // a POST that came here, its answer sent back as status and body.
+    node->serve_forwarded([this](ForwardedRequest r, ForwardDone done) {
+        Request req{http::verb::post, r.kind == "desk" ? "/v1/desk/actions" : "/v1/declarations", 11};
+        req.set(http::field::content_type, r.content_type);
+        req.set(kRelayed, "1");
+        req.keep_alive(false);
+        req.body() = std::move(r.body);
+        Respond respond = [done = std::move(done)](Response&& res) { done(res.result_int(), res.body().str()); };
+        if (r.kind == "desk") post_desk_action(std::move(req), r.principal, respond);
+        else post_declarations(std::move(req), r.principal, respond);
+    });
+}
+
+// On a cluster follower: the POST goes to the primary and its answer comes back.
+bool Api::relayed_to_primary(Request& req, const char* kind, const std::string& principal, Respond& respond) {
+    // Relayed once at most: one that reaches a node no longer primary is refused there.
+    if (!cluster_ || cluster_->primary() || req.count(kRelayed)) return false;
+    cluster_->forward(ForwardedRequest{kind, principal, std::string(req[http::field::content_type]), std::move(req.body())},
+                      [version = req.version(), keep_alive = req.keep_alive(), respond = std::move(respond)](int status, std::string body) {
+                          respond(json_response(version, keep_alive, static_cast<http::status>(status), std::move(body)));
+                      });
+    return true;
+}
+
 void Api::post_declarations(Request&& req, const std::string& source, Respond& respond) {
+    if (relayed_to_primary(req, "declarations", source, respond)) return;
     const auto version = req.version();
     const bool keep_alive = req.keep_alive();
     if (!ingest_.ready()) {
@@ -282,6 +314,7 @@ void Api::post_declarations(Request&& req, const std::string& source, Respond& r
 }
 
 void Api::post_desk_action(Request&& req, const std::string& desk, Respond& respond) {
+    if (relayed_to_primary(req, "desk", desk, respond)) return;
     const auto version = req.version();
     const bool keep_alive = req.keep_alive();
     std::string_view type = req[http::field::content_type];

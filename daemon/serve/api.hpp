@@ -41,7 +41,9 @@ public:
 
     void set_server(const net::Server* server) { server_ = server; }
     void set_feed(const feed::FeedEndpoint* feed) { feed_ = feed; }
-    void set_cluster(const ClusterNode* node) { cluster_ = node; }
+    // Cluster mode: a follower relays POSTs to the primary through node, and
+    // as primary this Api answers those relayed to it.
+    void set_cluster(ClusterNode* node);
     std::optional<net::Response> admit(const net::Request& headers) override;
     bool trusted(const net::Request& headers) const override;
     void handle(net::Request&& req, net::Respond respond) override;
@@ -61,6 +63,7 @@ private:
                         net::Respond& respond) const;
     void post_declarations(net::Request&& req, const std::string& source, net::Respond& respond);
     void post_desk_action(net::Request&& req, const std::string& desk, net::Respond& respond);
+    bool relayed_to_primary(net::Request& req, const char* kind, const std::string& principal, net::Respond& respond);
     using Params = std::vector<std::pair<std::string, std::string>>;  // decoded query, in order
     bool route_read(const net::Request& req, const std::string& path, const Params& params, net::Respond& respond);
     void get_from_tally(const net::Request& req, std::string what, std::string id, net::Respond respond);
@@ -75,7 +78,7 @@ private:
     const SourceHealth* sources_;
     const net::Server* server_ = nullptr;
     const feed::FeedEndpoint* feed_ = nullptr;
-    const ClusterNode* cluster_ = nullptr;
+    ClusterNode* cluster_ = nullptr;
     struct Cache;
     std::shared_ptr<Cache> cache_;  // touched only on the ingest strand
     QueryRoutes queries_;           // filtered events and councils, CSV exports

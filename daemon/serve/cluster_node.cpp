@@ -1,7 +1,10 @@
 #include "daemon/serve/cluster_node.hpp"
 
+#include <cstdlib>
 #include <utility>
 
+#include <boost/json.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "cluster/writer_claim.hpp"
@@ -30,6 +33,16 @@ natsSubscription* subscribe(const cluster::NatsConnection& c, const std::string&
     return sub;
 }
 
+std::string error_body(std::string_view code, std::string_view message) {
+    return boost::json::serialize(
+        boost::json::object{{"error", boost::json::object{{"code", code}, {"message", message}}}});
+}
+
+std::string header(natsMsg* m, const char* name) {
+    const char* v = nullptr;
+    return natsMsgHeader_Get(m, name, &v) == NATS_OK && v ? v : "";
+}
+
 // Drained, so its callback has run for the last time when this returns.
 void close_subscription(natsSubscription*& sub) {
     if (!sub) return;
@@ -50,6 +63,12 @@ std::optional<Error> ClusterNode::start() {
     Error error;
     heartbeats_ = subscribe(journal_.connection(), spec.heartbeat_subject, &ClusterNode::on_heartbeat, this, error);
     if (error.code.empty()) claims_ = subscribe(journal_.connection(), spec.writer_subject, &ClusterNode::on_claim, this, error);
+    natsInbox* inbox = nullptr;
+    if (error.code.empty() && natsInbox_Create(&inbox) == NATS_OK) {
+        reply_prefix_ = inbox;
+        natsInbox_Destroy(inbox);
+        forward_replies_ = subscribe(journal_.connection(), reply_prefix_ + ".*", &ClusterNode::on_forward_reply, this, error);
+    }
     if (!error.code.empty()) return stop(), error;
     ingest_.on_fenced([this] {
         std::lock_guard lock(mutex_);
@@ -92,6 +111,14 @@ void ClusterNode::stop() {
     if (follower_) follower_->stop();
     close_subscription(heartbeats_);
     close_subscription(claims_);
+    close_subscription(ingest_requests_);
+    close_subscription(forward_replies_);
+    std::unordered_map<std::uint64_t, Waiting> left;
+    {
+        std::lock_guard lock(forward_mutex_);
+        left.swap(waiting_);
+    }
+    for (auto& [token, w] : left) w.done(503, error_body("unavailable", "this node is shutting down; send again"));
     if (committer_ && role_ == ClusterRole::primary) {
         committer_->stop();  // everything queued is written and answered first
         send_heartbeat(true);  // then a standby need not wait out takeover_after
@@ -130,6 +157,7 @@ void ClusterNode::run() {
         const bool claimed = std::exchange(claim_seen_, false);
         const auto silent = Clock::now() - last_heartbeat_;
         lock.unlock();
+        expire_forwards();
         switch (role_.load()) {
             case ClusterRole::primary:
                 if (claimed) check_claims();  // may step down
@@ -156,6 +184,9 @@ void ClusterNode::become_primary(std::uint64_t claim_seq, const char* how) {
     }
     role_ = ClusterRole::primary;
     ingest_.resume(*committer_);
+    Error error;
+    ingest_requests_ = subscribe(journal_.connection(), journal_.spec().ingest_subject, &ClusterNode::on_forwarded, this, error);
+    if (!error.code.empty()) spdlog::error("cluster: {}: POSTs to other nodes are not relayed here", error.message());
     send_heartbeat();
     spdlog::info("cluster: {} is the primary: {} (claim at stream sequence {})", options_.node, how, claim_seq);
 }
@@ -188,6 +219,7 @@ std::optional<Error> ClusterNode::follow_from(std::uint64_t seq) {
 // keeps; what it had in flight is answered 503 by the committer's stop, and
 // whatever of it landed comes back through the follower.
 void ClusterNode::step_down() {
+    close_subscription(ingest_requests_);  // relayed POSTs still queued are answered 503 by ingest
     committer_->stop();
     {
         std::lock_guard lock(mutex_);
@@ -310,6 +342,113 @@ void ClusterNode::on_claim(natsConnection*, natsSubscription*, natsMsg* msg, voi
     if (claim.value->writer == self->writer_id_) return;
     self->claim_seen_ = true;
     self->cv_.notify_all();
+}
+
+void ClusterNode::forward(ForwardedRequest req, ForwardDone done) {
+    const auto& conn = journal_.connection();
+    if (req.body.size() + 1024 > conn.max_payload())
+        return done(413, error_body("too_large_to_relay",
+                                    fmt::format("this node relays POSTs of at most {} bytes to the primary (the NATS "
+                                                "max_payload); send this one to the primary directly",
+                                                conn.max_payload() - 1024)));
+    std::uint64_t token = 0;
+    {
+        std::lock_guard lock(forward_mutex_);
+        token = ++next_token_;
+        waiting_[token] = Waiting{std::move(done), Clock::now() + options_.forward_timeout};
+    }
+    const std::string reply = reply_prefix_ + "." + std::to_string(token);
+    natsMsg* m = nullptr;
+    natsStatus s = natsMsg_Create(&m, journal_.spec().ingest_subject.c_str(), reply.c_str(), req.body.data(),
+                                  static_cast<int>(req.body.size()));
+    if (s == NATS_OK) s = natsMsgHeader_Set(m, "Declared-Kind", req.kind.c_str());
+    if (s == NATS_OK) s = natsMsgHeader_Set(m, "Declared-Principal", req.principal.c_str());
+    if (s == NATS_OK) s = natsMsgHeader_Set(m, "Content-Type", req.content_type.c_str());
+    if (s == NATS_OK) s = natsConnection_PublishMsg(conn.raw(), m);
+    if (m) natsMsg_Destroy(m);
+    if (s == NATS_OK) return;
+    ForwardDone failed;
+    {
+        std::lock_guard lock(forward_mutex_);
+        auto it = waiting_.find(token);
+        if (it == waiting_.end()) return;  // answered meanwhile
+        failed = std::move(it->second.done);
+        waiting_.erase(it);
+    }
+    failed(503, error_body("cluster_unavailable", std::string("could not relay to the primary: ") + natsStatus_GetText(s)));
+}
+
+// A POST relayed by a follower, handled here as if it had come over HTTP.
+void ClusterNode::on_forwarded(natsConnection* nc, natsSubscription*, natsMsg* msg, void* closure) {
+    auto* self = static_cast<ClusterNode*>(closure);
+    ForwardedRequest req;
+    req.kind = header(msg, "Declared-Kind");
+    req.principal = header(msg, "Declared-Principal");
+    req.content_type = header(msg, "Content-Type");
+    const char* data = natsMsg_GetData(msg);
+    req.body.assign(data ? data : "", static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+    const std::string reply = natsMsg_GetReply(msg) ? natsMsg_GetReply(msg) : "";
+    natsMsg_Destroy(msg);
+    if (reply.empty() || !self->forward_handler_) return;
+    self->forward_handler_(std::move(req), [nc, reply](int status, std::string body) {
+        natsMsg* m = nullptr;
+        const std::string code = std::to_string(status);
+        if (natsMsg_Create(&m, reply.c_str(), nullptr, body.data(), static_cast<int>(body.size())) != NATS_OK) return;
+        if (natsMsgHeader_Set(m, "Declared-Status", code.c_str()) == NATS_OK) natsConnection_PublishMsg(nc, m);
+        natsMsg_Destroy(m);
+    });
+}
+
+void ClusterNode::on_forward_reply(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+    auto* self = static_cast<ClusterNode*>(closure);
+    const std::string_view subject = natsMsg_GetSubject(msg);
+    std::uint64_t token = 0;
+    for (char c : subject.substr(subject.rfind('.') + 1)) token = token * 10 + static_cast<std::uint64_t>(c - '0');
+    ForwardDone done;
+    {
+        std::lock_guard lock(self->forward_mutex_);
+        auto it = self->waiting_.find(token);
+        if (it != self->waiting_.end()) {
+            done = std::move(it->second.done);
+            self->waiting_.erase(it);
+        }
+    }
+    if (!done) return natsMsg_Destroy(msg);  // given up on already
+    if (natsMsg_IsNoResponders(msg)) {
+        natsMsg_Destroy(msg);
+        return done(503, error_body("cluster_no_primary",
+                                    "no node is the stream's writer right now (a takeover may be under way); send again shortly"));
+    }
+    const std::string status = header(msg, "Declared-Status");
+    const char* data = natsMsg_GetData(msg);
+    std::string body(data ? data : "", static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+    natsMsg_Destroy(msg);
+    const int code = status.empty() ? 0 : std::atoi(status.c_str());
+    if (code < 100 || code > 599) return done(502, error_body("cluster_bad_answer", "the primary's answer had no status"));
+    done(code, std::move(body));
+}
+
+// Relayed POSTs the primary has not answered in forward_timeout: whether it
+// took them is unknown to this node, and it says so.
+void ClusterNode::expire_forwards() {
+    std::vector<ForwardDone> expired;
+    {
+        std::lock_guard lock(forward_mutex_);
+        const auto now = Clock::now();
+        for (auto it = waiting_.begin(); it != waiting_.end();) {
+            if (it->second.deadline > now) {
+                ++it;
+                continue;
+            }
+            expired.push_back(std::move(it->second.done));
+            it = waiting_.erase(it);
+        }
+    }
+    for (auto& done : expired)
+        done(503, error_body("cluster_forward_timeout",
+                             fmt::format("the primary did not answer within {} ms, so whether it took this is unknown; "
+                                         "send it again (a repeat is answered duplicate)",
+                                         options_.forward_timeout.count())));
 }
 
 }  // namespace declared

@@ -13,9 +13,15 @@
 // - edge: follows, never claims.
 //
 // A primary fenced by another's claim steps down to standby: it stops
-// writing, answers ingest 503 (cluster_not_primary), and follows from the
-// last sequence it had acknowledged. Role changes happen on the node's own
-// thread; the ingest strand stays the one writer of the tally.
+// writing and follows from the last sequence it had acknowledged. Role
+// changes happen on the node's own thread; the ingest strand stays the one
+// writer of the tally.
+//
+// Ingest through any node: a standby or an edge forwards each POST it has
+// authenticated (declarations, desk actions) to the primary over NATS
+// request/reply, and relays the primary's answer, so reporters need one URL
+// whichever node is primary. With no primary (a takeover under way) the
+// answer is 503 cluster_no_primary at once.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -25,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "cluster/jetstream_journal.hpp"
@@ -37,11 +44,25 @@ namespace declared {
 enum class ClusterRole { primary, standby, edge };
 std::string_view to_string(ClusterRole r);
 
+// A POST a follower relays: what it was, who sent it (already authenticated
+// on the follower), and its body.
+struct ForwardedRequest {
+    std::string kind;          // "declarations" or "desk"
+    std::string principal;     // the ingest source or desk name its token maps to
+    std::string content_type;
+    std::string body;
+};
+// The primary's answer, as HTTP status and JSON body.
+using ForwardDone = std::function<void(int status, std::string body)>;
+// The primary's side: handle the request as if it had come over HTTP.
+using ForwardHandler = std::function<void(ForwardedRequest, ForwardDone)>;
+
 struct ClusterNodeOptions {
     ClusterRole role = ClusterRole::primary;
     std::string node;  // a name for operators, in claims and heartbeats
     std::chrono::milliseconds heartbeat{500};
     std::chrono::milliseconds takeover_after{3000};
+    std::chrono::milliseconds forward_timeout{10000};  // a relayed POST unanswered this long: 503
     GroupCommitOptions commit;
 };
 
@@ -62,6 +83,13 @@ public:
     ~ClusterNode();  // stop()
     ClusterNode(const ClusterNode&) = delete;
     ClusterNode& operator=(const ClusterNode&) = delete;
+
+    // The primary's handler for relayed POSTs; set before start().
+    void serve_forwarded(ForwardHandler handler) { forward_handler_ = std::move(handler); }
+    // Any thread: relays req to the primary; done runs once, on a libnats
+    // thread or the node's, with the primary's answer or a 503 saying why not.
+    void forward(ForwardedRequest req, ForwardDone done);
+    bool primary() const { return role_ == ClusterRole::primary; }
 
     // After ingest.load(journal): takes the configured role (a primary whose
     // claim is lost comes up as standby). An error leaves nothing running.
@@ -85,6 +113,9 @@ private:
     Error not_primary() const;
     static void on_heartbeat(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
     static void on_claim(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
+    static void on_forwarded(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
+    static void on_forward_reply(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
+    void expire_forwards();
 
     cluster::JetStreamJournal& journal_;
     Ingest& ingest_;
@@ -96,6 +127,17 @@ private:
     std::unique_ptr<cluster::StreamFollower> follower_;
     natsSubscription* heartbeats_ = nullptr;
     natsSubscription* claims_ = nullptr;
+    natsSubscription* ingest_requests_ = nullptr;  // while primary
+    natsSubscription* forward_replies_ = nullptr;
+    std::string reply_prefix_;
+    ForwardHandler forward_handler_;
+    struct Waiting {
+        ForwardDone done;
+        std::chrono::steady_clock::time_point deadline;
+    };
+    std::mutex forward_mutex_;
+    std::unordered_map<std::uint64_t, Waiting> waiting_;  // relayed POSTs by reply token
+    std::uint64_t next_token_ = 0;
     std::thread thread_;
 
     mutable std::mutex mutex_;
