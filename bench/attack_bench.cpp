@@ -5,7 +5,10 @@
 // declaration with the ingest token every 250 ms, and prints, per attack, the
 // probes' latencies. Not a test: the numbers go to BENCHMARKS.md.
 //
-//   attack_bench [--seconds S] [--scale K]
+//   attack_bench [--seconds S] [--scale K] [--only N]
+//
+// --only N runs the baseline and attack N alone (1 to 4, in the table's
+// order); the daemon's pid goes to stderr, for a profiler.
 //
 // The attackers come from many loopback addresses (127.0.0.2 and up), so
 // per-address limits alone do not stop them: the reserve and the deadlines
@@ -98,12 +101,13 @@ Probes probe(Daemon& d, std::chrono::seconds length, int& revision) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    int seconds = 8, scale = 1;
+    int seconds = 8, scale = 1, only = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         if (a == "--seconds") seconds = std::atoi(argv[i + 1]);
         else if (a == "--scale") scale = std::atoi(argv[i + 1]);
-        else return std::fprintf(stderr, "usage: attack_bench [--seconds S] [--scale K]\n"), 2;
+        else if (a == "--only") only = std::atoi(argv[i + 1]);
+        else return std::fprintf(stderr, "usage: attack_bench [--seconds S] [--scale K] [--only N]\n"), 2;
     }
     rlimit nofile{};
     ::getrlimit(RLIMIT_NOFILE, &nofile);
@@ -114,6 +118,7 @@ int main(int argc, char** argv) {
     // attacker is let go during a phase by it alone.
     Daemon d{generated_card(40), {"--limits.request_timeout_ms", "30000"}};
     if (!d.start()) return std::fprintf(stderr, "the daemon did not start:\n%s\n", d.process.log().c_str()), 1;
+    std::fprintf(stderr, "daemon pid %d\n", static_cast<int>(d.process.pid()));
     // Pages worth reading: a few thousand events.
     std::string night;
     for (int rev = 1; rev <= 60; ++rev)
@@ -139,7 +144,9 @@ int main(int argc, char** argv) {
 
     std::printf("| attack | sockets opened | /healthz p50 / p99 / max (ms) | /healthz failed | ingest p50 / p99 (ms) | ingest failed |\n");
     std::printf("|---|---:|---:|---:|---:|---:|\n");
-    for (const auto& attack : attacks) {
+    for (std::size_t k = 0; k < attacks.size(); ++k) {
+        if (only && k != 0 && k != static_cast<std::size_t>(only)) continue;
+        const Attack& attack = attacks[k];
         std::vector<int> fds;
         std::atomic<bool> done{false};
         // The attackers open their sockets while the prober runs.

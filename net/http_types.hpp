@@ -28,6 +28,10 @@ struct ServerLimits {
     std::size_t reserved_connections = 64;  // beyond max_connections, for trusted requests only
     std::chrono::milliseconds request_timeout{10'000};  // whole request must arrive in this time (408)
     std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection with no request
+    // Each connection's kernel send buffer (SO_SNDBUF; 0: the kernel's
+    // autotuning, up to tcp_wmem's 4 MB). Bounded, a client that never reads
+    // costs the daemon this much copying and kernel memory, not megabytes.
+    std::size_t send_buffer_bytes = 256 << 10;
 };
 
 // Routes requests; the server knows nothing of what they mean.

@@ -116,6 +116,8 @@ private:
         ++ctx_->connections_total;
         beast::error_code opt;
         socket.set_option(tcp::no_delay(true), opt);
+        if (ctx_->limits.send_buffer_bytes)
+            socket.set_option(asio::socket_base::send_buffer_size(static_cast<int>(ctx_->limits.send_buffer_bytes)), opt);
         std::make_shared<HttpSession>(std::move(socket), ctx_)->run();
     }
 

@@ -61,7 +61,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
     std::string cluster_url;
     std::size_t body = c.limits.max_body_bytes, header = c.limits.max_header_bytes,
                 connections = c.limits.max_connections, per_address = c.limits.max_connections_per_address,
-                reserved = c.limits.reserved_connections;
+                reserved = c.limits.reserved_connections, send_buffer = c.limits.send_buffer_bytes;
     long timeout_ms = c.limits.request_timeout.count(), rescan_ms = c.drop_rescan.count(),
          upstream_ms = c.upstream_interval.count(), upstream_timeout_ms = c.upstream_timeout.count(),
          feed_write_ms = c.feed_write_timeout.count(),
@@ -90,6 +90,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("limits.max_connections", po::value(&connections), "open connections (beyond: the oldest idle one is closed, else 503)")
         ("limits.max_connections_per_address", po::value(&per_address), "open connections from one address (0: no limit; raise it behind a proxy)")
         ("limits.reserved_connections", po::value(&reserved), "connections beyond max_connections kept for requests with an ingest token")
+        ("limits.send_buffer_bytes", po::value(&send_buffer), "each connection's kernel send buffer (0: the kernel's autotuning); bounds what a client that never reads costs")
         ("feed.max_subscribers_per_address", po::value(&c.feed_max_subscribers_per_address), "WebSocket subscribers from one address (0: no limit)")
         ("limits.request_timeout_ms", po::value(&timeout_ms), "a request must arrive within this (408 beyond)")
         ("drop.dir", po::value(&c.drop_dir), "watched directory of declaration files (JSON lines)")
@@ -217,6 +218,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
     c.limits.max_connections = connections;
     c.limits.max_connections_per_address = per_address;
     c.limits.reserved_connections = reserved;
+    c.limits.send_buffer_bytes = send_buffer;
     c.limits.request_timeout = std::chrono::milliseconds(timeout_ms);
     c.drop_rescan = std::chrono::milliseconds(rescan_ms);
     c.upstream_interval = std::chrono::milliseconds(upstream_ms);
