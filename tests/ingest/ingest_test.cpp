@@ -6,7 +6,6 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <future>
 #include <optional>
 #include <string>
 #include <thread>
@@ -21,9 +20,12 @@
 #include "journal/memory_journal.hpp"
 #include "model/card_json.hpp"
 #include "tests/journal/gated_journal.hpp"
+#include "tests/support/handoff.hpp"
 #include "tests/support/small_card.hpp"
 
 using namespace declared;
+using declared::testing::Handoff;
+using declared::testing::SharedHandoff;
 using namespace std::chrono_literals;
 using testing::GatedJournal;
 
@@ -76,33 +78,28 @@ struct Rig {
             else std::this_thread::yield();
         return ok();
     }
-    std::future<BatchResult> submit(std::string body, Ingest::Format format = Ingest::Format::lines,
-                                    Ingest::Mode mode = Ingest::Mode::all_or_nothing) {
-        auto p = std::make_shared<std::promise<BatchResult>>();
-        auto f = p->get_future();
-        ingest.submit(std::move(body), format, "test", [p](BatchResult r) { p->set_value(std::move(r)); }, mode);
-        return f;
+    SharedHandoff<BatchResult> submit(std::string body, Ingest::Format format = Ingest::Format::lines,
+                                      Ingest::Mode mode = Ingest::Mode::all_or_nothing) {
+        auto h = std::make_shared<Handoff<BatchResult>>();
+        ingest.submit(std::move(body), format, "test", [h](BatchResult r) { h->set(std::move(r)); }, mode);
+        return h;
     }
     // What the read routes would see now: the tally's last seq and one council.
     std::pair<std::uint64_t, std::string> shown() {
-        std::promise<std::pair<std::uint64_t, std::string>> p;
-        auto f = p.get_future();
-        ingest.read([&](const Tally& t) { p.set_value({t.last_seq(), t.council_json("local.testham.2022-05-05")}); });
-        REQUIRE(f.wait_for(10s) == std::future_status::ready);
-        return f.get();
+        auto h = std::make_shared<Handoff<std::pair<std::uint64_t, std::string>>>();
+        ingest.read([h](const Tally& t) { h->set({t.last_seq(), t.council_json("local.testham.2022-05-05")}); });
+        REQUIRE(h->wait_for(10s));
+        return h->take();
     }
 };
 
-BatchResult get(std::future<BatchResult>&& f) {
-    REQUIRE(f.wait_for(10s) == std::future_status::ready);
-    return f.get();
-}
-BatchResult get(std::future<BatchResult>& f) {
-    REQUIRE(f.wait_for(10s) == std::future_status::ready);
-    return f.get();
+template <class T>
+T get(const SharedHandoff<T>& h) {
+    REQUIRE(h->wait_for(10s));
+    return h->take();
 }
 
-bool pending(std::future<BatchResult>& f) { return f.wait_for(0s) == std::future_status::timeout; }
+bool pending(const SharedHandoff<BatchResult>& h) { return !h->wait_for(0s); }
 
 }  // namespace
 
@@ -249,15 +246,10 @@ TEST_CASE("ingest: a batch larger than one journal append is refused whole, by b
 
 namespace {
 
-std::future<DeskResult> submit_desk(Rig& rig, DeskAction a) {
-    auto p = std::make_shared<std::promise<DeskResult>>();
-    auto f = p->get_future();
-    rig.ingest.submit_desk(std::move(a), [p](DeskResult r) { p->set_value(std::move(r)); });
-    return f;
-}
-DeskResult get(std::future<DeskResult>& f) {
-    REQUIRE(f.wait_for(10s) == std::future_status::ready);
-    return f.get();
+SharedHandoff<DeskResult> submit_desk(Rig& rig, DeskAction a) {
+    auto h = std::make_shared<Handoff<DeskResult>>();
+    rig.ingest.submit_desk(std::move(a), [h](DeskResult r) { h->set(std::move(r)); });
+    return h;
 }
 DeskAction desk_call(std::string control) {
     DeskAction a;

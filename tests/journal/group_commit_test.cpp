@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <future>
 #include <mutex>
 #include <numeric>
 #include <string>
@@ -15,6 +14,7 @@
 #include "journal/memory_journal.hpp"
 #include "tests/journal/gated_journal.hpp"
 #include "tests/journal/temp_dir.hpp"
+#include "tests/support/handoff.hpp"
 
 using declared::Error;
 using declared::FileJournal;
@@ -27,6 +27,8 @@ using declared::Result;
 using declared::SyncStats;
 using declared::testing::GatedJournal;
 using declared::testing::TempDir;
+
+using declared::testing::Handoff;
 
 namespace {
 
@@ -138,18 +140,17 @@ TEST_CASE("clients that each wait for their ack still share syncs", "[journal][g
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&, t] {
                 for (int i = 0; i < kPerThread; ++i) {
-                    std::promise<void> acked;
+                    auto acked = std::make_shared<Handoff<bool>>();
                     auto record = record_for(t, i);
                     auto record_ack = acks.done_for(record);
-                    auto queued = committer.append(record, [&](const Result<std::uint64_t>& r) {
+                    auto queued = committer.append(record, [&, acked](const Result<std::uint64_t>& r) {
                         record_ack(r);
-                        acked.set_value();
+                        acked->set(true);
                     });
-                    if (!queued.ok()) {
+                    if (!queued.ok() || !acked->wait_for(std::chrono::seconds(30))) {
                         ++unexpected;
                         return;
                     }
-                    acked.get_future().wait();
                 }
             });
         }
@@ -208,20 +209,20 @@ TEST_CASE("a failed sync fails its batch and every later append", "[journal][gro
     Acks acks;
     GroupCommitter committer(journal);
 
-    std::promise<void> first_done;
-    REQUIRE(committer.append("ok", [&](const Result<std::uint64_t>& r) {
+    auto first_done = std::make_shared<Handoff<bool>>();
+    REQUIRE(committer.append("ok", [&, first_done](const Result<std::uint64_t>& r) {
         acks.done_for("ok")(r);
-        first_done.set_value();
+        first_done->set(true);
     }).ok());
-    first_done.get_future().wait();
+    REQUIRE(first_done->wait_for(std::chrono::seconds(10)));
 
     journal.fail_next_sync(Error{"journal_io", "journal:42", "to fdatasync the journal", "Input/output error"});
-    std::promise<void> second_done;
-    REQUIRE(committer.append("lost", [&](const Result<std::uint64_t>& r) {
+    auto second_done = std::make_shared<Handoff<bool>>();
+    REQUIRE(committer.append("lost", [&, second_done](const Result<std::uint64_t>& r) {
         acks.done_for("lost")(r);
-        second_done.set_value();
+        second_done->set(true);
     }).ok());
-    second_done.get_future().wait();
+    REQUIRE(second_done->wait_for(std::chrono::seconds(10)));
 
     {
         std::lock_guard lock(acks.mutex);
