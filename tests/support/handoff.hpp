@@ -16,11 +16,11 @@ namespace declared::testing {
 template <class T>
 class Handoff {
 public:
+    // Notifies under the lock: the waiter, once it has the value, may destroy
+    // this at once, and must not while the notification is still running.
     void set(T value) {
-        {
-            std::lock_guard lock(mutex_);
-            value_ = std::move(value);
-        }
+        std::lock_guard lock(mutex_);
+        value_ = std::move(value);
         cv_.notify_all();
     }
     // True once set() has run, waiting at most timeout.
