@@ -29,7 +29,7 @@ TEST_CASE("cluster: a damaged writer claim is refused with where it is", "[clust
     }
 }
 
-TEST_CASE("cluster: a heartbeat reads back, resigning or not; anything else is ignored", "[cluster][claim]") {
+TEST_CASE("cluster: a heartbeat reads back, resigning or not, and anything else is ignored", "[cluster][claim]") {
     auto h = decode_heartbeat(encode_heartbeat({"w1", "alpha", false}));
     REQUIRE(h);
     CHECK(h->writer == "w1");
