@@ -38,7 +38,12 @@ TEST_CASE("access: with read and metrics tokens, every route refuses the wrong r
     Daemon d{std::string(kSmallCard), {"--read-token", kRead, "--metrics-token", kMetrics}};
     REQUIRE(d.start());
     const int port = d.port();
-    REQUIRE(d.post(brook(1, 700, 650), "application/json").status == 200);
+    {
+        // Seen once as a 503 under load and never reproduced: the body says which.
+        const auto first = d.post(brook(1, 700, 650), "application/json");
+        INFO(first.body);
+        REQUIRE(first.status == 200);
+    }
 
     struct Case {
         std::string target;
