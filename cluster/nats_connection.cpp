@@ -2,6 +2,13 @@
 
 namespace declared::cluster {
 
+void close_subscription(natsSubscription*& sub) {
+    if (!sub) return;
+    if (natsSubscription_Drain(sub) == NATS_OK) natsSubscription_WaitForDrainCompletion(sub, 5000);
+    natsSubscription_Destroy(sub);
+    sub = nullptr;
+}
+
 Error nats_error(std::string code, std::string where, std::string expected, natsStatus status, jsErrCode jerr) {
     std::string got = natsStatus_GetText(status);
     if (jerr != 0) got += " (JetStream error " + std::to_string(static_cast<int>(jerr)) + ")";

@@ -47,6 +47,11 @@ private:
     std::string where_;
 };
 
+// Drains sub and destroys it: when this returns its callback has run for
+// the last time (bounded: 5 s), so whatever the callback holds may go. Null
+// afterwards; a null sub is left alone.
+void close_subscription(natsSubscription*& sub);
+
 // An Error from a libnats status (and JetStream error code when there is one),
 // with the client's last error text.
 Error nats_error(std::string code, std::string where, std::string expected, natsStatus status,

@@ -1,7 +1,5 @@
 #include "cluster/stream_follower.hpp"
 
-#include <chrono>
-
 namespace declared::cluster {
 
 Result<std::unique_ptr<StreamFollower>> StreamFollower::start(const NatsConnection& conn, const StreamSpec& spec,
@@ -22,7 +20,6 @@ Result<std::unique_ptr<StreamFollower>> StreamFollower::start(const NatsConnecti
     // A night's burst must never be dropped as a slow consumer: the ingest strand
     // takes them as fast as it applies them.
     if (s == NATS_OK) s = natsSubscription_SetPendingLimits(f->sub_, -1, -1);
-    if (s == NATS_OK) s = natsSubscription_SetOnCompleteCB(f->sub_, &StreamFollower::on_complete, f.get());
     if (s != NATS_OK)
         return R::of_error(nats_error("cluster_unavailable", f->where_,
                                       "a consumer following the stream from sequence " + std::to_string(from), s, jerr));
@@ -35,29 +32,13 @@ StreamFollower::StreamFollower(std::string where, std::uint64_t from, OnMessage 
 StreamFollower::~StreamFollower() { stop(); }
 
 void StreamFollower::stop() {
-    if (!sub_) return;
-    stopping_ = true;
-    // The callback holds `this`: wait (bounded) until libnats says it will not run again.
-    if (natsSubscription_Unsubscribe(sub_) == NATS_OK) {
-        std::unique_lock lock(mutex_);
-        cv_.wait_for(lock, std::chrono::seconds(5), [this] { return complete_; });
-    }
-    natsSubscription_Destroy(sub_);
-    sub_ = nullptr;
+    stopping_ = true;  // what the drain still delivers is dropped
+    close_subscription(sub_);  // the callback holds `this`
 }
 
 void StreamFollower::on_msg(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
     static_cast<StreamFollower*>(closure)->take(msg);
     natsMsg_Destroy(msg);
-}
-
-void StreamFollower::on_complete(void* closure) {
-    auto* self = static_cast<StreamFollower*>(closure);
-    {
-        std::lock_guard lock(self->mutex_);
-        self->complete_ = true;
-    }
-    self->cv_.notify_all();
 }
 
 void StreamFollower::take(natsMsg* msg) {

@@ -6,11 +6,9 @@
 // next one is never passed on: the follower stops and reports it, so a node
 // never serves events from a stream with a hole in it.
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "cluster/nats_connection.hpp"
@@ -49,7 +47,6 @@ public:
 private:
     StreamFollower(std::string where, std::uint64_t from, OnMessage on_message, OnBroken on_broken);
     static void on_msg(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
-    static void on_complete(void* closure);
     void take(natsMsg* msg);
 
     std::string where_;
@@ -60,9 +57,6 @@ private:
     std::atomic<std::uint64_t> pending_{0};
     std::atomic<bool> broken_{false};
     std::atomic<bool> stopping_{false};
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    bool complete_ = false;
 };
 
 }  // namespace declared::cluster

@@ -43,14 +43,6 @@ std::string header(natsMsg* m, const char* name) {
     return natsMsgHeader_Get(m, name, &v) == NATS_OK && v ? v : "";
 }
 
-// Drained, so its callback has run for the last time when this returns.
-void close_subscription(natsSubscription*& sub) {
-    if (!sub) return;
-    if (natsSubscription_Drain(sub) == NATS_OK) natsSubscription_WaitForDrainCompletion(sub, 5000);
-    natsSubscription_Destroy(sub);
-    sub = nullptr;
-}
-
 }  // namespace
 
 ClusterNode::ClusterNode(cluster::JetStreamJournal& journal, Ingest& ingest, ClusterNodeOptions options)
@@ -109,10 +101,10 @@ void ClusterNode::stop() {
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
     if (follower_) follower_->stop();
-    close_subscription(heartbeats_);
-    close_subscription(claims_);
-    close_subscription(ingest_requests_);
-    close_subscription(forward_replies_);
+    cluster::close_subscription(heartbeats_);
+    cluster::close_subscription(claims_);
+    cluster::close_subscription(ingest_requests_);
+    cluster::close_subscription(forward_replies_);
     std::unordered_map<std::uint64_t, Waiting> left;
     {
         std::lock_guard lock(forward_mutex_);
@@ -219,7 +211,7 @@ std::optional<Error> ClusterNode::follow_from(std::uint64_t seq) {
 // keeps; what it had in flight is answered 503 by the committer's stop, and
 // whatever of it landed comes back through the follower.
 void ClusterNode::step_down() {
-    close_subscription(ingest_requests_);  // relayed POSTs still queued are answered 503 by ingest
+    cluster::close_subscription(ingest_requests_);  // relayed POSTs still queued are answered 503 by ingest
     committer_->stop();
     {
         std::lock_guard lock(mutex_);

@@ -80,6 +80,13 @@ struct Night {
         REQUIRE(started);
     }
     std::vector<Node*> nodes() { return {&primary, &standby, &edge}; }
+    // The NATS cluster, then the primary, the standby and the edge.
+    void start_all() {
+        const bool started = nats.start();
+        INFO(nats.log());
+        REQUIRE(started);
+        for (Node* n : nodes()) start(*n);
+    }
 };
 
 std::string readyz_role(int port) { return jstr(get(port, "/readyz").body, "role"); }
@@ -238,8 +245,7 @@ TEST_CASE("cluster: a standby and an edge follow the primary: the same since=N g
           "[cluster][failover]") {
     if (!have_nats_server()) return;
     Night night;
-    REQUIRE(night.nats.start());
-    for (Node* n : night.nodes()) night.start(*n);
+    night.start_all();
     for (int r = 1; r <= 5; ++r) {
         auto res = post_declarations(night.primary.port(), declaration(false, r), "tok", "application/json");
         INFO(res.body);
@@ -294,8 +300,7 @@ TEST_CASE("cluster: kill -9 of the primary, five times under load: the standby t
           "[cluster][failover]") {
     if (!have_nats_server()) return;
     Night night;
-    REQUIRE(night.nats.start());
-    for (Node* n : night.nodes()) night.start(*n);
+    night.start_all();
     Subscriber sub;
     REQUIRE(sub.connect(night.edge.port(), "?since=0"));
     // It reads throughout, as a page would (one that stops reading is closed at
@@ -359,8 +364,7 @@ TEST_CASE("cluster: a primary paused past its takeover steps down when it wakes,
           "[cluster][failover]") {
     if (!have_nats_server()) return;
     Night night;
-    REQUIRE(night.nats.start());
-    for (Node* n : night.nodes()) night.start(*n);
+    night.start_all();
     Load load({&night.primary, &night.standby});
     REQUIRE(load.progress(10, 30s));
     night.primary.process.signal(SIGSTOP);
@@ -386,8 +390,7 @@ TEST_CASE("cluster: the stream leader killed and restarted, and then it and the 
           "[cluster][failover]") {
     if (!have_nats_server()) return;
     Night night;
-    REQUIRE(night.nats.start());
-    for (Node* n : night.nodes()) night.start(*n);
+    night.start_all();
     Load load({&night.primary, &night.standby});
     REQUIRE(load.progress(10, 30s));
     auto leader = [&] {
@@ -419,8 +422,7 @@ TEST_CASE("cluster: SIGTERM of the primary hands the stream to the standby witho
     if (!have_nats_server()) return;
     Night night;
     night.takeover_ms = "600000";  // ten minutes: only the resignation can hand over within the test's bounds
-    REQUIRE(night.nats.start());
-    for (Node* n : night.nodes()) night.start(*n);
+    night.start_all();
     Load load({&night.primary, &night.standby});
     REQUIRE(load.progress(10, 30s));
     REQUIRE(night.primary.process.terminate(30s).code == 0);

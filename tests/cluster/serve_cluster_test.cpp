@@ -194,5 +194,11 @@ TEST_CASE("cluster: bad cluster options are refused with what, where and why, be
     CHECK(refused({"--cluster.url", url, "--repair-journal"}).find("--repair-journal: expected file mode") != std::string::npos);
     CHECK(refused({"--cluster.url", url, "--cluster.stream", "A.B"}).find("--cluster.stream: expected a stream name") !=
           std::string::npos);
+    CHECK(refused({"--cluster.url", url, "--cluster.role", "leader"}).find("--cluster.role: expected primary, standby or edge") !=
+          std::string::npos);
+    CHECK(refused({"--cluster.url", url, "--cluster.heartbeat_ms", "10"}).find("--cluster.heartbeat_ms: expected at least 50") !=
+          std::string::npos);
+    CHECK(refused({"--cluster.url", url, "--cluster.heartbeat_ms", "500", "--cluster.takeover_ms", "900"})
+              .find("--cluster.takeover_ms: expected at least two heartbeats (1000)") != std::string::npos);
     CHECK(!std::filesystem::exists(dir / "j"));  // nothing was created
 }
