@@ -53,6 +53,15 @@ struct FeedContext {
     FeedOptions options;
     net::SessionRegistry sessions;
     FeedMetrics metrics;
+    // Set once this node can no longer serve the night without a gap (a
+    // cluster follower that lost the stream): sessions close with 1013 and
+    // their resume point instead of 1001, and new ones are refused.
+    std::atomic<bool> stream_lost{false};
+
+    std::uint16_t closing_code() const { return stream_lost ? 1013 : 1001; }
+    const char* closing_reason() const {
+        return stream_lost ? "this node lost the stream; reconnect to another node" : "server shutting down; reconnect";
+    }
 };
 
 }  // namespace declared::feed

@@ -166,6 +166,9 @@ std::optional<net::Response> FeedEndpoint::parse(const net::Request& req, Parsed
 std::optional<net::Response> FeedEndpoint::upgrade(net::Request&& req, const std::string& peer, const TakeSocket& take) {
     Parsed p;
     if (auto refusal = parse(req, p)) return refusal;
+    if (ctx_->stream_lost)
+        return refuse(req, p.stream, http::status::service_unavailable, "stream_lost",
+                      "this node lost the cluster stream and serves nothing live (see /readyz); subscribe to another node");
     const auto place = ctx_->sessions.add({}, peer, net::RegistryLimits{ctx_->options.max_subscribers,
                                                                    ctx_->options.max_subscribers_per_address, 0});
     if (!place.id) {
@@ -192,5 +195,10 @@ std::optional<net::Response> FeedEndpoint::upgrade(net::Request&& req, const std
 }
 
 void FeedEndpoint::stop() { ctx_->sessions.close_all(); }
+
+void FeedEndpoint::lose_stream() {
+    ctx_->stream_lost = true;  // new subscriptions are refused from here on
+    ctx_->sessions.close_all();
+}
 
 }  // namespace declared::feed

@@ -34,6 +34,10 @@ public:
 
     // Close every subscriber with 1001 and the seq to resume from.
     void stop();
+    // This node can no longer serve the night without a gap: close every
+    // subscriber with 1013 and the seq to resume from (elsewhere), and refuse
+    // new ones (503 stream_lost). Any thread; for good.
+    void lose_stream();
     const FeedContext& context() const { return *ctx_; }
 
 private:

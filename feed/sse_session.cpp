@@ -246,9 +246,9 @@ void SseSession::close_gracefully() {
         std::uint64_t since = ~std::uint64_t{0};
         if (self->stage_ == Stage::live) since = resume;
         else if (!self->start_.snapshot) since = self->start_.since;
-        std::string reason = "server shutting down; reconnect";
+        std::string reason = self->ctx_->closing_reason();
         if (since != ~std::uint64_t{0}) reason += " with since=" + std::to_string(since);
-        self->begin_close(ws::close_code::going_away, reason, since);
+        self->begin_close(self->ctx_->closing_code(), reason, since);
         if (self->writing_ == Message::none) self->write_loop();
     });
 }

@@ -270,10 +270,10 @@ void WebSocketSession::close_gracefully() {
         // A message in flight goes out before the close frame, so the resume
         // point counts it.
         const auto resume = self->writing_ != Message::none ? self->pending_cursor_ : self->cursor_;
-        std::string reason = "server shutting down; reconnect";
+        std::string reason = self->ctx_->closing_reason();
         if (self->stage_ == Stage::live) reason += " with since=" + std::to_string(resume);
         else if (!self->start_.snapshot) reason += " with since=" + std::to_string(self->start_.since);
-        self->begin_close(ws::close_code::going_away, reason);
+        self->begin_close(self->ctx_->closing_code(), reason);
         if (self->writing_ == Message::none) self->write_loop();
     });
 }

@@ -16,7 +16,7 @@ enum class Opcode : std::uint8_t { continuation = 0, text = 1, binary = 2, close
 // Close codes the feed sends (RFC 6455 7.4.1; 4008 is the feed's own).
 namespace close_code {
 constexpr std::uint16_t normal = 1000, going_away = 1001, protocol_error = 1002, unsupported_data = 1003,
-                        too_big = 1009, internal_error = 1011, lagging = 4008;
+                        too_big = 1009, internal_error = 1011, try_again_later = 1013, lagging = 4008;
 }
 
 constexpr std::size_t kMaxHeader = 10;  // a server frame's header: no mask
