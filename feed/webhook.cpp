@@ -8,8 +8,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -87,6 +85,15 @@ std::string webhook_signature(std::string_view secret, std::string_view body) {
     return out;
 }
 
+namespace {
+
+// Coroutines whose arguments are copied into their own frames: the same as
+// capturing lambdas crashed under GCC 12, reading captures that were gone.
+awaitable<Result<std::optional<std::uint64_t>>> load_from(std::shared_ptr<WebhookCursor> c) { co_return c->load(); }
+awaitable<std::optional<Error>> save_to(std::shared_ptr<WebhookCursor> c, std::uint64_t seq) { co_return c->save(seq); }
+
+}  // namespace
+
 struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
     Impl(asio::io_context& ioc, EventHub& h, WebhookOptions o)
         : hub(h), options(std::move(o)), strand(asio::make_strand(ioc)), timer(strand), resolver(strand) {}
@@ -101,6 +108,7 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
     std::atomic<bool> failing{false};  // for longer than alert_after
     std::optional<std::chrono::steady_clock::time_point> failing_since;  // first failure since the last success
     unsigned attempts = 0;  // at the current event
+    std::uint64_t cursor_failures = 0;
     std::size_t hub_id = 0;
     bool stopped = false;
 
@@ -108,33 +116,78 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
         asio::post(strand, [self = shared_from_this()] { self->timer.cancel(); });
     }
 
+    // The cursor's calls, which may block: on the cursor executor, or here.
+    awaitable<Result<std::optional<std::uint64_t>>> load_cursor() {
+        if (!options.cursor_executor) co_return options.cursor->load();
+        co_return co_await asio::co_spawn(options.cursor_executor, load_from(options.cursor), use_awaitable);
+    }
+    awaitable<std::optional<Error>> save_cursor(std::uint64_t seq) {
+        if (!options.cursor_executor) co_return options.cursor->save(seq);
+        co_return co_await asio::co_spawn(options.cursor_executor, save_to(options.cursor, seq), use_awaitable);
+    }
+
+    awaitable<void> pause(std::chrono::milliseconds d) {
+        boost::system::error_code ec;
+        timer.expires_after(d);
+        co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+
+    // The saved cursor, or for a new webhook the hub's newest seq saved as
+    // one: nothing is delivered before the starting point is kept, so a
+    // restart (or the next writer) cannot start later than this one did.
+    awaitable<bool> find_start() {
+        for (std::chrono::milliseconds wait{250}; !stopped; wait = std::min(wait * 2, options.max_backoff)) {
+            auto saved = co_await load_cursor();
+            if (saved.ok() && *saved.value) {
+                cursor = **saved.value;
+                spdlog::info("webhook {}: resuming after seq {}", options.name, cursor.load());
+                co_return true;
+            }
+            if (saved.ok()) {
+                const std::uint64_t now = hub.last_seq();
+                auto failure = co_await save_cursor(now);
+                if (!failure) {
+                    cursor = now;
+                    spdlog::info("webhook {}: new, delivering events after seq {}", options.name, now);
+                    co_return true;
+                }
+                saved.error = *failure;
+            }
+            spdlog::warn("webhook {}: has no cursor it can read or keep, so it delivers nothing until it has: {} (again in {} ms)",
+                         options.name, saved.error.message(), wait.count());
+            co_await pause(wait);
+        }
+        co_return false;
+    }
+
     awaitable<void> run() {
         auto self = shared_from_this();
+        if (!co_await find_start()) co_return;
         std::chrono::milliseconds backoff{250};
         std::vector<Event> next;
         while (!stopped) {
+            if (options.may_deliver && !options.may_deliver()) {
+                co_await pause(std::chrono::milliseconds(100));  // another node may be delivering now
+                continue;
+            }
             next.clear();
             std::uint64_t examined = hub.read(cursor, options.filter, 1, 1 << 30, next);
             if (next.empty()) {
                 if (examined != cursor) {
-                    save(examined);  // nothing for us in between: move past it
+                    co_await save(examined);  // nothing for us in between: move past it
                     continue;
                 }
-                boost::system::error_code ec;
-                timer.expires_after(std::chrono::seconds(30));  // woken early by publishes
-                co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+                co_await pause(std::chrono::seconds(30));  // woken early by publishes
                 continue;
             }
             const Event& e = next.front();
             if (options.body == WebhookBody::slack && slack_body(*e.json).empty()) {
-                save(e.seq);  // nothing to say in a channel
+                co_await save(e.seq);  // nothing to say in a channel
                 continue;
             }
             if (auto error = co_await deliver_event(resolver, to, options, e.seq, to_string(e.type), *e.json)) {
-                failed(e, *error, backoff);
-                boost::system::error_code ec;
-                timer.expires_after(backoff);
-                co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+                if (failed(e, *error, backoff)) co_await save(e.seq);
+                co_await pause(backoff);
                 backoff = std::min(backoff * 2, options.max_backoff);
                 continue;
             }
@@ -146,22 +199,24 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
                 failing = false;
             }
             ++delivered;
-            save(e.seq);
+            co_await save(e.seq);
         }
     }
 
     // A failed attempt: counted, logged (not every one), and at the retry
-    // limit the event goes to the dead-letter file and the cursor past it.
-    void failed(const Event& e, const std::string& error, std::chrono::milliseconds backoff) {
+    // limit the event goes to the dead-letter file; true when the cursor may
+    // move past it.
+    bool failed(const Event& e, const std::string& error, std::chrono::milliseconds backoff) {
         ++failures;
         ++attempts;
         note_failing(error);
         if (failures == 1 || failures % 20 == 0)
             spdlog::warn("webhook {}: seq {}: {} (attempt {}, retrying in {} ms)", options.name, e.seq, error,
                          failures.load(), backoff.count());
-        if (!options.max_attempts || attempts < options.max_attempts) return;
-        if (dead_letter(e, error)) save(e.seq);  // else retried: it is not lost
+        if (!options.max_attempts || attempts < options.max_attempts) return false;
+        const bool written = dead_letter(e, error);  // else retried: it is not lost
         attempts = 0;
+        return written;
     }
 
     long long failing_seconds() const {
@@ -200,22 +255,15 @@ struct Webhook::Impl : Subscriber, std::enable_shared_from_this<Impl> {
         return true;
     }
 
-    // Written to a temporary file and renamed over the old one: a crash leaves
-    // the old cursor or the new, never half of one (at worst a redelivery).
-    void save(std::uint64_t seq) {
+    // A cursor that cannot be kept costs a redelivery after a restart, never
+    // an event: delivery goes on, and the failure is logged (not every one).
+    awaitable<void> save(std::uint64_t seq) {
         cursor = seq;
-        std::string tmp = options.cursor_path + ".tmp";
-        {
-            std::ofstream out(tmp, std::ios::trunc);
-            out << seq << '\n';
-            if (!out) {
-                spdlog::error("webhook {}: cannot write {}", options.name, tmp);
-                return;
-            }
-        }
-        std::error_code ec;
-        std::filesystem::rename(tmp, options.cursor_path, ec);
-        if (ec) spdlog::error("webhook {}: cannot replace {}: {}", options.name, options.cursor_path, ec.message());
+        auto failure = co_await save_cursor(seq);
+        if (!failure) co_return;
+        if (cursor_failures++ % 100 == 0)
+            spdlog::error("webhook {}: cannot keep its cursor at seq {} ({} times so far): {}", options.name, seq,
+                          cursor_failures, failure->message());
     }
 };
 
@@ -231,16 +279,7 @@ std::optional<Error> Webhook::start() {
         return Error{"bad_webhook", "webhooks." + o.name + ".url",
                      "an http://host[:port]/path URL (put TLS endpoints behind a local proxy)", o.url};
     impl_->to = *to;
-    std::ifstream in(o.cursor_path);
-    std::uint64_t seq = 0;
-    if (in >> seq) {
-        impl_->cursor = seq;
-        spdlog::info("webhook {}: resuming after seq {}", o.name, seq);
-    } else {
-        // New: deliver from now on, not the whole night so far.
-        impl_->save(impl_->hub.last_seq());
-        spdlog::info("webhook {}: new, delivering events after seq {}", o.name, impl_->cursor.load());
-    }
+    if (!o.cursor) return Error{"bad_webhook", "webhooks." + o.name, "a cursor to keep its place", "none"};
     impl_->hub_id = impl_->hub.subscribe(impl_);
     asio::co_spawn(impl_->strand, impl_->run(), asio::detached);
     return std::nullopt;

@@ -6,21 +6,25 @@
 // retry limit, until the limit, when the event goes to a dead-letter file
 // (JSON lines) for `declared webhook redeliver`. An endpoint failing for
 // longer than alert_after gets one error log line and shows in /metrics.
-// The cursor (last seq delivered or dead-lettered) is kept in a file so a
-// restart resumes there. Each webhook runs on its own strand and reads the
-// hub by cursor, so a dead endpoint holds up nobody: not other webhooks, not
-// ingestion.
+// The cursor (last seq delivered or dead-lettered) is kept by a
+// WebhookCursor so a restart, or in cluster mode the next writer, resumes
+// there; until it has been read the webhook delivers nothing. Each webhook
+// runs on its own strand and reads the hub by cursor, so a dead endpoint
+// holds up nobody: not other webhooks, not ingestion.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "feed/event_filter.hpp"
 #include "feed/event_hub.hpp"
+#include "feed/webhook_cursor.hpp"
 #include "net/http_client.hpp"
 #include "model/error.hpp"
 
@@ -35,7 +39,13 @@ struct WebhookOptions {
     std::string url;         // http://host[:port]/path
     std::string secret;      // HMAC key; empty: unsigned
     EventFilter filter;
-    std::string cursor_path; // file holding the last delivered seq
+    std::shared_ptr<WebhookCursor> cursor;
+    // Where the cursor's load and save run when they may block (a bucket);
+    // none: on the webhook's strand (a file).
+    boost::asio::any_io_executor cursor_executor;
+    // Asked before each delivery; none: always. Cluster mode: only while this
+    // node holds the writer's lease, so two nodes do not deliver at once.
+    std::function<bool()> may_deliver;
     std::chrono::milliseconds timeout{5'000};
     std::chrono::milliseconds max_backoff{30'000};
     unsigned max_attempts = 0;     // per event; 0: until delivered
@@ -57,8 +67,8 @@ public:
     Webhook(boost::asio::io_context& ioc, EventHub& hub, WebhookOptions options);
     ~Webhook();
 
-    // Reads the cursor file (a new webhook starts at the hub's newest seq),
-    // checks the URL, and starts delivering.
+    // Checks the URL and starts: the cursor is read first (retried until it
+    // can be; a new webhook saves the hub's newest seq and starts there).
     std::optional<Error> start();
     void stop();
     WebhookStats stats() const;

@@ -181,14 +181,19 @@ void ClusterNode::become_primary(std::uint64_t claim_seq, const char* how) {
     if (!error.code.empty()) spdlog::error("cluster: {}: POSTs to other nodes are not relayed here", error.message());
     send_heartbeat();
     spdlog::info("cluster: {} is the primary: {} (claim at stream sequence {})", options_.node, how, claim_seq);
+    if (options_.on_writer) options_.on_writer(true);
 }
 
 std::optional<Error> ClusterNode::follow_from(std::uint64_t seq) {
     const auto& spec = journal_.spec();
     auto broken = [this](Error e) {
         spdlog::critical("cluster: {} [{}]; this node serves what it has and applies nothing more", e.message(), e.code);
-        std::lock_guard lock(mutex_);
-        if (broken_.code.empty()) broken_ = std::move(e);
+        {
+            std::lock_guard lock(mutex_);
+            if (!broken_.code.empty()) return;
+            broken_ = e;
+        }
+        if (options_.on_lost_stream) options_.on_lost_stream(e);
     };
     auto on_message = [this, spec, broken](cluster::FollowedMessage m) {
         if (m.subject == spec.records_subject) return ingest_.follow(std::move(m.bytes), broken);
@@ -211,6 +216,8 @@ std::optional<Error> ClusterNode::follow_from(std::uint64_t seq) {
 // keeps; what it had in flight is answered 503 by the committer's stop, and
 // whatever of it landed comes back through the follower.
 void ClusterNode::step_down() {
+    lease_until_ = 0;
+    if (options_.on_writer) options_.on_writer(false);
     cluster::close_subscription(ingest_requests_);  // relayed POSTs still queued are answered 503 by ingest
     committer_->stop();
     {
@@ -290,9 +297,20 @@ void ClusterNode::send_heartbeat(bool resigning) {
         std::lock_guard lock(mutex_);
         bytes = cluster::encode_heartbeat({writer_id_, options_.node, resigning});
     }
+    const auto sent = Clock::now();
+    if (resigning) lease_until_ = 0;
     natsConnection_Publish(journal_.connection().raw(), journal_.spec().heartbeat_subject.c_str(), bytes.data(),
                            static_cast<int>(bytes.size()));
-    if (resigning) natsConnection_FlushTimeout(journal_.connection().raw(), 1000);
+    // The servers' answer to a flush proves they had the heartbeat; the lease
+    // runs from before it was sent.
+    const auto wait = resigning ? std::chrono::milliseconds(1000) : options_.heartbeat;
+    if (natsConnection_FlushTimeout(journal_.connection().raw(), wait.count()) == NATS_OK && !resigning &&
+        role_ == ClusterRole::primary)
+        lease_until_ = (sent + options_.takeover_after / 2).time_since_epoch().count();
+}
+
+bool ClusterNode::holds_lease() const {
+    return role_ == ClusterRole::primary && Clock::now().time_since_epoch().count() < lease_until_.load();
 }
 
 Error ClusterNode::not_primary() const {

@@ -63,6 +63,12 @@ struct ClusterNodeOptions {
     std::chrono::milliseconds heartbeat{500};
     std::chrono::milliseconds takeover_after{3000};
     std::chrono::milliseconds forward_timeout{10000};  // a relayed POST unanswered this long: 503
+    // On the node's thread when it becomes the writer (true) and when it
+    // stops being it (false): what only the writer does (webhooks) follows.
+    std::function<void(bool writing)> on_writer;
+    // Once, on whichever thread found it, when following stops for good (a
+    // gap, a record that does not apply): the node cannot go on without one.
+    std::function<void(const Error&)> on_lost_stream;
     GroupCommitOptions commit;
 };
 
@@ -90,6 +96,12 @@ public:
     // thread or the node's, with the primary's answer or a 503 saying why not.
     void forward(ForwardedRequest req, ForwardDone done);
     bool primary() const { return role_ == ClusterRole::primary; }
+    // Any thread: true while this node is the writer and its last heartbeat
+    // reached the servers less than takeover_after/2 ago. A standby takes
+    // over only after a full takeover_after without one, so a node holding
+    // the lease is, short of heartbeats delayed by over takeover_after/2 on
+    // their way, the only one (a paused primary wakes up without it).
+    bool holds_lease() const;
 
     // After ingest.load(journal): takes the configured role (a primary whose
     // claim is lost comes up as standby). An error leaves nothing running.
@@ -150,6 +162,7 @@ private:
     std::string writer_node_;
     std::chrono::steady_clock::time_point last_heartbeat_;
     std::atomic<ClusterRole> role_;
+    std::atomic<std::chrono::steady_clock::rep> lease_until_{0};  // steady_clock ticks
     std::atomic<std::uint64_t> takeovers_{0}, step_downs_{0};
     Error broken_;
 };

@@ -105,7 +105,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("feed.pong_timeout_ms", po::value(&pong_ms), "a subscriber that leaves a heartbeat's ping unanswered this long is dropped")
         ("feed.heartbeat_ms", po::value(&heartbeat_ms), "heartbeat interval for idle subscribers")
         ("feed.retain", po::value(&c.feed_retain), "events kept for since= readers (older ones get a snapshot)")
-        ("webhooks", po::value(&c.webhooks_path), "JSON file of webhooks (URL, event filter, HMAC secret); cursors kept beside the journal")
+        ("webhooks", po::value(&c.webhooks_path), "JSON file of webhooks (URL, event filter, HMAC secret)")
+        ("webhooks.dir", po::value(&c.webhooks_dir), "directory of the webhooks' cursors and dead letters (default: <journal>.webhooks); cluster mode: dead letters only (cursors are in the stream's bucket), and required with --webhooks")
         ("cluster.url", po::value(&cluster_url), "cluster mode: NATS server URLs, comma-separated (nats://host:port,...); the journal is then the JetStream stream --cluster.stream instead of --journal (docs/cluster.md)")
         ("cluster.stream", po::value(&c.cluster_stream), "cluster mode: the JetStream stream holding the night's journal (created if absent)")
         ("cluster.replicas", po::value(&c.cluster_replicas), "cluster mode: replicas of a stream created here (3; 1 for a single server)")
@@ -154,6 +155,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
     }
     if (c.cluster_urls.empty()) {
         if (c.journal_path.empty()) return out.error = option_error("journal", "a journal file path (or --cluster.url)", "nothing"), out;
+        if (c.webhooks_dir.empty()) c.webhooks_dir = c.journal_path + ".webhooks";
     } else {
         // One truth per daemon: a file beside the stream would be a second journal.
         if (!c.journal_path.empty())
@@ -161,9 +163,9 @@ ServeConfigParse parse_serve_config(const Args& args) {
                                             "'" + c.journal_path + "' with --cluster.url"), out;
         if (c.repair_journal)
             return out.error = option_error("repair-journal", "file mode (a stream is never cut)", "--cluster.url"), out;
-        if (!c.webhooks_path.empty())
-            return out.error = option_error("webhooks", "file mode: webhooks across a failover are not built yet (issue 11)",
-                                            "--cluster.url"), out;
+        if (!c.webhooks_path.empty() && c.webhooks_dir.empty())
+            return out.error = option_error("webhooks.dir", "a local directory for the webhooks' dead letters in cluster mode",
+                                            "nothing"), out;
         if (c.cluster_stream.empty() || c.cluster_stream.find_first_of(" .*>\t") != std::string::npos)
             return out.error = option_error("cluster.stream", "a stream name without spaces, '.', '*' or '>'",
                                             "'" + c.cluster_stream + "'"), out;

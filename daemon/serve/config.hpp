@@ -45,6 +45,7 @@ struct ServeConfig {
     std::chrono::milliseconds feed_heartbeat{5'000};
     std::size_t feed_retain = 1'000'000;  // events kept for since= readers
     std::string webhooks_path;  // JSON file of webhooks; empty: none
+    std::string webhooks_dir;   // their cursors (file mode) and dead letters; empty: <journal>.webhooks
     // Cluster mode (docs/cluster.md): the journal is a NATS JetStream stream
     // instead of the file. Empty urls: file mode, the default.
     std::vector<std::string> cluster_urls;

@@ -19,7 +19,7 @@
 #include "daemon/serve/cluster_node.hpp"
 #include "daemon/serve/config.hpp"
 #include "daemon/serve/webhook_config.hpp"
-#include "daemon/serve/webhook_metrics.hpp"
+#include "daemon/serve/webhook_set.hpp"
 #include "feed/feed_endpoint.hpp"
 #include "feed/ticker.hpp"
 #include "ingest/ingest.hpp"
@@ -147,23 +147,18 @@ bool start_sources(const ServeConfig& cfg, asio::io_context& ioc, Ingest& ingest
     return true;
 }
 
-// Each webhook keeps its cursor beside the journal.
-bool start_webhooks(const ServeConfig& cfg, asio::io_context& ioc, feed::EventHub& hub, Metrics& metrics,
-                    std::vector<std::unique_ptr<feed::Webhook>>& out) {
+// The webhooks file, if any; its webhooks keep their cursors and dead
+// letters in the webhooks directory (cluster mode: cursors in the bucket).
+bool webhooks_of(const ServeConfig& cfg, asio::io_context& ioc, feed::EventHub& hub, std::unique_ptr<WebhookSet>& out) {
     if (cfg.webhooks_path.empty()) return true;
     auto text = read_file(cfg.webhooks_path);
     if (!text.ok()) return spdlog::critical("webhooks: {}", text.error.message()), false;
-    const std::string cursor_dir = cfg.journal_path + ".webhooks";
     std::error_code mk;
-    std::filesystem::create_directories(cursor_dir, mk);
-    if (mk) return spdlog::critical("webhooks: cannot create {}: {}", cursor_dir, mk.message()), false;
-    auto parsed = parse_webhooks(*text.value, cursor_dir);
+    std::filesystem::create_directories(cfg.webhooks_dir, mk);
+    if (mk) return spdlog::critical("webhooks: cannot create {}: {}", cfg.webhooks_dir, mk.message()), false;
+    auto parsed = parse_webhooks(*text.value, cfg.webhooks_dir);
     if (!parsed.ok()) return spdlog::critical("webhooks {}: {}", cfg.webhooks_path, parsed.error.message()), false;
-    for (auto& options : *parsed.value) {
-        out.push_back(std::make_unique<feed::Webhook>(ioc, hub, std::move(options)));
-        if (auto e = out.back()->start()) return spdlog::critical("{}", e->message()), false;
-    }
-    metrics.add_renderer([&out](std::string& page) { render_webhook_metrics(page, out); });
+    out = std::make_unique<WebhookSet>(ioc, hub, std::move(*parsed.value));
     return true;
 }
 
@@ -210,9 +205,27 @@ int serve_command(const Args& args) {
     // File mode: one committer for the daemon's life. Cluster mode: the node
     // makes one each time it becomes the stream's writer.
     std::optional<GroupCommitter> committer;
+    std::unique_ptr<WebhookSet> webhooks;
+    if (!webhooks_of(cfg, ioc, hub, webhooks)) return 1;
     std::unique_ptr<ClusterNode> node;
+    std::function<void()> feed_lost;  // set once the feed exists; followers start after it
     if (auto* js = dynamic_cast<cluster::JetStreamJournal*>(journal.get())) {
-        node = std::make_unique<ClusterNode>(*js, ingest, cluster_options_of(cfg, commit_options));
+        auto options = cluster_options_of(cfg, commit_options);
+        if (webhooks) {
+            auto bucket = cluster::CursorBucket::open(js->connection(), js->spec(), js->genesis().epoch);
+            if (!bucket.ok()) return spdlog::critical("webhooks: {} [{}]", bucket.error.message(), bucket.error.code), 1;
+            // Only the writer delivers; each term resumes the bucket's cursors.
+            options.on_writer = [w = webhooks.get()](bool writing) {
+                if (!writing) return w->stop();
+                if (auto e = w->start()) spdlog::error("webhooks: {}", e->message());
+            };
+            webhooks->keep_cursors_in(std::move(*bucket.value), [&node] { return node->holds_lease(); });
+        }
+        // Subscribers of a node that cannot follow any more go elsewhere, from their seq.
+        options.on_lost_stream = [&feed_lost](const Error&) {
+            if (feed_lost) feed_lost();
+        };
+        node = std::make_unique<ClusterNode>(*js, ingest, std::move(options));
         metrics.add_renderer([js, n = node.get()](std::string& page) { render_cluster_metrics(page, *js, *n); });
     } else {
         committer.emplace(*journal, commit_options);
@@ -225,6 +238,7 @@ int serve_command(const Args& args) {
     feed::FeedEndpoint feed(ioc, hub, std::move(feed_options));
     Api api(api_options, ingest, hub, metrics, committer ? &*committer : nullptr, &sources);
     api.set_feed(&feed);
+    feed_lost = [&feed] { feed.lose_stream(); };
     api.set_cluster(node.get());
     std::optional<net::Server> server;
     try {
@@ -243,8 +257,13 @@ int serve_command(const Args& args) {
     spdlog::info("listening on http://{}:{}", ep.address().to_string(), ep.port());
 
     std::vector<std::unique_ptr<Source>> inputs;
-    std::vector<std::unique_ptr<feed::Webhook>> webhooks;
-    if (!start_sources(cfg, ioc, ingest, sources, inputs) || !start_webhooks(cfg, ioc, hub, metrics, webhooks)) return 1;
+    if (!start_sources(cfg, ioc, ingest, sources, inputs)) return 1;
+    if (webhooks) {
+        metrics.add_renderer([w = webhooks.get()](std::string& page) { w->render_metrics(page); });
+        if (!node) {
+            if (auto e = webhooks->start()) return spdlog::critical("webhooks: {}", e->message()), 1;
+        }
+    }
 
     // Shutdown: stop accepting, refuse new batches, let in-flight ones reach
     // the journal and be answered, close idle connections, then return.
@@ -253,7 +272,7 @@ int serve_command(const Args& args) {
         if (sig_ec) return;
         spdlog::info("signal {}: shutting down", sig);
         for (auto& input : inputs) input->stop();
-        for (auto& w : webhooks) w->stop();
+        if (webhooks) webhooks->stop();
         server->stop();
         ticker.stop();
         feed.stop();

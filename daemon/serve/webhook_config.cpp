@@ -5,6 +5,9 @@
 
 #include <boost/json.hpp>
 
+#include "feed/cursor_file.hpp"
+#include "net/http_client.hpp"
+
 namespace declared {
 
 namespace {
@@ -40,7 +43,7 @@ std::optional<Error> delivery_options(const boost::json::object& o, const std::s
 
 }  // namespace
 
-Result<std::vector<feed::WebhookOptions>> parse_webhooks(std::string_view json, const std::string& cursor_dir) {
+Result<std::vector<feed::WebhookOptions>> parse_webhooks(std::string_view json, const std::string& dir) {
     using R = Result<std::vector<feed::WebhookOptions>>;
     boost::system::error_code ec;
     auto v = boost::json::parse(boost::json::string_view(json.data(), json.size()), ec);
@@ -76,15 +79,17 @@ Result<std::vector<feed::WebhookOptions>> parse_webhooks(std::string_view json, 
         if (name->empty() || name->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
             return R::of_error({"bad_webhooks", path + ".name", "a name of lower-case letters, digits, - and _", "\"" + *name + "\""});
         if (!names.insert(*name).second) return R::of_error({"bad_webhooks", path + ".name", "a unique name", "\"" + *name + "\" again"});
-        if (url->empty()) return R::of_error({"bad_webhooks", path + ".url", "a URL", "nothing"});
+        if (!net::parse_http_url(*url))
+            return R::of_error({"bad_webhooks", path + ".url",
+                                "an http://host[:port]/path URL (put TLS endpoints behind a local proxy)", "'" + *url + "'"});
         auto filter = feed::EventFilter::parse(*councils, *regions, *types);
         if (!filter.ok()) return R::of_error({"bad_webhooks", path + "." + filter.error.path, filter.error.expected, filter.error.got});
         w.name = *name;
         w.url = *url;
         w.secret = *secret;
         w.filter = std::move(*filter.value);
-        w.cursor_path = cursor_dir + "/" + *name + ".cursor";
-        w.dead_letter_path = cursor_dir + "/" + *name + ".dead.jsonl";
+        w.cursor = std::make_shared<feed::CursorFile>(dir + "/" + *name + ".cursor");
+        w.dead_letter_path = dir + "/" + *name + ".dead.jsonl";
         if (auto e = delivery_options(o, path, w)) return R::of_error(std::move(*e));
         out.push_back(std::move(w));
     }

@@ -53,12 +53,13 @@ bool redeliver_line(const feed::WebhookOptions& w, const net::HttpTarget& to, co
 }  // namespace
 
 int webhook_command(const Args& args) {
-    po::options_description opts("declared webhook redeliver --webhooks FILE --journal FILE [--name NAME]");
-    std::string hooks_path, journal, name;
+    po::options_description opts("declared webhook redeliver --webhooks FILE (--journal FILE | --webhooks.dir DIR) [--name NAME]");
+    std::string hooks_path, journal, dir, name;
     opts.add_options()
         ("help,h", "show this help")
         ("webhooks", po::value(&hooks_path)->required(), "the webhooks file the daemon runs with")
-        ("journal", po::value(&journal)->required(), "the daemon's journal: dead letters are in <journal>.webhooks/<name>.dead.jsonl")
+        ("journal", po::value(&journal), "the daemon's journal: dead letters are in <journal>.webhooks/<name>.dead.jsonl")
+        ("webhooks.dir", po::value(&dir), "the daemon's --webhooks.dir instead (cluster mode, or a file-mode daemon given one)")
         ("name", po::value(&name), "only this webhook (default: every one)");
     if (args.empty() || args.front() != "redeliver") {
         std::cerr << "declared webhook: expected 'redeliver'\n" << opts << '\n';
@@ -70,7 +71,9 @@ int webhook_command(const Args& args) {
     if (auto exit = read_options("declared webhook redeliver", std::move(parser), opts, vm)) return *exit;
     auto text = read_file(hooks_path);
     if (!text.ok()) return std::cerr << "declared webhook redeliver: " << text.error.message() << '\n', 1;
-    auto hooks = parse_webhooks(*text.value, journal + ".webhooks");
+    if (journal.empty() == dir.empty())
+        return std::cerr << "declared webhook redeliver: give --journal or --webhooks.dir (one of them)\n", 2;
+    auto hooks = parse_webhooks(*text.value, dir.empty() ? journal + ".webhooks" : dir);
     if (!hooks.ok()) return std::cerr << "declared webhook redeliver: " << hooks_path << ": " << hooks.error.message() << '\n', 1;
     bool all = true, found = name.empty();
     for (const auto& w : *hooks.value) {

@@ -2,7 +2,8 @@
 // three-node nats-server cluster, with clients posting throughout. In every
 // scenario each declaration that got a 200 is in the stream exactly once,
 // every node ends with byte-identical events, and a subscriber on the edge
-// sees every event once, in order.
+// sees every event once, in order; a webhook, delivered by whichever node
+// writes, reaches its receiver with every event at least once.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/small_card.hpp"
 #include "tests/support/wait_for.hpp"
+#include "tests/webhook/receiver.hpp"
 
 using namespace declared::testing;
 using namespace std::chrono_literals;
@@ -65,13 +67,19 @@ struct Night {
     std::string card = dir / "card.json";
     Node primary{"alpha", "primary", {}, {}}, standby{"bravo", "standby", {}, {}}, edge{"edge1", "edge", {}, {}};
     std::string takeover_ms = "1500";
+    Receiver receiver{0};  // every event, from whichever node writes
+    std::string hooks = dir / "hooks.json";
 
-    Night() { write_whole_file(card, std::string(kSmallCard)); }
+    Night() {
+        write_whole_file(card, std::string(kSmallCard));
+        write_whole_file(hooks, fmt::format(R"([{{"name":"desk","url":"http://127.0.0.1:{}/hook"}}])", receiver.port()));
+    }
 
     std::vector<std::string> args(const Node& n) const {
         return {"--card", card, "--cluster.url", joined(nats.urls()), "--cluster.stream", "NIGHT", "--listen", "127.0.0.1:0",
                 "--ingest-token", "tok", "--desk-token", "Desk:desk-tok", "--cluster.role", n.role, "--cluster.node", n.name,
-                "--cluster.heartbeat_ms", "200", "--cluster.takeover_ms", takeover_ms};
+                "--cluster.heartbeat_ms", "200", "--cluster.takeover_ms", takeover_ms, "--webhooks", hooks,
+                "--webhooks.dir", dir / (n.name + ".webhooks")};
     }
     void start(Node& n) {
         n.log_path = dir / (n.name + ".log");
@@ -239,6 +247,29 @@ void check_nodes_agree(Night& night, Node& writer) {
     rebuilt.process.terminate();
 }
 
+// The receiver has had every event of the night at least once (the webhook
+// is new when the first primary starts, before any), each as the event it
+// is, whichever node was writing.
+void check_webhook(Night& night, const std::vector<FeedEvent>& events) {
+    REQUIRE(!events.empty());
+    std::map<std::uint64_t, std::string> got;
+    auto missing = [&] {
+        got.clear();
+        for (const auto& d : night.receiver.deliveries()) got.emplace(d.seq, d.body);
+        return static_cast<std::size_t>(
+            std::count_if(events.begin(), events.end(), [&](const FeedEvent& e) { return !got.count(e.seq); }));
+    };
+    std::size_t left = 0;
+    const bool all = wait_for([&] { return (left = missing()) == 0; }, 60s);
+    INFO(left << " of " << events.size() << " events not delivered; " << night.receiver.deliveries().size()
+              << " deliveries");
+    REQUIRE(all);
+    for (const auto& e : events) {
+        INFO("seq " << e.seq);
+        CHECK(parse_json(got[e.seq]) == parse_json(e.raw));
+    }
+}
+
 }  // namespace
 
 TEST_CASE("cluster: a standby and an edge follow the primary: the same since=N gives the same bytes on every node",
@@ -358,6 +389,7 @@ TEST_CASE("cluster: kill -9 of the primary, five times under load: the standby t
     INFO(sub.problems_text());
     CHECK(sub.problems.empty());
     CHECK(first_difference(sub.events, want).empty());
+    check_webhook(night, want);
 }
 
 TEST_CASE("cluster: a primary paused past its takeover steps down when it wakes, and follows the new writer",
@@ -384,6 +416,13 @@ TEST_CASE("cluster: a primary paused past its takeover steps down when it wakes,
     check_nodes_agree(night, night.standby);
     CHECK(get(night.primary.port(), "/metrics").body.find("\ndeclared_cluster_step_downs_total 1\n") != std::string::npos);
     CHECK(get(night.standby.port(), "/metrics").body.find("\ndeclared_cluster_takeovers_total 1\n") != std::string::npos);
+    check_webhook(night, events_of(night.standby.port()));
+    // The new writer resumed the cursor the old one kept in the bucket.
+    CHECK(night.standby.process.log().find("webhook desk: resuming after seq") != std::string::npos);
+    // The webhook runs on the writer only.
+    CHECK(get(night.standby.port(), "/metrics").body.find("declared_webhook_running{webhook=\"desk\"} 1") != std::string::npos);
+    CHECK(get(night.primary.port(), "/metrics").body.find("declared_webhook_running{webhook=\"desk\"} 0") != std::string::npos);
+    CHECK(get(night.edge.port(), "/metrics").body.find("declared_webhook_running{webhook=\"desk\"} 0") != std::string::npos);
 }
 
 TEST_CASE("cluster: the stream leader killed and restarted, and then it and the primary at once: nothing acknowledged is lost",
@@ -415,6 +454,7 @@ TEST_CASE("cluster: the stream leader killed and restarted, and then it and the 
     load.stop();
     check_stream(night.nats, load);
     check_nodes_agree(night, night.standby);
+    check_webhook(night, events_of(night.standby.port()));
 }
 
 TEST_CASE("cluster: SIGTERM of the primary hands the stream to the standby without waiting out the takeover time",
@@ -432,4 +472,43 @@ TEST_CASE("cluster: SIGTERM of the primary hands the stream to the standby witho
     load.stop();
     check_stream(night.nats, load);
     check_nodes_agree(night, night.standby);
+    check_webhook(night, events_of(night.standby.port()));
+}
+
+TEST_CASE("cluster: an edge that loses the stream closes its subscribers with their resume point and refuses new ones",
+          "[cluster][failover]") {
+    if (!have_nats_server()) return;
+    Night night;
+    night.start_all();
+    for (int r = 1; r <= 3; ++r) {
+        INFO(night.primary.process.log());
+        REQUIRE(post_declarations(night.primary.port(), declaration(false, r), "tok", "application/json").status == 200);
+    }
+    const auto held = events_of(night.primary.port());
+    REQUIRE(wait_for([&] { return first_difference(events_of(night.edge.port()), held).empty(); }, 20s));
+    Subscriber sub;
+    REQUIRE(sub.connect(night.edge.port(), "?since=0"));
+    REQUIRE(sub.until(held.back().seq, 20s));
+    // A record no card applies, put straight into the stream past every
+    // writer: what follows it cannot be served without a hole.
+    auto c = declared::cluster::NatsConnection::connect({night.nats.urls()});
+    REQUIRE(c.ok());
+    const auto subject = declared::cluster::stream_spec("NIGHT", 3).records_subject;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    const std::string junk = "{\"not\":\"a journal record\"}";
+    REQUIRE(js_Publish(nullptr, (*c.value)->js(), subject.c_str(), junk.data(), static_cast<int>(junk.size()), nullptr, &jerr) ==
+            NATS_OK);
+    // The edge closes its subscriber with 1013 and where to resume elsewhere.
+    REQUIRE(sub.until_end(30s));
+    INFO(sub.close_code() << " '" << sub.close_reason() << "'");
+    CHECK(sub.close_code() == 1013);
+    CHECK(sub.close_reason().find("lost the stream") != std::string::npos);
+    CHECK(sub.resume_point() == held.back().seq);
+    // It says so, and takes no new subscriber.
+    const auto ready = get(night.edge.port(), "/readyz");
+    CHECK(ready.status == 503);
+    auto again = request(night.edge.port(), "GET", "/v1/events/stream?since=0", {}, "", 10s);
+    CHECK(again.status == 503);
+    CHECK(again.body.find("stream_lost") != std::string::npos);
+    CHECK(sub.problems.empty());
 }

@@ -200,5 +200,8 @@ TEST_CASE("cluster: bad cluster options are refused with what, where and why, be
           std::string::npos);
     CHECK(refused({"--cluster.url", url, "--cluster.heartbeat_ms", "500", "--cluster.takeover_ms", "900"})
               .find("--cluster.takeover_ms: expected at least two heartbeats (1000)") != std::string::npos);
+    CHECK(refused({"--cluster.url", url, "--webhooks", dir / "hooks.json"})
+              .find("--webhooks.dir: expected a local directory for the webhooks' dead letters in cluster mode") !=
+          std::string::npos);
     CHECK(!std::filesystem::exists(dir / "j"));  // nothing was created
 }

@@ -142,7 +142,7 @@ TEST_CASE("webhook: a bad webhooks file refuses to start with the path of the pr
     write_whole_file(dir / "card.json", std::string(kSmallCard));
     const std::pair<std::string, std::string> cases[] = {
         {R"({"name": "x"})", "a JSON array of webhooks"},
-        {R"([{"name": "x", "url": "https://example.invalid/"}])", "webhooks.x.url"},
+        {R"([{"name": "x", "url": "https://example.invalid/"}])", "[0].url: expected an http://host[:port]/path URL"},
         {R"([{"name": "x", "url": "http://127.0.0.1:9/", "types": "nope"}])", "[0].types"},
         {R"([{"name": "x", "url": "http://127.0.0.1:9/", "colour": "red"}])", "[0].colour"},
         {R"([{"name": "x", "url": "http://127.0.0.1:9/"}, {"name": "x", "url": "http://127.0.0.1:9/"}])", "[1].name"},
