@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -392,40 +393,54 @@ TEST_CASE("cluster: kill -9 of the primary, five times under load: the standby t
     check_webhook(night, want);
 }
 
-TEST_CASE("cluster: a primary paused past its takeover steps down when it wakes, and follows the new writer",
+TEST_CASE("cluster: a primary paused past its takeover steps down when it wakes, and follows the new writer, five times",
           "[cluster][failover]") {
     if (!have_nats_server()) return;
     Night night;
     night.start_all();
     Load load({&night.primary, &night.standby});
-    REQUIRE(load.progress(10, 30s));
-    night.primary.process.signal(SIGSTOP);
-    REQUIRE(wait_for([&] { return readyz_role(night.standby.port()) == "primary"; }, 30s));
-    REQUIRE(load.progress(10, 30s));
-    night.primary.process.signal(SIGCONT);
-    // Awake, it learns of the claim (or its next append is refused) and steps down.
-    CHECK(wait_for([&] { return readyz_role(night.primary.port()) == "standby"; }, 30s));
-    CHECK(jstr(get(night.primary.port(), "/readyz").body, "writer") == "bravo");
-    // A POST to it now is relayed to the new primary.
-    auto relayed = post_declarations(night.primary.port(), brook(1, 300, 200), "tok", "application/json");
-    INFO(relayed.body);
-    CHECK(relayed.status == 200);
+    Node* writer = &night.primary;
+    Node* follower = &night.standby;
+    for (int round = 1; round <= 5; ++round) {
+        INFO("round " << round << ": pausing " << writer->name);
+        REQUIRE(load.progress(10, 30s));
+        writer->process.signal(SIGSTOP);
+        REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "primary"; }, 30s));
+        REQUIRE(load.progress(10, 30s));
+        writer->process.signal(SIGCONT);
+        // Awake, it learns of the claim (or its next append is refused) and steps down.
+        CHECK(wait_for([&] { return readyz_role(writer->port()) == "standby"; }, 30s));
+        CHECK(jstr(get(writer->port(), "/readyz").body, "writer") == follower->name);
+        // A POST to it now is relayed to the new primary.
+        auto relayed = post_declarations(writer->port(), brook(1, 300, 200), "tok", "application/json");
+        INFO(relayed.body);
+        CHECK(relayed.status == 200);
+        std::swap(writer, follower);
+    }
     REQUIRE(load.progress(10, 30s));
     load.stop();
     check_stream(night.nats, load);
-    check_nodes_agree(night, night.standby);
-    CHECK(get(night.primary.port(), "/metrics").body.find("\ndeclared_cluster_step_downs_total 1\n") != std::string::npos);
-    CHECK(get(night.standby.port(), "/metrics").body.find("\ndeclared_cluster_takeovers_total 1\n") != std::string::npos);
-    check_webhook(night, events_of(night.standby.port()));
-    // The new writer resumed the cursor the old one kept in the bucket.
-    CHECK(night.standby.process.log().find("webhook desk: resuming after seq") != std::string::npos);
-    // The webhook runs on the writer only.
-    CHECK(get(night.standby.port(), "/metrics").body.find("declared_webhook_running{webhook=\"desk\"} 1") != std::string::npos);
-    CHECK(get(night.primary.port(), "/metrics").body.find("declared_webhook_running{webhook=\"desk\"} 0") != std::string::npos);
+    check_nodes_agree(night, *writer);
+    auto count = [&](const char* name) {
+        std::uint64_t n = 0;
+        for (Node* node : {writer, follower}) {
+            const auto page = get(node->port(), "/metrics").body;
+            const auto at = page.find(std::string("\n") + name + " ");
+            if (at != std::string::npos) n += std::stoull(page.substr(at + std::strlen(name) + 2));
+        }
+        return n;
+    };
+    CHECK(count("declared_cluster_step_downs_total") == 5);
+    CHECK(count("declared_cluster_takeovers_total") == 5);
+    check_webhook(night, events_of(writer->port()));
+    // The writer resumed the cursor the last one kept in the bucket, and only it runs the webhook.
+    CHECK(writer->process.log().find("webhook desk: resuming after seq") != std::string::npos);
+    CHECK(get(writer->port(), "/metrics").body.find("declared_webhook_running{webhook=\"desk\"} 1") != std::string::npos);
+    CHECK(get(follower->port(), "/metrics").body.find("declared_webhook_running{webhook=\"desk\"} 0") != std::string::npos);
     CHECK(get(night.edge.port(), "/metrics").body.find("declared_webhook_running{webhook=\"desk\"} 0") != std::string::npos);
 }
 
-TEST_CASE("cluster: the stream leader killed and restarted, and then it and the primary at once: nothing acknowledged is lost",
+TEST_CASE("cluster: the stream leader killed and restarted five times, then it and the primary at once five times: nothing acknowledged is lost",
           "[cluster][failover]") {
     if (!have_nats_server()) return;
     Night night;
@@ -439,40 +454,62 @@ TEST_CASE("cluster: the stream leader killed and restarted, and then it and the 
         REQUIRE(i >= 0);
         return i;
     };
-    const int first = leader();
-    night.nats.kill(first);
-    REQUIRE(load.progress(10, 60s));
-    REQUIRE(night.nats.restart(first));
-    REQUIRE(load.progress(10, 60s));
+    for (int round = 1; round <= 5; ++round) {
+        INFO("leader round " << round);
+        const int first = leader();
+        night.nats.kill(first);
+        REQUIRE(load.progress(10, 60s));
+        REQUIRE(night.nats.restart(first));
+        REQUIRE(load.progress(10, 60s));
+    }
     // Both at once: the stream elects a leader while the standby takes over.
-    const int second = leader();
-    night.nats.kill(second);
-    night.primary.process.kill9();
-    REQUIRE(wait_for([&] { return readyz_role(night.standby.port()) == "primary"; }, 60s));
-    REQUIRE(load.progress(10, 60s));
-    REQUIRE(night.nats.restart(second));
+    Node* writer = &night.primary;
+    Node* follower = &night.standby;
+    for (int round = 1; round <= 5; ++round) {
+        INFO("both round " << round << ": killing " << writer->name << " and the leader");
+        const int second = leader();
+        night.nats.kill(second);
+        writer->process.kill9();
+        REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "primary"; }, 60s));
+        REQUIRE(load.progress(10, 60s));
+        REQUIRE(night.nats.restart(second));
+        writer->role = "standby";
+        night.start(*writer);
+        std::swap(writer, follower);
+        REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "standby"; }, 30s));
+        REQUIRE(load.progress(10, 60s));
+    }
     load.stop();
     check_stream(night.nats, load);
-    check_nodes_agree(night, night.standby);
-    check_webhook(night, events_of(night.standby.port()));
+    check_nodes_agree(night, *writer);
+    check_webhook(night, events_of(writer->port()));
 }
 
-TEST_CASE("cluster: SIGTERM of the primary hands the stream to the standby without waiting out the takeover time",
+TEST_CASE("cluster: SIGTERM of the primary hands the stream to the standby without waiting out the takeover time, five times",
           "[cluster][failover]") {
     if (!have_nats_server()) return;
     Night night;
     night.takeover_ms = "600000";  // ten minutes: only the resignation can hand over within the test's bounds
     night.start_all();
     Load load({&night.primary, &night.standby});
-    REQUIRE(load.progress(10, 30s));
-    REQUIRE(night.primary.process.terminate(30s).code == 0);
-    REQUIRE(wait_for([&] { return readyz_role(night.standby.port()) == "primary"; }, 30s));
-    CHECK(night.standby.process.log().find("took over from a writer that stepped down") != std::string::npos);
-    REQUIRE(load.progress(10, 30s));
+    Node* writer = &night.primary;
+    Node* follower = &night.standby;
+    for (int round = 1; round <= 5; ++round) {
+        INFO("round " << round << ": stopping " << writer->name);
+        REQUIRE(load.progress(10, 30s));
+        REQUIRE(writer->process.terminate(30s).code == 0);
+        REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "primary"; }, 30s));
+        CHECK(follower->process.log().find("took over from a writer that stepped down") != std::string::npos);
+        REQUIRE(load.progress(10, 30s));
+        writer->role = "standby";
+        night.start(*writer);
+        std::swap(writer, follower);
+        REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "standby"; }, 30s));
+    }
     load.stop();
     check_stream(night.nats, load);
-    check_nodes_agree(night, night.standby);
-    check_webhook(night, events_of(night.standby.port()));
+    check_nodes_agree(night, *writer);
+    check_webhook(night, events_of(writer->port()));
 }
 
 TEST_CASE("cluster: an edge that loses the stream closes its subscribers with their resume point and refuses new ones",
