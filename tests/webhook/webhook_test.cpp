@@ -7,6 +7,7 @@
 #include <openssl/hmac.h>
 
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -163,4 +164,30 @@ TEST_CASE("webhook: a bad webhooks file refuses to start with the path of the pr
         CHECK(status->code == 1);
         CHECK(daemon.log().find(needle) != std::string::npos);
     }
+}
+
+TEST_CASE("webhook: a cursor file that holds no seq stops that webhook with an error, rather than skipping the night, until it is fixed",
+          "[webhook]") {
+    TempDir dir;
+    write_whole_file(dir / "card.json", std::string(kSmallCard));
+    Receiver receiver(0);
+    write_whole_file(dir / "hooks.json",
+                     R"([{"name": "all", "url": "http://127.0.0.1:)" + std::to_string(receiver.port()) + R"(/hook"}])");
+    std::filesystem::create_directories(dir / "journal.webhooks");
+    write_whole_file(dir / "journal.webhooks/all.cursor", "not a seq\n");
+    DaemonProcess daemon;
+    REQUIRE(daemon.start(DECLARED_BINARY,
+                         {"--card", dir / "card.json", "--journal", dir / "journal", "--listen", "127.0.0.1:0",
+                          "--ingest-token", "t", "--webhooks", dir / "hooks.json"},
+                         dir / "log"));
+    REQUIRE(post_declarations(daemon.port(), kBrookLab, "t", "application/json").status == 200);
+    const auto events = events_of(daemon.port(), 0);
+    REQUIRE(!events.empty());
+    CHECK(eventually([&] { return daemon.log().find("webhook all: has no cursor it can read or keep") != std::string::npos; }));
+    CHECK(daemon.log().find("all.cursor: expected the last delivered seq") != std::string::npos);
+    CHECK(receiver.deliveries().empty());
+    // Fixed by the operator: it resumes from there and delivers the night.
+    write_whole_file(dir / "journal.webhooks/all.cursor", "0\n");
+    REQUIRE(eventually([&] { return receiver.deliveries().size() >= events.size(); }, std::chrono::seconds(40)));
+    CHECK(receiver.deliveries().front().seq == events.front().first);
 }
