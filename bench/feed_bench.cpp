@@ -8,11 +8,13 @@
 //       a card with one council of N mayoral contests, and N declarations:
 //       each declaration causes exactly one ward_declared event (~620 bytes:
 //       short ids, one candidate; about the smallest event the daemon emits).
-//   feed_bench run --server declared|nchan --port P --pid PID [--pid PID...]
+//   feed_bench run --server declared|nchan --port P [--port P...] [--post-port P] --pid PID [--pid PID...]
 //       [--subs N] [--threads T] [--rate R] [--steady-events K] [--burst B]
 //       [--saturation E] [--batch N] [--token T] [--declarations FILE]
 //       [--payloads FILE] [--save-events FILE] [--path /v1/feed] [--sse]
-//       connects N subscribers, then runs three phases on the same connections:
+//       connects N subscribers (spread over the --ports by generator thread:
+//       the edges of a cluster), then runs three phases on the same connections
+//       (published to --post-port, the first --port by default):
 //       steady (K events at R/s), burst (B events as fast as possible),
 //       saturation (E events as fast as possible). declared: events are made
 //       by POSTing declarations (--batch per request in burst/saturation);
@@ -64,7 +66,8 @@ using ws_load::self_cpu_us;
 
 struct Options {
     std::string server = "declared";
-    int port = 0;
+    std::vector<int> ports;  // subscribers, spread over them by generator thread
+    int post_port = 0;       // where events are published; 0: the first port
     std::vector<int> pids;
     std::string path;  // subscriber path
     bool sse = false;  // subscribe to the event stream (SSE) instead of the WebSocket feed
@@ -90,8 +93,8 @@ struct Shared {
     std::uint64_t phase_end[kPhases] = {};  // last seq of each phase
     std::vector<std::atomic<std::int64_t>> sent_ns;  // by seq: when its publish was written
     bool declared = true;
-    std::string handshake;
-    sockaddr_in addr{};
+    std::vector<std::string> handshakes;  // by port
+    std::vector<sockaddr_in> addrs;
     std::atomic<bool> stop{false};
     int save_fd = -1;  // first subscriber's event lines go here
 };
@@ -108,7 +111,8 @@ struct Sub {
 class Worker : public ws_load::Clients {
 public:
     Worker(Shared* s, int index_, int nconns)
-        : Clients(s->addr, nconns), shared(s), index(index_), subs(static_cast<std::size_t>(nconns)) {}
+        : Clients(s->addrs[static_cast<std::size_t>(index_) % s->addrs.size()], nconns), shared(s), index(index_),
+          subs(static_cast<std::size_t>(nconns)) {}
     Shared* shared;
     int index;
     std::vector<Sub> subs;
@@ -121,7 +125,7 @@ public:
     std::vector<std::uint32_t> latency_us[kPhases];
 
 private:
-    std::string request(int) override { return shared->handshake; }
+    std::string request(int) override { return shared->handshakes[static_cast<std::size_t>(index) % shared->handshakes.size()]; }
     void on_upgraded(int i) override {
         if (!shared->declared) set_ready(i);
     }
@@ -200,7 +204,8 @@ std::int64_t server_rss_kb(const Options& o) {
 }
 
 int run(const Options& o) {
-    if (o.port <= 0 || o.pids.empty()) die("run needs --port and --pid");
+    if (o.ports.empty() || o.pids.empty()) die("run needs --port and --pid");
+    if (o.threads < static_cast<int>(o.ports.size())) die("run needs at least one --threads per --port");
     const bool declared = o.server == "declared";
     std::vector<std::string> sources = read_lines(declared ? o.declarations : o.payloads);
     const std::size_t total = static_cast<std::size_t>(o.steady + o.burst + o.saturation);
@@ -209,9 +214,11 @@ int run(const Options& o) {
 
     Shared shared;
     shared.declared = declared;
-    shared.addr = ws_load::loopback(o.port);
     const std::string path = !o.path.empty() ? o.path : o.sse ? "/v1/events/stream" : declared ? "/v1/feed" : "/sub";
-    shared.handshake = o.sse ? ws_load::event_stream_request(path, o.port) : ws_load::upgrade_request(path, o.port);
+    for (int port : o.ports) {
+        shared.addrs.push_back(ws_load::loopback(port));
+        shared.handshakes.push_back(o.sse ? ws_load::event_stream_request(path, port) : ws_load::upgrade_request(path, port));
+    }
     shared.sent_ns = std::vector<std::atomic<std::int64_t>>(total + 2);
     // Seqs on a fresh daemon (and in the saved payloads) start at 1.
     shared.phase_end[0] = static_cast<std::uint64_t>(o.steady);
@@ -222,8 +229,10 @@ int run(const Options& o) {
         if (shared.save_fd < 0) die("cannot write " + o.save_events);
     }
 
-    std::printf("# %s on 127.0.0.1:%d%s, %d subscribers, %d generator thread(s), pid(s)", o.server.c_str(), o.port,
-                path.c_str(), o.subs, o.threads);
+    std::printf("# %s on 127.0.0.1 port(s)", o.server.c_str());
+    for (int port : o.ports) std::printf(" %d", port);
+    std::printf("%s, published to %d, %d subscribers, %d generator thread(s), pid(s)", path.c_str(),
+                o.post_port ? o.post_port : o.ports.front(), o.subs, o.threads);
     for (int pid : o.pids) std::printf(" %d", pid);
     std::printf("\n");
     std::fflush(stdout);
@@ -265,7 +274,7 @@ int run(const Options& o) {
                 " KB: %.0f bytes per idle subscriber\n",
                 o.subs, connect_s, rss0, rss1, mem_per_sub);
 
-    ws_load::HttpClient pub(shared.addr, declared ? o.token : std::string());
+    ws_load::HttpClient pub(ws_load::loopback(o.post_port ? o.post_port : o.ports.front()), declared ? o.token : std::string());
     std::size_t next = 0;  // next source line; its event is seq next+1
     auto publish = [&](std::size_t count) {
         const std::int64_t t = now_ns();
@@ -478,7 +487,7 @@ int deflate_cost(int streams, const std::string& payload_file) {
 int usage() {
     std::fprintf(stderr,
                  "usage: feed_bench night --out DIR --events N\n"
-                 "       feed_bench run --server declared|nchan --port P --pid PID [--pid PID] [--subs N]\n"
+                 "       feed_bench run --server declared|nchan --port P [--port P] [--post-port P] --pid PID [--pid PID] [--subs N]\n"
                  "                  [--threads T] [--rate R] [--steady-events K] [--burst B] [--saturation E]\n"
                  "                  [--batch N] [--token T] [--declarations FILE | --payloads FILE]\n"
                  "                  [--save-events FILE] [--path P] [--sse] [--pub-path P] [--phase-timeout S]\n"
@@ -501,7 +510,8 @@ int main(int argc, char** argv) {
             return argv[++i];
         };
         if (a == "--server") o.server = val();
-        else if (a == "--port") o.port = std::stoi(val());
+        else if (a == "--port") o.ports.push_back(std::stoi(val()));
+        else if (a == "--post-port") o.post_port = std::stoi(val());
         else if (a == "--pid") o.pids.push_back(std::stoi(val()));
         else if (a == "--subs") o.subs = std::stoi(val());
         else if (a == "--threads") o.threads = std::stoi(val());
