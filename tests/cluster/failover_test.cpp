@@ -54,6 +54,8 @@ std::string declaration(bool mayoralty, int r) {
     return brook(r, 700 + r % 97, 650);
 }
 
+std::string readyz_role(int port) { return jstr(get(port, "/readyz").body, "role"); }
+
 // One node: its role, its daemon, its log.
 struct Node {
     std::string name, role;
@@ -89,6 +91,13 @@ struct Night {
         REQUIRE(started);
     }
     std::vector<Node*> nodes() { return {&primary, &standby, &edge}; }
+    // The writer, stopped or killed, comes back as the standby; the two swap places.
+    void back_as_standby(Node*& writer, Node*& follower) {
+        writer->role = "standby";
+        start(*writer);
+        std::swap(writer, follower);
+        REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "standby"; }, 30s));
+    }
     // The NATS cluster, then the primary, the standby and the edge.
     void start_all() {
         const bool started = nats.start();
@@ -97,8 +106,6 @@ struct Night {
         for (Node* n : nodes()) start(*n);
     }
 };
-
-std::string readyz_role(int port) { return jstr(get(port, "/readyz").body, "role"); }
 
 // All events a node holds, as GET /v1/events pages them.
 std::vector<FeedEvent> events_of(int port) {
@@ -365,11 +372,7 @@ TEST_CASE("cluster: kill -9 of the primary, five times under load: the standby t
         const auto first = load.first_ack_after(killed_at, dead_port);
         REQUIRE(first);
         failover_ms.push_back(std::chrono::duration<double, std::milli>(*first - killed_at).count());
-        // The dead machine comes back as the standby.
-        writer->role = "standby";
-        night.start(*writer);
-        std::swap(writer, follower);
-        REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "standby"; }, 30s));
+        night.back_as_standby(writer, follower);  // the dead machine comes back
     }
     load.stop();
     std::sort(failover_ms.begin(), failover_ms.end());
@@ -434,7 +437,7 @@ TEST_CASE("cluster: a primary paused past its takeover steps down when it wakes,
     CHECK(count("declared_cluster_takeovers_total") == 5);
     check_webhook(night, events_of(writer->port()));
     // The writer resumed the cursor the last one kept in the bucket, and only it runs the webhook.
-    CHECK(writer->process.log().find("webhook desk: resuming after seq") != std::string::npos);
+    CHECK(wait_for([&] { return writer->process.log().find("webhook desk: resuming after seq") != std::string::npos; }, 10s));
     CHECK(get(writer->port(), "/metrics").body.find("declared_webhook_running{webhook=\"desk\"} 1") != std::string::npos);
     CHECK(get(follower->port(), "/metrics").body.find("declared_webhook_running{webhook=\"desk\"} 0") != std::string::npos);
     CHECK(get(night.edge.port(), "/metrics").body.find("declared_webhook_running{webhook=\"desk\"} 0") != std::string::npos);
@@ -473,10 +476,7 @@ TEST_CASE("cluster: the stream leader killed and restarted five times, then it a
         REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "primary"; }, 60s));
         REQUIRE(load.progress(10, 60s));
         REQUIRE(night.nats.restart(second));
-        writer->role = "standby";
-        night.start(*writer);
-        std::swap(writer, follower);
-        REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "standby"; }, 30s));
+        night.back_as_standby(writer, follower);
         REQUIRE(load.progress(10, 60s));
     }
     load.stop();
@@ -499,12 +499,11 @@ TEST_CASE("cluster: SIGTERM of the primary hands the stream to the standby witho
         REQUIRE(load.progress(10, 30s));
         REQUIRE(writer->process.terminate(30s).code == 0);
         REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "primary"; }, 30s));
-        CHECK(follower->process.log().find("took over from a writer that stepped down") != std::string::npos);
+        // Logged just after the role changes, so awaited like it.
+        CHECK(wait_for([&] { return follower->process.log().find("took over from a writer that stepped down") != std::string::npos; },
+                       10s));
         REQUIRE(load.progress(10, 30s));
-        writer->role = "standby";
-        night.start(*writer);
-        std::swap(writer, follower);
-        REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "standby"; }, 30s));
+        night.back_as_standby(writer, follower);
     }
     load.stop();
     check_stream(night.nats, load);
