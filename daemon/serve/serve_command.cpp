@@ -272,7 +272,7 @@ int serve_command(const Args& args) {
         if (sig_ec) return;
         spdlog::info("signal {}: shutting down", sig);
         for (auto& input : inputs) input->stop();
-        if (webhooks) webhooks->stop();
+        if (webhooks) webhooks->close();
         server->stop();
         ticker.stop();
         feed.stop();

@@ -27,7 +27,7 @@ WebhookSet::WebhookSet(boost::asio::io_context& ioc, feed::EventHub& hub, std::v
     : ioc_(ioc), hub_(hub), options_(std::move(options)) {}
 
 WebhookSet::~WebhookSet() {
-    stop();
+    close();
     if (cursor_io_) cursor_io_->join();
 }
 
@@ -42,7 +42,7 @@ void WebhookSet::keep_cursors_in(std::shared_ptr<cluster::CursorBucket> bucket, 
 
 std::optional<Error> WebhookSet::start() {
     std::lock_guard lock(mutex_);
-    if (running_) return std::nullopt;
+    if (running_ || closed_) return std::nullopt;
     const std::size_t first = terms_.size();
     for (const auto& o : options_) {
         terms_.push_back(std::make_unique<feed::Webhook>(ioc_, hub_, o));
@@ -60,6 +60,14 @@ void WebhookSet::stop() {
     if (!running_) return;
     for (std::size_t i = terms_.size() - options_.size(); i < terms_.size(); ++i) terms_[i]->stop();
     running_ = false;
+}
+
+void WebhookSet::close() {
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;  // a takeover during shutdown starts no new term
+    }
+    stop();
 }
 
 void WebhookSet::render_metrics(std::string& page) const {

@@ -30,9 +30,11 @@ public:
     // a thread of their own, and deliveries only while may_deliver().
     void keep_cursors_in(std::shared_ptr<cluster::CursorBucket> bucket, std::function<bool()> may_deliver);
 
-    // Any thread; each is idempotent. start() after stop() starts a new term.
+    // Any thread; each is idempotent. start() after stop() starts a new term;
+    // after close() (shutdown) it starts nothing.
     std::optional<Error> start();
     void stop();
+    void close();
 
     // Per webhook, over every term on this node: deliveries, failed attempts,
     // dead letters; whether it is failing now, and whether it runs here.
@@ -46,6 +48,7 @@ private:
     mutable std::mutex mutex_;
     std::vector<std::unique_ptr<feed::Webhook>> terms_;  // every one started here; the last options_.size() run while running_
     bool running_ = false;
+    bool closed_ = false;
 };
 
 }  // namespace declared

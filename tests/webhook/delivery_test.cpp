@@ -37,10 +37,12 @@ struct Night {
                              dir / "log"));
     }
     std::string dead_letters() const { return dir / "journal.webhooks/alerts.dead.jsonl"; }
-    CommandResult redeliver() const {
-        return run_command(DECLARED_BINARY,
-                           {"webhook", "redeliver", "--webhooks", dir / "hooks.json", "--journal", dir / "journal"},
-                           dir.path());
+    // Where the dead letters are: by the journal, or by the directory itself.
+    CommandResult redeliver(std::vector<std::string> where = {}) const {
+        if (where.empty()) where = {"--journal", dir / "journal"};
+        std::vector<std::string> args{"webhook", "redeliver", "--webhooks", dir / "hooks.json"};
+        args.insert(args.end(), where.begin(), where.end());
+        return run_command(DECLARED_BINARY, args, dir.path());
     }
     std::string metrics() { return get(daemon.port(), "/metrics").body; }
 };
@@ -103,10 +105,18 @@ TEST_CASE("webhook: past max_attempts an event goes to the dead-letter file, and
     CHECK(got[0].signature == hmac_hex("s3cret", got[0].body));
     CHECK(got[0].timed_signature == hmac_hex("s3cret", got[0].timestamp + "." + got[0].body));
 
-    // Nothing left: a second redelivery has nothing to do.
-    auto none = night.redeliver();
+    // Nothing left: a second redelivery has nothing to do, named by the
+    // directory as cluster mode names it.
+    auto none = night.redeliver({"--webhooks.dir", night.dir / "journal.webhooks"});
     CHECK(none.status.code == 0);
     CHECK(none.out.find("redelivered 0 of 0") != std::string::npos);
+    // Both, or neither: refused, and nothing is sent.
+    for (const auto& where : {std::vector<std::string>{"--journal", night.dir / "journal", "--webhooks.dir", night.dir / "x"},
+                              std::vector<std::string>{"--name", "alerts"}}) {
+        auto refused = night.redeliver(where);
+        CHECK(refused.status.code == 2);
+        CHECK(refused.err.find("give --journal or --webhooks.dir (one of them)") != std::string::npos);
+    }
     CHECK(receiver.deliveries().size() == 1);
 }
 
