@@ -6,17 +6,19 @@
 //
 //   feed_bench night --out DIR --events N
 //       a card with one council of N mayoral contests, and N declarations:
-//       each declaration causes exactly one ward_declared event (~620 bytes:
-//       short ids, one candidate; about the smallest event the daemon emits).
+//       each declaration causes a ward_declared event (~620 bytes: short ids,
+//       one candidate; about the smallest event the daemon emits) and the
+//       scoreboard after it, so runs on it take `--per 2`.
 //   feed_bench run --server declared|nchan --port P [--port P...] [--post-port P] --pid PID [--pid PID...]
-//       [--subs N] [--threads T] [--rate R] [--steady-events K] [--burst B]
-//       [--saturation E] [--batch N] [--token T] [--declarations FILE]
+//       [--subs N] [--threads T] [--procs N] [--rate R] [--steady-events K] [--burst B]
+//       [--saturation E] [--batch N] [--per E] [--token T] [--declarations FILE]
 //       [--payloads FILE] [--save-events FILE] [--path /v1/feed] [--sse]
 //       connects N subscribers (spread over the --ports by generator thread:
 //       the edges of a cluster), then runs three phases on the same connections
 //       (published to --post-port, the first --port by default):
 //       steady (K events at R/s), burst (B events as fast as possible),
-//       saturation (E events as fast as possible). declared: events are made
+//       saturation (E events as fast as possible); counts and rates are in
+//       events, and each declaration makes --per of them. declared: events are made
 //       by POSTing declarations (--batch per request in burst/saturation);
 //       nchan: the payload lines (the daemon's own event bytes, saved with
 //       --save-events from a declared run) are POSTed one per request.
@@ -28,6 +30,9 @@
 // sent, so latency is publish (POST written) to receipt (frame read). A
 // subscriber has lost nothing when it saw every seq once, in order.
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,7 +47,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -60,7 +64,6 @@ using ws_load::percentile;
 using ws_load::proc_cpu_us;
 using ws_load::proc_rss_kb;
 using ws_load::read_lines;
-using ws_load::self_cpu_us;
 
 // ---- options ----------------------------------------------------------------
 
@@ -79,25 +82,84 @@ struct Options {
     int burst = 200;
     int saturation = 300;
     int batch = 200;  // declarations per POST in burst and saturation (declared)
+    int per = 1;      // events each declaration causes (each publish of nchan's payload lines)
+    int procs = 1;    // generator processes the threads are spread over
     std::string token = "bench";
     std::string declarations, payloads, save_events;
     double phase_timeout = 30;  // seconds to wait for every subscriber after the last publish
 };
 
 // ---- the generator: subscribers on epoll threads (ws_load::Clients) ----------
+//
+// The subscribers live in generator processes forked by the controller
+// (--procs, one by default), since one process holds at most RLIMIT_NOFILE
+// sockets (20,000 on the benchmark machine). What the controller reads is in
+// one anonymous shared mapping made before the fork: each thread's counters
+// and latencies, and when each seq was published.
 
 constexpr int kPhases = 3;
 const char* const kPhaseNames[kPhases] = {"steady", "burst", "saturation"};
 
+// One generator thread's results. Its own counters are written by the thread;
+// the client's (ready, failed, closed, errors, CPU) are copied by its process
+// every few milliseconds. first_error is read only after the process ended.
+struct ThreadStats {
+    std::atomic<std::uint64_t> events{0}, gaps{0}, dups{0};
+    std::atomic<int> done[kPhases] = {};
+    std::atomic<std::int64_t> last_done_ns[kPhases] = {};
+    std::atomic<std::uint64_t> latencies[kPhases] = {};  // entries of lat[p] written
+    std::uint32_t* lat[kPhases] = {};                    // µs from publish to receipt, per delivery
+    std::uint64_t lat_cap[kPhases] = {};
+    std::atomic<int> ready{0}, failed{0};
+    std::atomic<std::uint64_t> closed{0}, errors{0};
+    std::atomic<std::int64_t> cpu_us{0};
+    char first_error[240] = {};
+};
+
+// The bench's state: configuration set before the fork (copied into each
+// generator) and pointers into the shared mapping.
 struct Shared {
     std::uint64_t phase_end[kPhases] = {};  // last seq of each phase
-    std::vector<std::atomic<std::int64_t>> sent_ns;  // by seq: when its publish was written
     bool declared = true;
     std::vector<std::string> handshakes;  // by port
     std::vector<sockaddr_in> addrs;
-    std::atomic<bool> stop{false};
     int save_fd = -1;  // first subscriber's event lines go here
+    // In the mapping:
+    std::atomic<std::int64_t>* sent_ns = nullptr;  // by seq: when its publish was written
+    std::size_t sent_size = 0;
+    ThreadStats* threads = nullptr;
+    std::atomic<bool>* stop = nullptr;
 };
+
+int thread_subs(const Options& o, int w) { return o.subs / o.threads + (w < o.subs % o.threads ? 1 : 0); }
+
+// Lays the shared part out in one MAP_SHARED mapping; it is never unmapped
+// (the bench ends with it).
+void map_shared(const Options& o, Shared& s, std::size_t seqs) {
+    auto align = [](std::size_t n) { return (n + 63) & ~std::size_t{63}; };
+    std::size_t bytes = align(sizeof(std::atomic<bool>)) + align(seqs * sizeof(std::atomic<std::int64_t>)) +
+                        align(static_cast<std::size_t>(o.threads) * sizeof(ThreadStats));
+    const int counts[kPhases] = {o.steady, o.burst, o.saturation};
+    for (int w = 0; w < o.threads; ++w)
+        for (int p = 0; p < kPhases; ++p)
+            bytes += align(static_cast<std::size_t>(thread_subs(o, w)) * static_cast<std::size_t>(counts[p]) * 4);
+    void* m = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) die("mmap of " + std::to_string(bytes) + " shared bytes failed");
+    char* at = static_cast<char*>(m);
+    auto take = [&](std::size_t n) { char* r = at; at += align(n); return r; };
+    s.stop = new (take(sizeof(std::atomic<bool>))) std::atomic<bool>(false);
+    s.sent_size = seqs;
+    s.sent_ns = reinterpret_cast<std::atomic<std::int64_t>*>(take(seqs * sizeof(std::atomic<std::int64_t>)));
+    for (std::size_t i = 0; i < seqs; ++i) new (&s.sent_ns[i]) std::atomic<std::int64_t>(0);
+    s.threads = reinterpret_cast<ThreadStats*>(take(static_cast<std::size_t>(o.threads) * sizeof(ThreadStats)));
+    for (int w = 0; w < o.threads; ++w) {
+        ThreadStats* t = new (&s.threads[w]) ThreadStats;
+        for (int p = 0; p < kPhases; ++p) {
+            t->lat_cap[p] = static_cast<std::uint64_t>(thread_subs(o, w)) * static_cast<std::uint64_t>(counts[p]);
+            t->lat[p] = reinterpret_cast<std::uint32_t*>(take(t->lat_cap[p] * 4));
+        }
+    }
+}
 
 // What the bench tracks per connection, beside the client's own state.
 struct Sub {
@@ -110,19 +172,24 @@ struct Sub {
 // Ready: upgraded (nchan) / hello and snapshot received (declared).
 class Worker : public ws_load::Clients {
 public:
-    Worker(Shared* s, int index_, int nconns)
+    Worker(const Shared* s, int index_, int nconns)
         : Clients(s->addrs[static_cast<std::size_t>(index_) % s->addrs.size()], nconns), shared(s), index(index_),
-          subs(static_cast<std::size_t>(nconns)) {}
-    Shared* shared;
+          st(s->threads[index_]), subs(static_cast<std::size_t>(nconns)) {}
+    const Shared* shared;
     int index;
+    ThreadStats& st;
     std::vector<Sub> subs;
     std::thread thread;
-    // Read by the controller.
-    std::atomic<std::uint64_t> events{0}, gaps{0}, dups{0};
-    std::atomic<int> done[kPhases] = {};
-    std::atomic<std::int64_t> last_done_ns[kPhases] = {};
-    std::mutex lat_mutex;
-    std::vector<std::uint32_t> latency_us[kPhases];
+
+    void mirror() {  // the client's counters into the mapping (on the process's main thread)
+        st.ready.store(ready.load());
+        st.failed.store(failed.load());
+        st.closed.store(closed.load());
+        st.errors.store(errors.load());
+        timespec ts;
+        if (clock_gettime(cpu_clock, &ts) == 0) st.cpu_us.store(ts.tv_sec * 1'000'000LL + ts.tv_nsec / 1000);
+        if (!st.first_error[0]) std::snprintf(st.first_error, sizeof st.first_error, "%s", first_error().c_str());
+    }
 
 private:
     std::string request(int) override { return shared->handshakes[static_cast<std::size_t>(index) % shared->handshakes.size()]; }
@@ -130,26 +197,30 @@ private:
         if (!shared->declared) set_ready(i);
     }
     void on_lines(int i, const char* p, std::size_t n, bool start, std::int64_t t) override;
-    void on_event(Sub& c, std::uint64_t seq, std::int64_t t, std::vector<std::uint32_t>* lat);
+    void on_event(Sub& c, std::uint64_t seq, std::int64_t t);
 };
 
-void Worker::on_event(Sub& c, std::uint64_t seq, std::int64_t t, std::vector<std::uint32_t>* lat) {
-    if (seq <= c.last_seq) return void(dups.fetch_add(1, std::memory_order_relaxed));
-    if (seq != c.last_seq + 1) gaps.fetch_add(1, std::memory_order_relaxed);
+void Worker::on_event(Sub& c, std::uint64_t seq, std::int64_t t) {
+    if (seq <= c.last_seq) return void(st.dups.fetch_add(1, std::memory_order_relaxed));
+    if (seq != c.last_seq + 1) st.gaps.fetch_add(1, std::memory_order_relaxed);
     c.last_seq = seq;
-    events.fetch_add(1, std::memory_order_relaxed);
+    st.events.fetch_add(1, std::memory_order_relaxed);
     int p = 0;
     while (p < kPhases - 1 && seq > shared->phase_end[p]) ++p;
-    if (seq < shared->sent_ns.size()) {
-        std::int64_t s = shared->sent_ns[seq].load(std::memory_order_acquire);
-        if (s > 0) lat[p].push_back(static_cast<std::uint32_t>(std::max<std::int64_t>(0, (t - s) / 1000)));
+    if (seq < shared->sent_size) {
+        const std::int64_t s = shared->sent_ns[seq].load(std::memory_order_acquire);
+        const std::uint64_t n = st.latencies[p].load(std::memory_order_relaxed);
+        if (s > 0 && n < st.lat_cap[p]) {
+            st.lat[p][n] = static_cast<std::uint32_t>(std::max<std::int64_t>(0, (t - s) / 1000));
+            st.latencies[p].store(n + 1, std::memory_order_release);
+        }
     }
     if (seq >= shared->phase_end[p] && !(c.done & (1u << p))) {
         c.done |= static_cast<std::uint8_t>(1u << p);
-        std::int64_t prev = last_done_ns[p].load(std::memory_order_relaxed);
-        while (prev < t && !last_done_ns[p].compare_exchange_weak(prev, t)) {
+        std::int64_t prev = st.last_done_ns[p].load(std::memory_order_relaxed);
+        while (prev < t && !st.last_done_ns[p].compare_exchange_weak(prev, t)) {
         }
-        done[p].fetch_add(1, std::memory_order_release);
+        st.done[p].fetch_add(1, std::memory_order_release);
     }
 }
 
@@ -157,8 +228,6 @@ void Worker::on_lines(int i, const char* p, std::size_t n, bool start, std::int6
     // One or more JSON lines. Events begin {"seq":N (the daemon's envelope and
     // the same bytes through nchan); control messages begin {"type":.
     Sub& c = subs[static_cast<std::size_t>(i)];
-    std::vector<std::uint32_t>* lat = nullptr;
-    std::unique_lock lock(lat_mutex, std::defer_lock);
     const char* end = p + n;
     if (start) c.in_snapshot = false;
     while (p < end) {
@@ -167,11 +236,7 @@ void Worker::on_lines(int i, const char* p, std::size_t n, bool start, std::int6
         std::string_view line(p, static_cast<std::size_t>(line_end - p));
         if (line.starts_with("{\"seq\":")) {
             if (!c.in_snapshot) {
-                if (!lat) {
-                    lock.lock();
-                    lat = latency_us;
-                }
-                on_event(c, std::strtoull(line.data() + 7, nullptr, 10), t, lat);
+                on_event(c, std::strtoull(line.data() + 7, nullptr, 10), t);
                 if (c.saver) {
                     std::string copy(line);
                     copy += '\n';
@@ -191,6 +256,27 @@ void Worker::on_lines(int i, const char* p, std::size_t n, bool start, std::int6
     }
 }
 
+// A generator process: threads proc, proc+procs, ... until the controller
+// sets stop. It dies with the controller.
+[[noreturn]] void generate(const Options& o, const Shared& shared, int proc) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (int w = proc; w < o.threads; w += o.procs) {
+        auto wk = std::make_unique<Worker>(&shared, w, thread_subs(o, w));
+        if (o.sse) wk->use_event_stream();
+        if (w == 0 && shared.save_fd >= 0 && wk->size() > 0) wk->subs[0].saver = true;
+        workers.push_back(std::move(wk));
+    }
+    for (auto& wk : workers) wk->thread = std::thread([w = wk.get(), &shared] { w->run(*shared.stop); });
+    while (!shared.stop->load()) {
+        for (auto& wk : workers) wk->mirror();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    for (auto& wk : workers) wk->thread.join();
+    for (auto& wk : workers) wk->mirror();
+    std::_Exit(0);
+}
+
 std::int64_t server_cpu_us(const Options& o) {
     std::int64_t sum = 0;
     for (int pid : o.pids) sum += proc_cpu_us(pid);
@@ -206,11 +292,17 @@ std::int64_t server_rss_kb(const Options& o) {
 int run(const Options& o) {
     if (o.ports.empty() || o.pids.empty()) die("run needs --port and --pid");
     if (o.threads < static_cast<int>(o.ports.size())) die("run needs at least one --threads per --port");
+    if (o.procs < 1 || o.threads < o.procs) die("run needs at least one --threads per --procs");
     const bool declared = o.server == "declared";
     std::vector<std::string> sources = read_lines(declared ? o.declarations : o.payloads);
     const std::size_t total = static_cast<std::size_t>(o.steady + o.burst + o.saturation);
-    if (sources.size() < total)
-        die("need " + std::to_string(total) + " lines in " + (declared ? o.declarations : o.payloads));
+    const std::size_t per = static_cast<std::size_t>(o.per);
+    if (o.steady % o.per || o.burst % o.per || o.saturation % o.per)
+        die("each phase's event count must be a multiple of --per " + std::to_string(o.per));
+    // A declaration causes `per` events; nchan publishes the same `per` event lines for it.
+    if (sources.size() < (declared ? total / per : total))
+        die("need " + std::to_string(declared ? total / per : total) + " lines in " +
+            (declared ? o.declarations : o.payloads));
 
     Shared shared;
     shared.declared = declared;
@@ -219,7 +311,7 @@ int run(const Options& o) {
         shared.addrs.push_back(ws_load::loopback(port));
         shared.handshakes.push_back(o.sse ? ws_load::event_stream_request(path, port) : ws_load::upgrade_request(path, port));
     }
-    shared.sent_ns = std::vector<std::atomic<std::int64_t>>(total + 2);
+    map_shared(o, shared, total + 2);
     // Seqs on a fresh daemon (and in the saved payloads) start at 1.
     shared.phase_end[0] = static_cast<std::uint64_t>(o.steady);
     shared.phase_end[1] = shared.phase_end[0] + static_cast<std::uint64_t>(o.burst);
@@ -231,40 +323,53 @@ int run(const Options& o) {
 
     std::printf("# %s on 127.0.0.1 port(s)", o.server.c_str());
     for (int port : o.ports) std::printf(" %d", port);
-    std::printf("%s, published to %d, %d subscribers, %d generator thread(s), pid(s)", path.c_str(),
-                o.post_port ? o.post_port : o.ports.front(), o.subs, o.threads);
+    std::printf("%s, published to %d, %d subscribers, %d generator thread(s) in %d process(es), pid(s)", path.c_str(),
+                o.post_port ? o.post_port : o.ports.front(), o.subs, o.threads, o.procs);
     for (int pid : o.pids) std::printf(" %d", pid);
     std::printf("\n");
     std::fflush(stdout);
 
     const std::int64_t rss0 = server_rss_kb(o);
-    std::vector<std::unique_ptr<Worker>> workers;
-    for (int w = 0; w < o.threads; ++w) {
-        auto wk = std::make_unique<Worker>(&shared, w, o.subs / o.threads + (w < o.subs % o.threads ? 1 : 0));
-        if (o.sse) wk->use_event_stream();
-        if (w == 0 && shared.save_fd >= 0 && wk->size() > 0) wk->subs[0].saver = true;
-        workers.push_back(std::move(wk));
-    }
     const std::int64_t t_connect = now_ns();
-    for (auto& wk : workers) wk->thread = std::thread([w = wk.get(), &shared] { w->run(shared.stop); });
-
+    // No thread of ours exists yet: safe to fork.
+    std::vector<pid_t> generators;
+    for (int proc = 0; proc < o.procs; ++proc) {
+        const pid_t pid = ::fork();
+        if (pid < 0) die("fork failed");
+        if (pid == 0) generate(o, shared, proc);
+        generators.push_back(pid);
+    }
+    auto stop_generators = [&] {
+        shared.stop->store(true);
+        for (pid_t pid : generators) ::waitpid(pid, nullptr, 0);
+        generators.clear();
+    };
+    auto generator_cpu_us = [&] {
+        std::int64_t s = 0;
+        for (pid_t pid : generators) s += proc_cpu_us(pid);
+        return s;
+    };
     auto sum = [&](auto field) {
         std::uint64_t s = 0;
-        for (auto& wk : workers) s += static_cast<std::uint64_t>(((*wk).*field).load());
+        for (int w = 0; w < o.threads; ++w) s += static_cast<std::uint64_t>((shared.threads[w].*field).load());
         return s;
+    };
+    auto first_errors = [&](const char* what) {
+        for (int w = 0; w < o.threads; ++w)
+            if (shared.threads[w].first_error[0]) std::printf("%s (thread %d): %s\n", what, w, shared.threads[w].first_error);
     };
     // Connect everyone.
     for (;;) {
-        std::uint64_t r = sum(&Worker::ready), f = sum(&Worker::failed);
+        std::uint64_t r = sum(&ThreadStats::ready), f = sum(&ThreadStats::failed);
         if (r + f >= static_cast<std::uint64_t>(o.subs)) break;
-        if (now_ns() - t_connect > 120'000'000'000LL) die("subscribers still connecting after 120 s");
+        if (now_ns() - t_connect > 120'000'000'000LL) stop_generators(), die("subscribers still connecting after 120 s");
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     const double connect_s = static_cast<double>(now_ns() - t_connect) / 1e9;
-    std::uint64_t connected = sum(&Worker::ready);
+    std::uint64_t connected = sum(&ThreadStats::ready);
     if (connected < static_cast<std::uint64_t>(o.subs)) {
-        for (auto& wk : workers)
-            if (!wk->first_error().empty()) std::fprintf(stderr, "first failure: %s\n", wk->first_error().c_str());
+        stop_generators();
+        first_errors("first failure");
         die(std::to_string(o.subs - static_cast<int>(connected)) + " subscribers failed to connect");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // let allocations settle
@@ -275,27 +380,32 @@ int run(const Options& o) {
                 o.subs, connect_s, rss0, rss1, mem_per_sub);
 
     ws_load::HttpClient pub(ws_load::loopback(o.post_port ? o.post_port : o.ports.front()), declared ? o.token : std::string());
-    std::size_t next = 0;  // next source line; its event is seq next+1
-    auto publish = [&](std::size_t count) {
+    std::size_t next = 0;  // next declaration; its events are seqs next*per+1 .. (next+1)*per
+    auto publish = [&](std::size_t count) {  // count declarations
         const std::int64_t t = now_ns();
-        for (std::size_t k = 0; k < count; ++k) shared.sent_ns[next + k + 1].store(t, std::memory_order_release);
+        for (std::size_t s = next * per + 1; s <= (next + count) * per; ++s)
+            shared.sent_ns[s].store(t, std::memory_order_release);
         if (declared) {
             std::string body;
             for (std::size_t k = 0; k < count; ++k) body += sources[next + k], body += '\n';
             auto answer = pub.post("/v1/declarations", count == 1 ? "application/json" : "application/x-ndjson", body);
-            // Each declaration must have caused exactly the one event whose seq we assumed.
+            // Each declaration must have caused exactly the `per` events whose seqs we assumed.
             std::size_t at = 0;
             for (std::size_t k = 0; k < count; ++k) {
                 at = answer.find("\"seqs\":[", at);
                 if (at == std::string::npos) die("declared answered without seqs: " + answer.substr(0, 300));
                 at += 8;
-                if (std::strtoull(answer.c_str() + at, nullptr, 10) != next + k + 1)
-                    die("seq mapping broken: expected " + std::to_string(next + k + 1) + " in " + answer.substr(0, 300));
+                const std::size_t close = answer.find(']', at);
+                std::string expected;
+                for (std::size_t s = (next + k) * per + 1; s <= (next + k + 1) * per; ++s)
+                    expected += (expected.empty() ? "" : ",") + std::to_string(s);
+                if (close == std::string::npos || answer.compare(at, close - at, expected) != 0)
+                    die("seq mapping broken: expected [" + expected + "] in " + answer.substr(0, 300));
             }
         } else {
-            for (std::size_t k = 0; k < count; ++k) {
-                if (k) shared.sent_ns[next + k + 1].store(now_ns(), std::memory_order_release);
-                pub.post(o.pub_path.empty() ? "/pub" : o.pub_path, "application/json", sources[next + k]);
+            for (std::size_t s = next * per; s < (next + count) * per; ++s) {
+                if (s > next * per) shared.sent_ns[s + 1].store(now_ns(), std::memory_order_release);
+                pub.post(o.pub_path.empty() ? "/pub" : o.pub_path, "application/json", sources[s]);
             }
         }
         next += count;
@@ -308,24 +418,17 @@ int run(const Options& o) {
         std::uint64_t complete = 0;
     } res[kPhases];
 
-    auto thread_cpu = [&] {
-        std::int64_t s = 0;
-        for (auto& wk : workers) {
-            timespec ts;
-            clock_gettime(wk->cpu_clock, &ts);
-            s += ts.tv_sec * 1'000'000LL + ts.tv_nsec / 1000;
-        }
-        return s;
-    };
+    auto thread_cpu = [&] { return static_cast<std::int64_t>(sum(&ThreadStats::cpu_us)); };
     for (int p = 0; p < kPhases; ++p) {
-        const int count = p == 0 ? o.steady : p == 1 ? o.burst : o.saturation;
-        if (count == 0) continue;
-        const std::uint64_t ev0 = sum(&Worker::events);
-        const std::int64_t cpu0 = server_cpu_us(o), gen0 = self_cpu_us(), gt0 = thread_cpu();
+        const int events_in_phase = p == 0 ? o.steady : p == 1 ? o.burst : o.saturation;
+        if (events_in_phase == 0) continue;
+        const int count = events_in_phase / o.per;  // declarations
+        const std::uint64_t ev0 = sum(&ThreadStats::events);
+        const std::int64_t cpu0 = server_cpu_us(o), gen0 = generator_cpu_us(), gt0 = thread_cpu();
         const std::int64_t t0 = now_ns();
         if (p == 0) {
             for (int k = 0; k < count; ++k) {
-                const std::int64_t due = t0 + static_cast<std::int64_t>(1e9 * k / o.rate);
+                const std::int64_t due = t0 + static_cast<std::int64_t>(1e9 * k * o.per / o.rate);
                 const std::int64_t wait = due - now_ns();
                 if (wait > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
                 publish(1);
@@ -338,7 +441,7 @@ int run(const Options& o) {
         // Wait for every subscriber to have the phase's last event.
         auto done_now = [&] {
             std::uint64_t d = 0;
-            for (auto& wk : workers) d += static_cast<std::uint64_t>(wk->done[p].load(std::memory_order_acquire));
+            for (int w = 0; w < o.threads; ++w) d += static_cast<std::uint64_t>(shared.threads[w].done[p].load(std::memory_order_acquire));
             return d;
         };
         while (done_now() < connected) {
@@ -346,22 +449,21 @@ int run(const Options& o) {
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
         std::int64_t last_done = 0;
-        for (auto& wk : workers) last_done = std::max(last_done, wk->last_done_ns[p].load());
+        for (int w = 0; w < o.threads; ++w) last_done = std::max(last_done, shared.threads[w].last_done_ns[p].load());
         const std::int64_t t1 = now_ns();
         PhaseResult& r = res[p];
         r.cpu_us = static_cast<double>(server_cpu_us(o) - cpu0);
-        r.gen_cpu_us = static_cast<double>(self_cpu_us() - gen0);
+        r.gen_cpu_us = static_cast<double>(generator_cpu_us() - gen0);
         r.gen_thread_cpu_us = static_cast<double>(thread_cpu() - gt0);
-        r.deliveries = sum(&Worker::events) - ev0;
-        for (auto& wk : workers) r.complete += static_cast<std::uint64_t>(wk->done[p].load());
+        r.deliveries = sum(&ThreadStats::events) - ev0;
+        for (int w = 0; w < o.threads; ++w) r.complete += static_cast<std::uint64_t>(shared.threads[w].done[p].load());
         r.seconds = static_cast<double>(t1 - t0) / 1e9;
         r.publish_s = static_cast<double>(t_published - t0) / 1e9;
         r.drain_s = static_cast<double>(std::max(last_done, t0) - t0) / 1e9;
         std::vector<std::uint32_t> lat;
-        for (auto& wk : workers) {
-            std::lock_guard lock(wk->lat_mutex);
-            lat.insert(lat.end(), wk->latency_us[p].begin(), wk->latency_us[p].end());
-            std::vector<std::uint32_t>().swap(wk->latency_us[p]);
+        for (int w = 0; w < o.threads; ++w) {
+            const ThreadStats& t = shared.threads[w];
+            lat.insert(lat.end(), t.lat[p], t.lat[p] + t.latencies[p].load(std::memory_order_acquire));
         }
         r.p50 = percentile(lat, 0.50) / 1000.0;
         r.p99 = percentile(lat, 0.99) / 1000.0;
@@ -370,7 +472,7 @@ int run(const Options& o) {
                     " deliveries (%.0f/s over the drain); %" PRIu64 "/%" PRIu64
                     " subscribers complete\n           server CPU %.0f ms = %.2f us/delivery; latency p50 %.1f ms "
                     "p99 %.1f ms max %.1f ms; generator CPU %.0f ms (%.2f us/delivery, epoll threads %.0f%% of the drain)\n",
-                    kPhaseNames[p], count, r.publish_s, r.publish_s > 0 ? count / r.publish_s : 0.0, r.drain_s, r.deliveries,
+                    kPhaseNames[p], events_in_phase, r.publish_s, r.publish_s > 0 ? events_in_phase / r.publish_s : 0.0, r.drain_s, r.deliveries,
                     r.drain_s > 0 ? static_cast<double>(r.deliveries) / r.drain_s : 0.0, r.complete, connected,
                     r.cpu_us / 1000, r.deliveries ? r.cpu_us / static_cast<double>(r.deliveries) : 0.0, r.p50, r.p99,
                     r.max, r.gen_cpu_us / 1000, r.deliveries ? r.gen_cpu_us / static_cast<double>(r.deliveries) : 0.0,
@@ -379,16 +481,16 @@ int run(const Options& o) {
         // A pause between phases (a real idle gap: heartbeats may go out here, outside any measurement).
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
-    const std::uint64_t gaps = sum(&Worker::gaps), dups = sum(&Worker::dups), closed = sum(&Worker::closed),
-                        errors = sum(&Worker::errors);
+    stop_generators();  // their counters are final from here
+    const std::uint64_t gaps = sum(&ThreadStats::gaps), dups = sum(&ThreadStats::dups),
+                        closed = sum(&ThreadStats::closed), errors = sum(&ThreadStats::errors);
     bool lossless = gaps == 0 && dups == 0 && closed == 0;
     for (int p = 0; p < kPhases; ++p)  // phases that ran: every subscriber complete
         if ((p == 0 ? o.steady : p == 1 ? o.burst : o.saturation) > 0) lossless = lossless && res[p].complete == connected;
     std::printf("loss check: %" PRIu64 " gaps, %" PRIu64 " duplicates, %" PRIu64 " closed, %" PRIu64
                 " unexpected frames: %s\n",
                 gaps, dups, closed, errors, lossless ? "every subscriber got every event once, in order" : "LOSS");
-    for (auto& wk : workers)
-        if (!wk->first_error().empty()) std::printf("first error (thread %d): %s\n", wk->index, wk->first_error().c_str());
+    first_errors("first error");
     // One line for the script.
     std::printf("RESULT server=%s subs=%d threads=%d mem_per_sub=%.0f steady_us_per_delivery=%.3f steady_p50_ms=%.2f "
                 "steady_p99_ms=%.2f steady_rate=%.1f burst_drain_s=%.3f burst_p99_ms=%.2f burst_us_per_delivery=%.3f "
@@ -405,13 +507,12 @@ int run(const Options& o) {
                 res[2].drain_s > 0 ? 100.0 * res[2].gen_thread_cpu_us / 1e6 / res[2].drain_s / o.threads : 0.0,
                 lossless ? 1 : 0);
     std::fflush(stdout);
-    shared.stop = true;
-    for (auto& wk : workers) wk->thread.join();
     if (shared.save_fd >= 0) ::close(shared.save_fd);
     return lossless ? 0 : 3;
 }
 
-// ---- night: a card and declarations that make one event each -------------------
+// ---- night: a card and declarations that make the same events each ------------
+// (a mayoral result and the scoreboard after it: `--per 2`)
 
 int night(const std::string& out, int events) {
     std::filesystem::create_directories(out);
@@ -488,8 +589,8 @@ int usage() {
     std::fprintf(stderr,
                  "usage: feed_bench night --out DIR --events N\n"
                  "       feed_bench run --server declared|nchan --port P [--port P] [--post-port P] --pid PID [--pid PID] [--subs N]\n"
-                 "                  [--threads T] [--rate R] [--steady-events K] [--burst B] [--saturation E]\n"
-                 "                  [--batch N] [--token T] [--declarations FILE | --payloads FILE]\n"
+                 "                  [--threads T] [--procs N] [--rate R] [--steady-events K] [--burst B] [--saturation E]\n"
+                 "                  [--batch N] [--per E] [--token T] [--declarations FILE | --payloads FILE]\n"
                  "                  [--save-events FILE] [--path P] [--sse] [--pub-path P] [--phase-timeout S]\n"
                  "       feed_bench deflate [--streams N] [--payloads FILE]\n");
     return 2;
@@ -520,6 +621,8 @@ int main(int argc, char** argv) {
         else if (a == "--burst") o.burst = std::stoi(val());
         else if (a == "--saturation") o.saturation = std::stoi(val());
         else if (a == "--batch") o.batch = std::stoi(val());
+        else if (a == "--per") o.per = std::stoi(val());
+        else if (a == "--procs") o.procs = std::stoi(val());
         else if (a == "--token") o.token = val();
         else if (a == "--declarations") o.declarations = val();
         else if (a == "--payloads") o.payloads = val();
@@ -536,7 +639,7 @@ int main(int argc, char** argv) {
     if (cmd == "night") return out.empty() || events <= 0 ? usage() : night(out, events);
     if (cmd == "run") {
         if (o.server != "declared" && o.server != "nchan") die("--server is declared or nchan");
-        if (o.threads < 1 || o.subs < 1) return usage();
+        if (o.threads < 1 || o.subs < 1 || o.per < 1) return usage();
         signal(SIGPIPE, SIG_IGN);
         return run(o);
     }

@@ -75,6 +75,9 @@ TOTAL=$((STEADY + BURST + SATURATION))
 # received_at differs: the live daemon stamps the arrival time).
 "$DECLARED" replay --card "$WORK/night/card.json" --declarations "$WORK/night/declarations.jsonl" --events \
     >"$WORK/events.jsonl" 2>/dev/null
+# Events each declaration causes (a result and the scoreboard after it); the
+# phase sizes are in events, so they must be multiples of it.
+PER=$(( $(wc -l <"$WORK/events.jsonl") / $(wc -l <"$WORK/night/declarations.jsonl") ))
 
 wait_http() {  # URL: until it answers, at most 10 s
     for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
@@ -95,7 +98,7 @@ run_declared() {  # ROUND [extra feed_bench args]
     wait_http http://127.0.0.1:$PORT/readyz
     timeout 240 "$FB" run --server declared --port $PORT --pid "$pid" --subs "$SUBS" --threads "$GEN_THREADS" \
         --rate "$RATE" --steady-events "$STEADY" --burst "$BURST" --saturation "$SATURATION" --batch "$BATCH" \
-        --token bench --declarations "$WORK/night/declarations.jsonl" "$@" | tee -a "$WORK/out.txt" || true
+        --per "$PER" --token bench --declarations "$WORK/night/declarations.jsonl" "$@" | tee -a "$WORK/out.txt" || true
     kill -TERM "$pid"
     wait "$pid" || true
 }
@@ -118,7 +121,7 @@ run_nchan() {  # ROUND [extra feed_bench args]
     [ -n "$worker" ] || { cat "$dir/error.log"; exit 1; }
     timeout 240 "$FB" run --server nchan --port $NPORT --pid "$master" --pid "$worker" --subs "$SUBS" --threads "$GEN_THREADS" \
         --rate "$RATE" --steady-events "$STEADY" --burst "$BURST" --saturation "$SATURATION" \
-        --payloads "$WORK/events.jsonl" "$@" | tee -a "$WORK/out.txt" || true
+        --per "$PER" --payloads "$WORK/events.jsonl" "$@" | tee -a "$WORK/out.txt" || true
     kill -QUIT "$master"
     wait "$master" || true
 }
