@@ -50,8 +50,9 @@ std::string random_id() {
     return hex(bytes, sizeof bytes);
 }
 
-Genesis make_genesis(std::string_view card, std::size_t max_record, std::string created_at) {
+Genesis make_genesis(std::string_view card, bool desk, std::size_t max_record, std::string created_at) {
     Genesis g;
+    g.desk = desk;
     g.epoch = random_id();
     g.card_sha256 = sha256_hex(card);
     g.card_bytes = card.size();
@@ -68,6 +69,7 @@ std::string encode_genesis(const Genesis& g) {
     o["card_sha256"] = g.card_sha256;
     o["card_bytes"] = g.card_bytes;
     o["created_at"] = g.created_at;
+    if (g.desk) o["desk"] = *g.desk;
     if (!g.card.empty()) o["card"] = g.card;
     return json::serialize(o);
 }
@@ -102,10 +104,14 @@ Result<Genesis> decode_genesis(std::string_view record, const std::string& where
     g.card_bytes = bytes->to_number<std::uint64_t>();
     text("created_at", g.created_at);
     if (o.contains("card") && !text("card", g.card)) return bad("card as a string", abbreviate(record));
+    if (const auto* desk = o.if_contains("desk")) {
+        if (!desk->is_bool()) return bad("desk as true or false", abbreviate(record));
+        g.desk = desk->as_bool();
+    }
     return R{std::move(g), {}};
 }
 
-Error check_genesis(const Genesis& stored, std::string_view card, const std::string& where) {
+Error check_genesis(const Genesis& stored, std::string_view card, bool desk, const std::string& where) {
     if (!stored.card.empty() && sha256_hex(stored.card) != stored.card_sha256)
         return Error{"cluster_bad_genesis", where, "an embedded card matching the genesis' card_sha256",
                      "a card whose SHA-256 is " + sha256_hex(stored.card) + " (the genesis record is damaged)"};
@@ -118,6 +124,11 @@ Error check_genesis(const Genesis& stored, std::string_view card, const std::str
                          " for another card (SHA-256 " + stored.card_sha256 + ", " +
                          std::to_string(stored.card_bytes) + " bytes; epoch " + stored.epoch +
                          "): check --card and --cluster.stream"};
+    auto setting = [](bool d) { return std::string(d ? "with a results desk (--desk-token)" : "without a results desk (no --desk-token)"); };
+    if (stored.desk && *stored.desk != desk)
+        return Error{"cluster_wrong_desk", where, "the stream of nodes " + setting(desk),
+                     "a stream started for nodes " + setting(*stored.desk) +
+                         ": every node of a stream numbers its events the same way only with the same desk setting"};
     return {};
 }
 

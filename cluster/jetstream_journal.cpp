@@ -276,7 +276,7 @@ Result<std::uint64_t> JetStreamJournal::failed_result() const {
 }
 
 Error JetStreamJournal::write_genesis() {
-    genesis_ = make_genesis(options_.card, max_record_, utc_now());
+    genesis_ = make_genesis(options_.card, options_.desk, max_record_, utc_now());
     std::vector<Pending> pipeline(1);
     Pending& p = pipeline[0];
     p.bytes = encode_genesis(genesis_);
@@ -414,7 +414,7 @@ Error JetStreamJournal::take_message(std::uint64_t seq, const std::string& subje
                          "a message on " + subject + " (this stream was not started by declared)"};
         auto g = decode_genesis(bytes, at);
         if (!g.ok()) return g.error;
-        if (Error e = check_genesis(*g.value, options_.card, at); !e.code.empty()) return e;
+        if (Error e = check_genesis(*g.value, options_.card, options_.desk, at); !e.code.empty()) return e;
         genesis_ = std::move(*g.value);
         return {};
     }

@@ -54,6 +54,7 @@ struct JetStreamJournalOptions {
     std::string stream = "DECLARED";
     int replicas = 3;   // for a stream created here; 1 for a single server
     std::string card;   // this node's card, byte for byte: the genesis is made from it or checked against it
+    bool desk = false;  // this node has desk tokens: recorded in the genesis, or checked against it
     std::chrono::milliseconds ack_timeout{2000};   // one publish attempt waits this long for its answer
     std::chrono::milliseconds retry_for{30000};    // an unknown outcome is resolved within this or the journal fails
     std::chrono::milliseconds retry_wait{250};     // pause before resending after "no responders"

@@ -68,6 +68,7 @@ std::unique_ptr<Journal> open_journal(const ServeConfig& cfg, const LoadedCard& 
     options.stream = cfg.cluster_stream;
     options.replicas = cfg.cluster_replicas;
     options.card = card.text;
+    options.desk = !cfg.desk_tokens.empty();
     auto opened = cluster::JetStreamJournal::open(std::move(options));
     if (!opened.ok()) return spdlog::critical("cluster: {} [{}]", opened.error.message(), opened.error.code), nullptr;
     name = (*opened.value)->where();
@@ -80,7 +81,7 @@ bool replay_journal(const ServeConfig& cfg, const std::string& name, Ingest& ing
                     const feed::EventHub& hub) {
     auto loaded = ingest.load(journal, !cfg.desk_tokens.empty());
     if (!loaded.ok()) {
-        spdlog::critical("journal {}: {}", name, loaded.error.message());
+        spdlog::critical("journal {}: {} [{}]", name, loaded.error.message(), loaded.error.code);
         if (loaded.error.code.starts_with("journal_corrupt"))
             spdlog::critical("hint: 'declared serve --repair-journal ...' keeps the valid records before the damage");
         return false;

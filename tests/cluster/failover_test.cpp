@@ -127,6 +127,7 @@ std::vector<std::string> stream_records(const NatsCluster& nats) {
     o.nats.urls = nats.urls();
     o.stream = "NIGHT";
     o.card = std::string(kSmallCard);
+    o.desk = true;  // the nodes run with a desk token
     auto j = declared::cluster::JetStreamJournal::open(o);
     REQUIRE(j.ok());
     std::vector<std::string> records;

@@ -205,3 +205,42 @@ TEST_CASE("cluster: bad cluster options are refused with what, where and why, be
           std::string::npos);
     CHECK(!std::filesystem::exists(dir / "j"));  // nothing was created
 }
+
+TEST_CASE("cluster: a node whose desk setting is not the stream's is refused before it applies anything", "[cluster][daemon]") {
+    if (!have_nats_server()) return;
+    NatsCluster cluster(3);
+    start_cluster(cluster);
+    TempDir dir;
+    auto node = [&](const std::string& name, bool desk) {
+        auto args = serve_args(cluster, dir);
+        for (const auto& a : {"--cluster.node", name.c_str(), "--cluster.role", name == "primary" ? "primary" : "standby"})
+            args.emplace_back(a);
+        if (desk)
+            for (const char* a : {"--desk-token", "Desk:desk-tok"}) args.emplace_back(a);
+        return args;
+    };
+
+    // The stream is started by a node with a desk.
+    DaemonProcess primary;
+    start_daemon(primary, node("primary", true), dir);
+    REQUIRE(post_declarations(primary.port(), brook(1, 700), "tok", "application/json").status == 200);
+
+    // A standby without one would number the calls knowable before counting
+    // differently, so it is refused, saying why.
+    DaemonProcess standby;
+    standby.spawn(DECLARED_BINARY, node("standby", false), dir / "standby.log");
+    const auto ended = standby.wait(60s);
+    INFO(standby.log());
+    REQUIRE(ended.has_value());
+    CHECK(ended->code != 0);
+    CHECK(standby.log().find("expected the stream of nodes without a results desk (no --desk-token)") != std::string::npos);
+    CHECK(standby.log().find("a stream started for nodes with a results desk (--desk-token)") != std::string::npos);
+    CHECK(standby.log().find("[cluster_wrong_desk]") != std::string::npos);
+
+    // With the same setting it joins, and the writer was never disturbed.
+    DaemonProcess same;
+    const bool started = same.start(DECLARED_BINARY, node("standby", true), dir / "standby2.log", 60s);
+    INFO(same.log());
+    CHECK(started);
+    CHECK(post_declarations(primary.port(), brook(2, 720), "tok", "application/json").status == 200);
+}
