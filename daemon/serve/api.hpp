@@ -47,6 +47,8 @@ public:
     std::optional<net::Response> admit(const net::Request& headers) override;
     bool trusted(const net::Request& headers) const override;
     void handle(net::Request&& req, net::Respond respond) override;
+    // /readyz's answer; safe from any thread (the health port's too).
+    net::Response readiness(const net::Request& req) const;
 
 private:
     // The principal behind a request's token (an ingest source name, "read",
@@ -56,7 +58,6 @@ private:
         std::optional<net::Response> refusal;
     };
     Admission authorize(const net::Request& headers) const;
-    net::Response readiness(const net::Request& req) const;
     net::Response metrics_response(const net::Request& req) const;
     net::Response feed_without_upgrade(const net::Request& req) const;
     bool method_allowed(const net::Request& req, std::string_view path, boost::beast::http::verb allowed,

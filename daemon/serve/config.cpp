@@ -23,10 +23,11 @@ Error option_error(std::string option, std::string expected, std::string got) {
 }  // namespace
 
 // "ADDR:PORT" (IPv6 as [ADDR]:PORT).
-std::optional<Error> parse_listen(const std::string& s, std::string& address, std::uint16_t& port_out) {
+std::optional<Error> parse_listen(const std::string& s, std::string& address, std::uint16_t& port_out,
+                                  const char* option) {
     auto colon = s.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == s.size())
-        return option_error("listen", "ADDR:PORT such as 127.0.0.1:8080", "'" + s + "'");
+        return option_error(option, "ADDR:PORT such as 127.0.0.1:8080", "'" + s + "'");
     std::string addr = s.substr(0, colon);
     if (addr.size() > 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
     unsigned long port = 0;
@@ -35,7 +36,7 @@ std::optional<Error> parse_listen(const std::string& s, std::string& address, st
         port = std::stoul(s.substr(colon + 1), &used);
         if (used != s.size() - colon - 1 || port > 65535) throw std::out_of_range("port");
     } catch (const std::exception&) {
-        return option_error("listen", "a port from 0 to 65535", "'" + s.substr(colon + 1) + "'");
+        return option_error(option, "a port from 0 to 65535", "'" + s.substr(colon + 1) + "'");
     }
     address = addr;
     port_out = static_cast<std::uint16_t>(port);
@@ -67,7 +68,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
          feed_write_ms = c.feed_write_timeout.count(),
          pong_ms = c.feed_pong_timeout.count(),
          heartbeat_ms = c.feed_heartbeat.count(), cluster_heartbeat_ms = c.cluster_heartbeat.count(),
-         takeover_ms = c.cluster_takeover_after.count();
+         takeover_ms = c.cluster_takeover_after.count(), health_stall_ms = c.health_stall_limit.count();
+    std::string health_listen;
 
     po::options_description flags_only("Command line");
     flags_only.add_options()
@@ -79,6 +81,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("card", po::value(&c.card_path), "election card (JSON)")
         ("journal", po::value(&c.journal_path), "journal file of accepted declarations (created if absent)")
         ("listen", po::value(&listen), "ADDR:PORT to serve HTTP and WebSockets on (port 0: any free port)")
+        ("health.listen", po::value(&health_listen), "ADDR:PORT to answer /healthz and /readyz on, with a thread of its own, so probes never wait behind client traffic (default: none; the main port answers them too)")
+        ("health.stall_ms", po::value(&health_stall_ms), "the health port's /healthz fails (503 io_stalled) when the I/O threads have not run for this long")
         ("threads", po::value(&c.threads), "I/O threads")
         ("log-level", po::value(&c.log_level), "trace, debug, info, warn, error")
         ("ingest-token", po::value(&tokens)->composing(), "bearer token allowed to POST declarations ([source:]token; repeatable)")
@@ -186,6 +190,15 @@ ServeConfigParse parse_serve_config(const Args& args) {
         }
     }
     if (auto e = parse_listen(listen, c.listen_address, c.listen_port)) return out.error = *e, out;
+    if (!health_listen.empty()) {
+        if (auto e = parse_listen(health_listen, c.health_address, c.health_port, "health.listen")) return out.error = *e, out;
+        if (c.health_address == c.listen_address && c.health_port != 0 && c.health_port == c.listen_port)
+            return out.error = option_error("health.listen", "another port than --listen's", "'" + health_listen + "'"), out;
+    }
+    if (health_stall_ms < 200)
+        return out.error = option_error("health.stall_ms", "at least 200 (the pulse runs every 100 ms)",
+                                        std::to_string(health_stall_ms)), out;
+    c.health_stall_limit = std::chrono::milliseconds(health_stall_ms);
     if (c.threads < 1 || c.threads > 64) return out.error = option_error("threads", "1 to 64", std::to_string(c.threads)), out;
     if (timeout_ms < 100) return out.error = option_error("limits.request_timeout_ms", "at least 100", std::to_string(timeout_ms)), out;
     if (rescan_ms < 100) return out.error = option_error("drop.rescan_ms", "at least 100", std::to_string(rescan_ms)), out;

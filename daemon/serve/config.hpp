@@ -20,6 +20,10 @@ struct ServeConfig {
     std::string journal_path;
     std::string listen_address = "127.0.0.1";
     std::uint16_t listen_port = 8080;
+    // --health.listen: /healthz and /readyz on a port and thread of their own; empty address: none.
+    std::string health_address;
+    std::uint16_t health_port = 0;
+    std::chrono::milliseconds health_stall_limit{5000};
     bool repair_journal = false;
     unsigned threads = 2;
     std::string log_level = "info";
@@ -68,8 +72,9 @@ struct ServeConfigParse {
 };
 ServeConfigParse parse_serve_config(const Args& args);
 
-// "ADDR:PORT" (IPv6 as [ADDR]:PORT); the error names --listen. Also for
+// "ADDR:PORT" (IPv6 as [ADDR]:PORT); the error names --OPTION. Also for
 // other commands that listen (upstream-sim).
-std::optional<Error> parse_listen(const std::string& s, std::string& address, std::uint16_t& port);
+std::optional<Error> parse_listen(const std::string& s, std::string& address, std::uint16_t& port,
+                                  const char* option = "listen");
 
 }  // namespace declared

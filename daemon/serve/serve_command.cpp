@@ -18,6 +18,7 @@
 #include "daemon/serve/cluster_metrics.hpp"
 #include "daemon/serve/cluster_node.hpp"
 #include "daemon/serve/config.hpp"
+#include "daemon/serve/health_listener.hpp"
 #include "daemon/serve/webhook_config.hpp"
 #include "daemon/serve/webhook_set.hpp"
 #include "feed/feed_endpoint.hpp"
@@ -248,6 +249,24 @@ int serve_command(const Args& args) {
         return spdlog::critical("cannot listen on {}:{}: {}", cfg.listen_address, cfg.listen_port, e.code().message()), 1;
     }
     api.set_server(&*server);
+    std::optional<HealthListener> health;
+    if (!cfg.health_address.empty()) {
+        const auto health_ip = asio::ip::make_address(cfg.health_address, ec);
+        if (ec) return spdlog::critical("--health.listen: '{}' is not an IP address", cfg.health_address), 1;
+        HealthOptions ho;
+        ho.endpoint = asio::ip::tcp::endpoint(health_ip, cfg.health_port);
+        ho.stall_limit = cfg.health_stall_limit;
+        ho.readiness = [&api](const net::Request& req) { return api.readiness(req); };
+        try {
+            health.emplace(ioc, std::move(ho));
+        } catch (const boost::system::system_error& e) {
+            return spdlog::critical("cannot listen on {}:{} for health: {}", cfg.health_address, cfg.health_port,
+                                    e.code().message()), 1;
+        }
+        health->start();
+        const auto hep = health->local_endpoint();
+        spdlog::info("health on http://{}:{} (/healthz, /readyz)", hep.address().to_string(), hep.port());
+    }
     server->start();
     if (!node) {
         ingest.start(*committer);
@@ -275,6 +294,7 @@ int serve_command(const Args& args) {
         for (auto& input : inputs) input->stop();
         if (webhooks) webhooks->close();
         server->stop();
+        if (health) health->stop();
         ticker.stop();
         feed.stop();
         ingest.stop();
