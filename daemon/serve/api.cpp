@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "daemon/serve/cluster_node.hpp"
+#include "daemon/serve/follower_readiness.hpp"
 #include "daemon/serve/static_assets.hpp"
 #include "ingest/batch_report.hpp"
 #include "model/desk_action_json.hpp"
@@ -144,8 +145,8 @@ Response Api::readiness(const Request& req) const {
     boost::json::object body{{"status", "ready"}};
     const auto cluster = cluster_ ? std::optional<ClusterStatus>(cluster_->status()) : std::nullopt;
     if (cluster && cluster->role != ClusterRole::primary) {
-        if (!cluster->broken.code.empty())
-            body = {{"status", "not ready"}, {"reason", cluster->broken.code}, {"message", cluster->broken.message()}};
+        if (auto why = follower_readiness(*cluster, options_.cluster_max_lag); !why.code.empty())
+            body = {{"status", "not ready"}, {"reason", why.code}, {"message", why.message()}};
         body["applied_seq"] = cluster->applied;
         body["pending"] = cluster->pending;
     } else if (!ingest_.ready()) {

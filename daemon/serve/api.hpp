@@ -29,6 +29,7 @@ struct ApiOptions {
     net::CorsPolicy cors;                      // web.allow_origins
     std::string frame_ancestors = "'none'";     // web.frame_ancestors, for the page
     std::function<bool(std::string_view)> council_known;  // for filters; empty: any
+    std::uint64_t cluster_max_lag = 1000;  // a follower further behind the stream is not ready
 };
 
 class ClusterNode;

@@ -113,6 +113,7 @@ ServeConfigParse parse_serve_config(const Args& args) {
         ("webhooks.dir", po::value(&c.webhooks_dir), "directory of the webhooks' cursors and dead letters (default: <journal>.webhooks); cluster mode: dead letters only (cursors are in the stream's bucket), and required with --webhooks")
         ("cluster.url", po::value(&cluster_url), "cluster mode: NATS server URLs, comma-separated (nats://host:port,...); the journal is then the JetStream stream --cluster.stream instead of --journal (docs/cluster.md)")
         ("cluster.stream", po::value(&c.cluster_stream), "cluster mode: the JetStream stream holding the night's journal (created if absent)")
+        ("cluster.max_lag", po::value(&c.cluster_max_lag), "cluster mode: a standby or edge more than this many messages behind the stream fails /readyz (503 cluster_behind) until it catches up")
         ("cluster.replicas", po::value(&c.cluster_replicas), "cluster mode: replicas of a stream created here (3; 1 for a single server)")
         ("cluster.role", po::value(&c.cluster_role), "cluster mode: primary (writes the stream), standby (follows, takes over when the primary falls silent) or edge (follows, serves reads)")
         ("cluster.node", po::value(&c.cluster_node), "cluster mode: this node's name in writer claims and heartbeats (default: the host name)")
@@ -173,6 +174,8 @@ ServeConfigParse parse_serve_config(const Args& args) {
         if (c.cluster_stream.empty() || c.cluster_stream.find_first_of(" .*>\t") != std::string::npos)
             return out.error = option_error("cluster.stream", "a stream name without spaces, '.', '*' or '>'",
                                             "'" + c.cluster_stream + "'"), out;
+        if (c.cluster_max_lag < 1)
+            return out.error = option_error("cluster.max_lag", "at least 1 message", std::to_string(c.cluster_max_lag)), out;
         if (c.cluster_replicas < 1 || c.cluster_replicas > 5)
             return out.error = option_error("cluster.replicas", "1 to 5", std::to_string(c.cluster_replicas)), out;
         if (c.cluster_role != "primary" && c.cluster_role != "standby" && c.cluster_role != "edge")

@@ -59,6 +59,7 @@ struct ServeConfig {
     std::string cluster_node;              // this node's name in claims and heartbeats; default: the host name
     std::chrono::milliseconds cluster_heartbeat{500};
     std::chrono::milliseconds cluster_takeover_after{3000};
+    std::uint64_t cluster_max_lag = 1000;  // messages; a follower further behind fails /readyz
     WebConfig web;  // web.*: CORS origins, frame-ancestors
 };
 

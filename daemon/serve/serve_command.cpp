@@ -116,6 +116,7 @@ ApiOptions api_options_of(const ServeConfig& cfg, const feed::FeedOptions& feed)
     o.cors = feed.cors;
     o.frame_ancestors = cfg.web.frame_ancestors;
     o.council_known = feed.council_known;
+    o.cluster_max_lag = cfg.cluster_max_lag;
     return o;
 }
 

@@ -196,6 +196,8 @@ TEST_CASE("cluster: bad cluster options are refused with what, where and why, be
           std::string::npos);
     CHECK(refused({"--cluster.url", url, "--cluster.role", "leader"}).find("--cluster.role: expected primary, standby or edge") !=
           std::string::npos);
+    CHECK(refused({"--cluster.url", url, "--cluster.max_lag", "0"}).find("--cluster.max_lag: expected at least 1 message") !=
+          std::string::npos);
     CHECK(refused({"--cluster.url", url, "--cluster.heartbeat_ms", "10"}).find("--cluster.heartbeat_ms: expected at least 50") !=
           std::string::npos);
     CHECK(refused({"--cluster.url", url, "--cluster.heartbeat_ms", "500", "--cluster.takeover_ms", "900"})
