@@ -41,6 +41,10 @@ cleanup() {
 trap cleanup EXIT
 
 "$FB" night --out "$WORK/night" --events $((STEADY + BURST + SATURATION))
+# Events each declaration causes (a result and the scoreboard after it).
+"$DECLARED" replay --card "$WORK/night/card.json" --declarations "$WORK/night/declarations.jsonl" --events \
+    >"$WORK/events.jsonl" 2>/dev/null
+PER=$(( $(wc -l <"$WORK/events.jsonl") / $(wc -l <"$WORK/night/declarations.jsonl") ))
 
 wait_http() {
     for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
@@ -60,7 +64,7 @@ run_declared() {  # LABEL [extra feed_bench args]
     wait_http http://127.0.0.1:$PORT/readyz
     timeout 240 "$FB" run --server declared --port $PORT --pid "$pid" --subs "$SUBS" --threads "$GEN_THREADS" \
         --rate "$RATE" --steady-events "$STEADY" --burst "$BURST" --saturation "$SATURATION" --batch "$BATCH" \
-        --token bench --declarations "$WORK/night/declarations.jsonl" "$@" |
+        --per "$PER" --token bench --declarations "$WORK/night/declarations.jsonl" "$@" |
         sed "s/^RESULT server=declared /RESULT server=$label /" | tee -a "$WORK/out.txt" || true
     kill -TERM "$pid"
     wait "$pid" || true

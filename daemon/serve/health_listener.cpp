@@ -1,7 +1,6 @@
 #include "daemon/serve/health_listener.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <utility>
 
@@ -32,8 +31,7 @@ net::ServerLimits health_limits() {
     return l;
 }
 
-}  // namespace
-
+// /healthz's answer, given how long ago the main I/O threads last ran a pulse.
 net::Response health_answer(const net::Request& req, milliseconds since_pulse, milliseconds stall_limit) {
     if (since_pulse <= stall_limit)
         return net::json_response(req.version(), req.keep_alive(), http::status::ok, R"({"status":"ok"})");
@@ -41,6 +39,8 @@ net::Response health_answer(const net::Request& req, milliseconds since_pulse, m
                                fmt::format("the daemon's I/O threads have not run for {} ms (the limit is {} ms)",
                                            since_pulse.count(), stall_limit.count()));
 }
+
+}  // namespace
 
 class HealthListener::Handler : public net::HttpHandler {
 public:

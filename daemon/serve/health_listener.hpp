@@ -29,11 +29,6 @@ struct HealthOptions {
     std::function<net::Response(const net::Request&)> readiness;
 };
 
-// /healthz's answer, given how long ago the main I/O threads last ran a
-// pulse. Pure, for the tests.
-net::Response health_answer(const net::Request& req, std::chrono::milliseconds since_pulse,
-                            std::chrono::milliseconds stall_limit);
-
 class HealthListener {
 public:
     // Binds now (throws boost::system::system_error like net::Server); main
