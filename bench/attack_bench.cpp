@@ -26,7 +26,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -127,11 +126,11 @@ int main(int argc, char** argv) {
     // attacker is let go during a phase by it alone.
     Daemon d{generated_card(40), {"--limits.request_timeout_ms", "30000", "--health.listen", "127.0.0.1:0"}};
     if (!d.start()) return std::fprintf(stderr, "the daemon did not start:\n%s\n", d.process.log().c_str()), 1;
-    std::smatch m;
     const std::string log = d.process.log();
-    if (!std::regex_search(log, m, std::regex(R"(health on http://127\.0\.0\.1:(\d+))")))
-        return std::fprintf(stderr, "no health port in the log:\n%s\n", log.c_str()), 1;
-    const int health_port = std::stoi(m[1]);
+    const std::string said = "health on http://127.0.0.1:";
+    const auto at = log.find(said);
+    if (at == std::string::npos) return std::fprintf(stderr, "no health port in the log:\n%s\n", log.c_str()), 1;
+    const int health_port = std::atoi(log.c_str() + at + said.size());
     std::fprintf(stderr, "daemon pid %d\n", static_cast<int>(d.process.pid()));
     // Pages worth reading: a few thousand events.
     std::string night;
