@@ -1,6 +1,12 @@
 #include "cluster/stream_follower.hpp"
 
+#include <chrono>
+
 namespace declared::cluster {
+
+namespace {
+constexpr std::chrono::milliseconds kHeartbeat{1000};
+}  // namespace
 
 Result<std::unique_ptr<StreamFollower>> StreamFollower::start(const NatsConnection& conn, const StreamSpec& spec,
                                                               std::uint64_t from, OnMessage on_message,
@@ -14,6 +20,12 @@ Result<std::unique_ptr<StreamFollower>> StreamFollower::start(const NatsConnecti
     so.Ordered = true;
     so.Config.DeliverPolicy = js_DeliverByStartSequence;
     so.Config.OptStartSeq = from;
+    // The consumer lives on the stream's leader and dies with it. libnats
+    // notices by missed idle heartbeats, checked every two intervals, and
+    // recreates it then, trying again at each check while there is no leader:
+    // with its 5 s default a follower (and so a takeover) lagged an election by
+    // 20 s or more. A heartbeat a second costs a small message per second.
+    so.Config.Heartbeat = static_cast<int64_t>(kHeartbeat.count()) * 1'000'000;
     jsErrCode jerr = static_cast<jsErrCode>(0);
     const std::string filter = "declared." + spec.name + ".*";
     natsStatus s = js_Subscribe(&f->sub_, conn.js(), filter.c_str(), &StreamFollower::on_msg, f.get(), nullptr, &so, &jerr);

@@ -62,6 +62,11 @@ struct Node {
     DaemonProcess process;
     std::string log_path;
     int port() const { return process.port(); }
+    // The end of this run's log, for a failed wait's message.
+    std::string log_tail() const {
+        const std::string log = process.log();
+        return name + "'s log, the end:\n" + (log.size() > 6000 ? log.substr(log.size() - 6000) : log);
+    }
 };
 
 struct Night {
@@ -474,7 +479,10 @@ TEST_CASE("cluster: the stream leader killed and restarted five times, then it a
         const int second = leader();
         night.nats.kill(second);
         writer->process.kill9();
-        REQUIRE(wait_for([&] { return readyz_role(follower->port()) == "primary"; }, 60s));
+        const bool took_over = wait_for([&] { return readyz_role(follower->port()) == "primary"; }, 60s);
+        INFO(follower->log_tail());
+        INFO(night.nats.log());
+        REQUIRE(took_over);
         REQUIRE(load.progress(10, 60s));
         REQUIRE(night.nats.restart(second));
         night.back_as_standby(writer, follower);
