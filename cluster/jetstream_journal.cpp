@@ -360,8 +360,17 @@ Result<std::vector<std::string>> JetStreamJournal::read_records(std::uint64_t la
     natsSubscription* sub = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
     const std::string filter = "declared." + spec_.name + ".*";
-    natsStatus s = js_SubscribeSync(&sub, conn_->js(), filter.c_str(), nullptr, &so, &jerr);
-    if (s != NATS_OK) return R::of_error(nats_error("cluster_unavailable", where_, "a consumer to read the stream", s, jerr));
+    natsStatus s = NATS_OK;
+    for (;;) {
+        // A stream just created, or electing a leader, may not answer the
+        // consumer's creation in time: ask again until the deadline.
+        s = js_SubscribeSync(&sub, conn_->js(), filter.c_str(), nullptr, &so, &jerr);
+        if (s == NATS_OK) break;
+        if ((s != NATS_TIMEOUT && s != NATS_NO_RESPONDERS) || Clock::now() >= deadline)
+            return R::of_error(nats_error("cluster_unavailable", where_, "a consumer to read the stream", s, jerr));
+        jerr = static_cast<jsErrCode>(0);
+        std::this_thread::sleep_for(options_.retry_wait);
+    }
     struct SubGuard {
         natsSubscription* sub;
         ~SubGuard() {
