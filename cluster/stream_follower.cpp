@@ -1,11 +1,13 @@
 #include "cluster/stream_follower.hpp"
 
 #include <chrono>
+#include <thread>
 
 namespace declared::cluster {
 
 namespace {
 constexpr std::chrono::milliseconds kHeartbeat{1000};
+constexpr std::chrono::seconds kCreateFor{30};
 }  // namespace
 
 Result<std::unique_ptr<StreamFollower>> StreamFollower::start(const NatsConnection& conn, const StreamSpec& spec,
@@ -28,7 +30,16 @@ Result<std::unique_ptr<StreamFollower>> StreamFollower::start(const NatsConnecti
     so.Config.Heartbeat = static_cast<int64_t>(kHeartbeat.count()) * 1'000'000;
     jsErrCode jerr = static_cast<jsErrCode>(0);
     const std::string filter = "declared." + spec.name + ".*";
-    natsStatus s = js_Subscribe(&f->sub_, conn.js(), filter.c_str(), &StreamFollower::on_msg, f.get(), nullptr, &so, &jerr);
+    // Just after an election the new leader may not answer the consumer's
+    // creation in time: ask again, for a bounded time, rather than give up.
+    natsStatus s = NATS_OK;
+    for (const auto until = std::chrono::steady_clock::now() + kCreateFor;;) {
+        s = js_Subscribe(&f->sub_, conn.js(), filter.c_str(), &StreamFollower::on_msg, f.get(), nullptr, &so, &jerr);
+        if (s == NATS_OK || (s != NATS_TIMEOUT && s != NATS_NO_RESPONDERS) || std::chrono::steady_clock::now() >= until)
+            break;
+        jerr = static_cast<jsErrCode>(0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
     // A night's burst must never be dropped as a slow consumer: the ingest strand
     // takes them as fast as it applies them.
     if (s == NATS_OK) s = natsSubscription_SetPendingLimits(f->sub_, -1, -1);

@@ -186,15 +186,7 @@ void ClusterNode::become_primary(std::uint64_t claim_seq, const char* how) {
 
 std::optional<Error> ClusterNode::follow_from(std::uint64_t seq) {
     const auto& spec = journal_.spec();
-    auto broken = [this](Error e) {
-        spdlog::critical("cluster: {} [{}]; this node serves what it has and applies nothing more", e.message(), e.code);
-        {
-            std::lock_guard lock(mutex_);
-            if (!broken_.code.empty()) return;
-            broken_ = e;
-        }
-        if (options_.on_lost_stream) options_.on_lost_stream(e);
-    };
+    auto broken = [this](Error e) { lost_stream(e); };
     auto on_message = [this, spec, broken](cluster::FollowedMessage m) {
         if (m.subject == spec.records_subject) return ingest_.follow(std::move(m.bytes), broken);
         if (m.subject != spec.writer_subject) return;
@@ -210,6 +202,17 @@ std::optional<Error> ClusterNode::follow_from(std::uint64_t seq) {
     std::lock_guard lock(mutex_);
     follower_ = std::move(*started.value);
     return std::nullopt;
+}
+
+// This node cannot follow the stream any more: said, and shown in /readyz.
+void ClusterNode::lost_stream(const Error& e) {
+    spdlog::critical("cluster: {} [{}]; this node serves what it has and applies nothing more", e.message(), e.code);
+    {
+        std::lock_guard lock(mutex_);
+        if (!broken_.code.empty()) return;
+        broken_ = e;
+    }
+    if (options_.on_lost_stream) options_.on_lost_stream(e);
 }
 
 // Fenced: another node writes now. What this node had acknowledged it
@@ -232,10 +235,7 @@ void ClusterNode::step_down() {
     const std::uint64_t from = journal_.durable_sequence() + 1;
     spdlog::warn("cluster: {} stepped down to standby (another node claimed the stream); following from sequence {}",
                  options_.node, from);
-    if (auto e = follow_from(from)) {
-        std::lock_guard lock(mutex_);
-        broken_ = *e;
-    }
+    if (auto e = follow_from(from)) lost_stream(*e);
 }
 
 // Only from a follower that has every message the stream holds: a claim
@@ -264,10 +264,7 @@ void ClusterNode::try_takeover(bool resigned) {
         std::lock_guard lock(mutex_);
         last_heartbeat_ = Clock::now();
     }
-    if (auto e = follow_from(after + 1)) {
-        std::lock_guard lock(mutex_);
-        broken_ = *e;
-    }
+    if (auto e = follow_from(after + 1)) lost_stream(*e);
 }
 
 // A claim went by on the writer subject. Seen on core NATS it may be one the

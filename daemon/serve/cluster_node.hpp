@@ -117,6 +117,7 @@ private:
     void run();
     void become_primary(std::uint64_t claim_seq, const char* how);
     std::optional<Error> follow_from(std::uint64_t seq);
+    void lost_stream(const Error& e);
     void step_down();
     void try_takeover(bool resigned);
     void check_claims();
