@@ -366,7 +366,7 @@ Result<std::vector<std::string>> JetStreamJournal::read_records(std::uint64_t la
         // consumer's creation in time: ask again until the deadline.
         s = js_SubscribeSync(&sub, conn_->js(), filter.c_str(), nullptr, &so, &jerr);
         if (s == NATS_OK) break;
-        if ((s != NATS_TIMEOUT && s != NATS_NO_RESPONDERS) || Clock::now() >= deadline)
+        if (!transient(s) || Clock::now() >= deadline)
             return R::of_error(nats_error("cluster_unavailable", where_, "a consumer to read the stream", s, jerr));
         jerr = static_cast<jsErrCode>(0);
         std::this_thread::sleep_for(options_.retry_wait);

@@ -52,6 +52,10 @@ private:
 // afterwards; a null sub is left alone.
 void close_subscription(natsSubscription*& sub);
 
+// A timeout or no responders: the cluster may be electing a leader, so asking
+// again shortly may succeed.
+inline bool transient(natsStatus s) { return s == NATS_TIMEOUT || s == NATS_NO_RESPONDERS; }
+
 // An Error from a libnats status (and JetStream error code when there is one),
 // with the client's last error text.
 Error nats_error(std::string code, std::string where, std::string expected, natsStatus status,

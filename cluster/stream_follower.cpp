@@ -35,7 +35,7 @@ Result<std::unique_ptr<StreamFollower>> StreamFollower::start(const NatsConnecti
     natsStatus s = NATS_OK;
     for (const auto until = std::chrono::steady_clock::now() + kCreateFor;;) {
         s = js_Subscribe(&f->sub_, conn.js(), filter.c_str(), &StreamFollower::on_msg, f.get(), nullptr, &so, &jerr);
-        if (s == NATS_OK || (s != NATS_TIMEOUT && s != NATS_NO_RESPONDERS) || std::chrono::steady_clock::now() >= until)
+        if (s == NATS_OK || !transient(s) || std::chrono::steady_clock::now() >= until)
             break;
         jerr = static_cast<jsErrCode>(0);
         std::this_thread::sleep_for(std::chrono::milliseconds(250));

@@ -37,8 +37,6 @@ Error unfit(const jsStreamConfig& cfg, const StreamSpec& spec) {
     return {};
 }
 
-bool transient(natsStatus s) { return s == NATS_TIMEOUT || s == NATS_NO_RESPONDERS; }
-
 }  // namespace
 
 StreamSpec stream_spec(std::string name, int replicas) {
